@@ -1,0 +1,24 @@
+using System.Diagnostics;
+using System.Globalization;
+using Vipd.Demo;
+
+// Usage: Vipd.Demo --vipd PATH [--nodes 3]
+var vipd = args.SkipWhile(a => a != "--vipd").Skip(1).FirstOrDefault();
+if (vipd is null || !File.Exists(vipd))
+{
+    Console.Error.WriteLine("usage: Vipd.Demo --vipd PATH_TO_VIPD [--nodes N]   (run it through `bash examples/demo`)");
+    return 2;
+}
+
+var nodes = int.Parse(args.SkipWhile(a => a != "--nodes").Skip(1).FirstOrDefault() ?? "3", CultureInfo.InvariantCulture);
+using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+var clock = Stopwatch.StartNew();
+try
+{
+    return await DemoRun.RunAsync(Path.GetFullPath(vipd), nodes, clock, timeout.Token).ConfigureAwait(false);
+}
+catch (OperationCanceledException)
+{
+    Console.Error.WriteLine("demo: gave up after 3 minutes; everything it made has been removed");
+    return 1;
+}

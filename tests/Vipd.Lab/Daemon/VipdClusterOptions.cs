@@ -1,0 +1,23 @@
+using System.Net;
+
+namespace Vipd.Lab.Daemon;
+
+/// <summary>How <see cref="VipdCluster"/> configures its nodes.</summary>
+public sealed record VipdClusterOptions
+{
+    /// <summary>The VIPs every node serves: name, address and prefix length (on each node's eth0).</summary>
+    public IReadOnlyList<(string Name, IPAddress Address, int PrefixLength)> Vips { get; init; } =
+        [("web", LabNetwork.Vip4, 24)];
+
+    /// <summary>Membership timing profile: "default" or "fast".</summary>
+    public string Profile { get; init; } = "default";
+
+    /// <summary>Extra TOML appended to every node's config (e.g. a [cluster] quorum line is not possible; use <see cref="ClusterExtra"/>).</summary>
+    public string VipExtra { get; init; } = string.Empty;
+
+    /// <summary>Extra lines inside [cluster].</summary>
+    public string ClusterExtra { get; init; } = string.Empty;
+
+    /// <summary>Log level of the daemons.</summary>
+    public string LogLevel { get; init; } = "information";
+}
