@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Serilog.Events;
+using Vipd.Core.Config;
+using Vipd.Core.Crypto;
+using Vipd.Hosting;
+using Vipd.Linux;
+using Vipd.Linux.Netlink;
+using Vipd.Transport;
+
+namespace Vipd.Commands;
+
+/// <summary><c>vipd run --config FILE</c>: the daemon in the foreground (what the systemd unit runs).</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var config = ConfigOption.Create();
+        var logLevel = new Option<string?>("--log-level") { Description = "Override [logging] level: debug, information, warning, error" };
+        var command = new Command("run", "Run the daemon in the foreground") { config, logLevel };
+        command.SetAction((parse, cancellationToken) => RunAsync(parse.GetValue(config)!, parse.GetValue(logLevel), cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(string path, string? logLevel, CancellationToken cancellationToken)
+    {
+        var result = ConfigLoader.Load(path);
+        if (!result.IsValid)
+        {
+            foreach (var error in result.Errors)
+            {
+                Console.Error.WriteLine(error.ToString());
+            }
+
+            return ExitCodes.ConfigInvalid;
+        }
+
+        var config = result.Config;
+        var level = logLevel is null ? FromConfig(config.Logging.Level) : Logging.ParseLevel(logLevel);
+        using var serilog = Logging.Create(level, config.Logging.Format == LogFormat.Json);
+        using var loggers = LoggerFactory.Create(b => b.AddSerilog(serilog));
+
+        var missing = Preflight.MissingCapabilities();
+        if (missing.Count > 0)
+        {
+            return Fail(ExitCodes.NoPermission, $"vipd needs {string.Join(" and ", missing)}: run it as root or through the packaged systemd unit, which grants exactly these");
+        }
+
+        Keyring keyring;
+        try
+        {
+            keyring = Keyring.Load(config.Cluster.KeyFile);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or KeyringFormatException)
+        {
+            return Fail(ExitCodes.KeyFile, $"cannot use key file {config.Cluster.KeyFile}: {ex.Message} (make one with `vipd keygen > {config.Cluster.KeyFile}`)");
+        }
+
+        NetlinkAddressManager addresses;
+        try
+        {
+            addresses = new NetlinkAddressManager();
+        }
+        catch (KernelException ex)
+        {
+            return Fail(ExitCodes.Internal, $"cannot open rtnetlink: {ex.Message}");
+        }
+
+        foreach (var vip in config.Vips)
+        {
+            if (addresses.FindLink(vip.Interface) is null)
+            {
+                addresses.Dispose();
+                return Fail(ExitCodes.UnknownInterface, $"{config.SourcePath}: VIP {vip.Name}: no interface named {vip.Interface} on this host");
+            }
+        }
+
+        UdpTransport transport;
+        try
+        {
+            transport = UdpTransport.Bind(config.Node.EndPoint, loggers.CreateLogger<UdpTransport>());
+        }
+        catch (SocketException ex)
+        {
+            addresses.Dispose();
+            var why = ex.SocketErrorCode switch
+            {
+                SocketError.AddressAlreadyInUse => "the port is in use (another vipd, or change [node] port)",
+                SocketError.AddressNotAvailable => "the address is not on this host (check [node] address)",
+                _ => ex.Message,
+            };
+            return Fail(ExitCodes.AddressInUse, $"cannot bind gossip to {config.Node.EndPoint}: {why}");
+        }
+
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.ClearProviders().AddSerilog(serilog);
+        builder.Services.AddSystemd();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
+        using var notifier = new SystemdNotifier(Environment.GetEnvironmentVariable("NOTIFY_SOCKET"));
+        builder.Services.AddHostedService(services => new NodeService(config, keyring, transport, addresses, notifier, TimeProvider.System, services.GetRequiredService<ILoggerFactory>()));
+        if (!builder.Services.Any(s => s.ServiceType == typeof(IHostLifetime)))
+        {
+            builder.Services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>();
+        }
+
+        using var host = builder.Build();
+        try
+        {
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        catch (Exception ex)
+        {
+            serilog.Fatal(ex, "vipd stopped on an unexpected error");
+            return ExitCodes.Internal;
+        }
+        finally
+        {
+            addresses.Dispose();
+        }
+
+        int Fail(int code, string message)
+        {
+            Console.Error.WriteLine($"vipd: {message}");
+            return code;
+        }
+    }
+
+    private static LogEventLevel FromConfig(LogLevel level) => level switch
+    {
+        LogLevel.Trace => LogEventLevel.Verbose,
+        LogLevel.Debug => LogEventLevel.Debug,
+        LogLevel.Warning => LogEventLevel.Warning,
+        LogLevel.Error or LogLevel.Critical => LogEventLevel.Error,
+        _ => LogEventLevel.Information,
+    };
+}

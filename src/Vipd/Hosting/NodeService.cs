@@ -1,0 +1,230 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Vipd.Core.Cluster;
+using Vipd.Core.Config;
+using Vipd.Core.Crypto;
+using Vipd.Core.Election;
+using Vipd.Core.Membership;
+using Vipd.Core.Reconcile;
+using Vipd.Linux.Neighbor;
+using Vipd.Linux.Netlink;
+using Vipd.Transport;
+
+namespace Vipd.Hosting;
+
+/// <summary>
+/// One node: membership (SWIM over UDP) → election (ClusterNode) → announcer (netlink + ARP/NA). Starts by removing
+/// VIPs a crashed predecessor left behind, signals READY once joined and settled, and on stop hands over first
+/// (peers elect successors, which announce while this node still answers), then unbinds and leaves.
+/// </summary>
+internal sealed partial class NodeService : IHostedService, IDisposable
+{
+    /// <summary>How long start-up waits for a first peer before serving alone (peers may still be booting).</summary>
+    private static readonly TimeSpan JoinWait = TimeSpan.FromSeconds(2);
+
+    private readonly VipdConfig _config;
+    private readonly Keyring _keyring;
+    private readonly UdpTransport _transport;
+    private readonly NetlinkAddressManager _addresses;
+    private readonly SystemdNotifier _notifier;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private readonly Dictionary<string, VipConfig> _vips;
+    private SerialExecutor? _executor;
+    private Announcer? _announcer;
+    private SwimMembership? _membership;
+    private ClusterNode? _cluster;
+    private NetlinkMonitor? _linkMonitor;
+    private ITimer? _watchdog;
+
+    public NodeService(VipdConfig config, Keyring keyring, UdpTransport transport, NetlinkAddressManager addresses, SystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers)
+    {
+        _config = config;
+        _keyring = keyring;
+        _transport = transport;
+        _addresses = addresses;
+        _notifier = notifier;
+        _time = time;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("Vipd.Node");
+        _vips = config.Vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
+    }
+
+    /// <summary>Membership timings from the config (its defaults are the membership's own).</summary>
+    public static MembershipOptions MembershipOptionsFor(ClusterConfig cluster)
+    {
+        ArgumentNullException.ThrowIfNull(cluster);
+        var baseline = cluster.Profile == MembershipProfile.Fast ? MembershipOptions.Fast : MembershipOptions.Default;
+        return baseline with
+        {
+            ProbeInterval = cluster.ProbeInterval,
+            ProbeTimeout = cluster.ProbeTimeout,
+            IndirectChecks = cluster.IndirectChecks,
+            SuspicionMinimum = cluster.SuspicionMin,
+            SuspicionMaximumMultiplier = Math.Max(1, (int)Math.Round(cluster.SuspicionMax / cluster.SuspicionMin)),
+            GossipInterval = cluster.GossipInterval,
+            GossipFanout = cluster.GossipFanout,
+            PushPullInterval = cluster.PushPullInterval,
+        };
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var started = _time.GetTimestamp();
+        _executor = new SerialExecutor("vipd-reconcile", ex => LogReactionFailed(_logger, ex));
+        _announcer = new Announcer(
+            _addresses,
+            new NeighborAnnouncer(),
+            new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>()),
+            new ConflictMonitor(_time, _loggers.CreateLogger<ConflictMonitor>()),
+            _time,
+            _loggers.CreateLogger<Announcer>());
+        var leftovers = _announcer.CleanupAll();
+        if (leftovers > 0)
+        {
+            LogLeftoversRemoved(_logger, leftovers);
+        }
+
+        _announcer.Changed += OnAnnouncerChanged;
+        _announcer.Start();
+
+        var options = MembershipOptionsFor(_config.Cluster);
+        _membership = new SwimMembership(_config.Node.Name, _config.Node.EndPoint, options, _transport, _keyring, _time, new Random(), _loggers.CreateLogger<SwimMembership>());
+        _cluster = new ClusterNode(
+            _config.Node.Name,
+            new ClusterOptions(_config.Cluster.Quorum, _config.Cluster.ExpectedNodes, ClusterOptions.DefaultHandoverTimeout),
+            _membership,
+            _time,
+            _loggers.CreateLogger<ClusterNode>());
+        _cluster.SetVips([.. _config.Vips.Select(v => new VipSpec(v.Name, v.Preempt, v.PreemptDelay, v.Nodes.IsEmpty ? null : [.. v.Nodes]))]);
+        _cluster.DesiredChanged += desired => _executor.Post(() => ApplyDesired(desired));
+        _cluster.ReannounceRequested += name => _executor.Post(() => _announcer.Reannounce(name));
+        PublishLocalState();
+
+        _linkMonitor = new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>());
+        _linkMonitor.Start(change =>
+        {
+            if (change.Kind is NetworkChangeKind.LinkChanged or NetworkChangeKind.LinkRemoved)
+            {
+                _executor.Post(PublishLocalState);
+            }
+        });
+
+        _transport.Start(_membership.OnDatagram);
+        _membership.Start([.. _config.Cluster.Peers]);
+
+        // Settle: wait (bounded) for a first peer, then one probe round so the first election runs on a real view.
+        var deadline = _time.GetTimestamp();
+        while (!_membership.IsJoined && _config.Cluster.Peers.Length > 0 && _time.GetElapsedTime(deadline) < JoinWait)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
+        }
+
+        await Task.Delay(options.ProbeInterval * 2, _time, cancellationToken).ConfigureAwait(false);
+        _executor.Post(() => ApplyDesired(_cluster.Desired));
+        var members = _membership.Members.Count(m => m.IsLive);
+        LogReady(_logger, _config.Node.Name, _config.Node.EndPoint.ToString(), members, _config.Vips.Length, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+        _notifier.Ready($"serving {_config.Vips.Length} VIPs with {members} live members");
+        StartWatchdog();
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _notifier.Stopping("handing over");
+        if (_cluster is not null && _announcer is not null && _executor is not null && _membership is not null)
+        {
+            var started = _time.GetTimestamp();
+            _cluster.BeginHandover();
+            var limit = ClusterOptions.DefaultHandoverTimeout + TimeSpan.FromSeconds(1);
+            while (!_cluster.HandoverComplete && _time.GetElapsedTime(started) < limit && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(5), _time, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            _executor.Invoke(() => _announcer.SetDesired([]), TimeSpan.FromSeconds(5));
+            _membership.Leave();
+            LogStopped(_logger, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+        }
+    }
+
+    public void Dispose()
+    {
+        _watchdog?.Dispose();
+        _linkMonitor?.Dispose();
+        _membership?.Dispose();
+        _cluster?.Dispose();
+        _executor?.Dispose();
+        _announcer?.Dispose();
+        _transport.Dispose();
+    }
+
+    private void ApplyDesired(IReadOnlySet<string> desired)
+    {
+        var owned = new List<OwnedVip>(desired.Count);
+        foreach (var name in desired)
+        {
+            if (_vips.TryGetValue(name, out var vip))
+            {
+                owned.Add(new OwnedVip(name, new VipBinding(vip.Address, vip.PrefixLength, vip.Interface), PolicyFor(vip.Announce)));
+            }
+        }
+
+        _announcer!.SetDesired(owned);
+        _cluster!.ReportHeld(_announcer.Held);
+    }
+
+    private void OnAnnouncerChanged(AnnouncerEvent change)
+    {
+        if (change.Kind is AnnouncerEventKind.Acquired or AnnouncerEventKind.Released)
+        {
+            _executor?.Post(() => _cluster?.ReportHeld(_announcer!.Held));
+        }
+    }
+
+    /// <summary>This node's own record: per VIP, eligible while its interface is up, with its priority.</summary>
+    private void PublishLocalState()
+    {
+        var states = new Dictionary<string, LocalVipState>(StringComparer.Ordinal);
+        foreach (var vip in _config.Vips)
+        {
+            var link = _addresses.FindLink(vip.Interface);
+            states[vip.Name] = new LocalVipState(link is { IsUp: true }, vip.PriorityOf(_config.Node.Name));
+        }
+
+        _cluster!.SetLocalState(maintenance: false, states);
+    }
+
+    private static AnnouncementPolicy PolicyFor(AnnounceConfig announce) => AnnouncementPolicy.Default with
+    {
+        BurstCount = announce.Count,
+        BurstInterval = announce.Interval,
+        SecondBurstDelay = announce.SecondBurstAfter,
+        RefreshInterval = announce.Refresh,
+    };
+
+    /// <summary>WATCHDOG=1 from the reconcile thread, so a wedged main loop stops the pings and systemd restarts vipd.</summary>
+    private void StartWatchdog()
+    {
+        var interval = SystemdNotifier.WatchdogInterval(
+            Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
+            Environment.GetEnvironmentVariable("WATCHDOG_PID"),
+            Environment.ProcessId);
+        if (interval is { } period && _notifier.IsActive)
+        {
+            _watchdog = _time.CreateTimer(_ => _executor?.Post(_notifier.Watchdog), null, TimeSpan.Zero, period / 2);
+        }
+    }
+
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Node {Node} ready on {Address}: {Members} live members, {Vips} VIPs configured, {ElapsedMs} ms")]
+    private static partial void LogReady(ILogger logger, string node, string address, int members, int vips, long elapsedMs);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Removed {Count} VIP addresses left behind by a previous run")]
+    private static partial void LogLeftoversRemoved(ILogger logger, int count);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Stopped: handed over, unbound and left the cluster in {ElapsedMs} ms")]
+    private static partial void LogStopped(ILogger logger, long elapsedMs);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "A reconcile step failed; the next change or refresh retries it")]
+    private static partial void LogReactionFailed(ILogger logger, Exception exception);
+}
