@@ -41,9 +41,11 @@ public static class ConfigLoader
         var document = SyntaxParser.Parse(text, sourceName, true);
         if (document.HasErrors)
         {
+            // One error per line: after the first, Tomlyn's recovery mostly reports the same mistake again.
+            var lines = new HashSet<int>();
             foreach (var diagnostic in document.Diagnostics)
             {
-                if (diagnostic.Kind == Tomlyn.Syntax.DiagnosticMessageKind.Error)
+                if (diagnostic.Kind == Tomlyn.Syntax.DiagnosticMessageKind.Error && lines.Add(diagnostic.Span.Start.Line))
                 {
                     errors.Add(SourcePosition.FromTomlyn(diagnostic.Span.Start), Lower(diagnostic.Message));
                 }

@@ -29,6 +29,12 @@ public static class Duration
             return true;
         }
 
+        if (s.Any(char.IsWhiteSpace))
+        {
+            error = $"invalid duration '{text}'; write a number and a unit without spaces, such as \"1s\" ({Units})";
+            return false;
+        }
+
         if (s[0] == '-')
         {
             error = $"negative duration '{text}'";

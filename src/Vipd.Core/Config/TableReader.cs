@@ -26,6 +26,9 @@ internal sealed class TableReader
     /// <summary>Where the table starts (its header).</summary>
     public SourcePosition Position => Table.Position;
 
+    /// <summary>" in [node]", or nothing at the top level.</summary>
+    private string Where => Table.Origin == TomlTableOrigin.Root ? string.Empty : $" in {Context}";
+
     public bool Has(string key) => Table.TryGet(key, out _);
 
     /// <summary>Where the key's value starts, or the table's header when the key is absent.</summary>
@@ -53,7 +56,7 @@ internal sealed class TableReader
 
         if (required)
         {
-            _errors.Add(Table.Position, $"missing required key '{key}' in {Context}");
+            _errors.Add(Table.Position, $"missing required key '{key}'{Where}");
         }
 
         return null;
@@ -234,8 +237,8 @@ internal sealed class TableReader
                     TomlArrayNode { IsTableArray: true } when root => $"table [[{entry.Key}]]",
                     _ => $"key '{entry.Key}'",
                 };
-                var where = root ? string.Empty : $" in {Context}";
-                _errors.Add(entry.KeyPosition, $"unknown {what}{where}{KeySuggester.Hint(entry.Key, _known)}");
+                var position = root && entry.Value is TomlTableNode or TomlArrayNode { IsTableArray: true } ? entry.Value.Position : entry.KeyPosition;
+                _errors.Add(position, $"unknown {what}{Where}{KeySuggester.Hint(entry.Key, _known)}");
             }
         }
     }
@@ -244,6 +247,6 @@ internal sealed class TableReader
     {
         var what = found is TomlTableNode { Origin: TomlTableOrigin.Header } ? $"[{key}]" :
             found is TomlArrayNode { IsTableArray: true } ? $"[[{key}]]" : found.Description;
-        _errors.Add(found.Position, $"'{key}' in {Context} must be {expected}, found {what}");
+        _errors.Add(found.Position, $"'{key}'{Where} must be {expected}, found {what}");
     }
 }
