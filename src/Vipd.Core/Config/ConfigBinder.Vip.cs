@@ -1,0 +1,250 @@
+using System.Net;
+using Vipd.Core.Config.Toml;
+
+namespace Vipd.Core.Config;
+
+internal sealed partial class ConfigBinder
+{
+    private List<VipConfig> BindVips(IReadOnlyList<TomlTableNode> tables, NodeConfig? node, ClusterConfig? cluster)
+    {
+        var vips = new List<VipConfig>();
+        var names = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
+        var addresses = new Dictionary<IPAddress, (string Name, SourcePosition Position)>();
+        foreach (var table in tables)
+        {
+            var reader = new TableReader(table, "[[vip]]", _errors);
+            if (BindVip(reader, node, cluster, names, addresses) is { } vip)
+            {
+                vips.Add(vip);
+            }
+        }
+
+        return vips;
+    }
+
+    private VipConfig? BindVip(
+        TableReader reader,
+        NodeConfig? node,
+        ClusterConfig? cluster,
+        Dictionary<string, SourcePosition> names,
+        Dictionary<IPAddress, (string Name, SourcePosition Position)> addresses)
+    {
+        var errorsBefore = _errors.Count;
+        var name = ValidName(reader, "name", reader.String("name", required: true), "VIP name");
+        if (name is not null)
+        {
+            if (names.TryGetValue(name, out var first))
+            {
+                reader.Error(reader.PositionOf("name"), $"duplicate VIP name '{name}'; first defined at {first.Line}:{first.Column}");
+            }
+            else
+            {
+                names.Add(name, reader.PositionOf("name"));
+            }
+        }
+
+        IPAddress? address = null;
+        var prefixLength = 0;
+        if (reader.String("address", required: true) is { } cidr)
+        {
+            if (!AddressParser.TryParseCidr(cidr, out var parsed, out prefixLength, out var error))
+            {
+                reader.Error(reader.PositionOf("address"), error);
+            }
+            else if (AddressParser.IsUnusable(parsed) || IPAddress.IsLoopback(parsed))
+            {
+                reader.Error(reader.PositionOf("address"), $"'{cidr}' cannot be a VIP (unspecified, loopback, multicast or broadcast)");
+            }
+            else if (addresses.TryGetValue(parsed, out var other))
+            {
+                reader.Error(reader.PositionOf("address"), $"address {parsed} is already used by VIP '{other.Name}' at {other.Position.Line}:{other.Position.Column}");
+            }
+            else if (node is not null && parsed.Equals(node.Address))
+            {
+                reader.Error(reader.PositionOf("address"), $"address {parsed} is this node's own address ([node] address); a VIP must be an extra address");
+            }
+            else
+            {
+                address = parsed;
+                addresses.Add(parsed, (name ?? "?", reader.PositionOf("address")));
+            }
+        }
+
+        var iface = Interface(reader, "interface");
+        if (iface is null && !reader.Has("interface") && node is not null && node.Interface is null)
+        {
+            reader.Error(reader.Position, $"VIP '{name}' has no interface; set interface here or in [node]");
+        }
+
+        iface ??= node?.Interface;
+        var priority = reader.Integer("priority", ConfigDefaults.MinPriority, ConfigDefaults.MaxPriority) ?? ConfigDefaults.Priority;
+        var preempt = reader.Boolean("preempt") ?? ConfigDefaults.Preempt;
+        var preemptDelay = reader.Duration("preempt_delay") ?? ConfigDefaults.PreemptDelay;
+        var allowed = NodeList(reader, cluster);
+        var priorities = Priorities(reader, cluster, allowed);
+        var bound = CheckList(reader);
+        var announce = BindAnnounce(reader.SubTable("announce"));
+        reader.ReportUnknownKeys();
+
+        if (_errors.Count != errorsBefore || name is null || address is null || iface is null || announce is null)
+        {
+            return null;
+        }
+
+        return new VipConfig
+        {
+            Name = name,
+            Address = address,
+            PrefixLength = prefixLength,
+            Interface = iface,
+            Priority = priority,
+            Priorities = new(priorities),
+            Preempt = preempt,
+            PreemptDelay = preemptDelay,
+            Nodes = new(allowed),
+            Checks = new(bound),
+            Announce = announce,
+        };
+    }
+
+    /// <summary>The node names of <c>nodes</c>, checked against <c>[cluster] node_names</c> when it is given.</summary>
+    private static List<string> NodeList(TableReader reader, ClusterConfig? cluster)
+    {
+        var result = new List<string>();
+        var list = reader.Strings("nodes");
+        foreach (var (name, position) in list ?? [])
+        {
+            if (KnownNode(reader, cluster, name, position, "nodes"))
+            {
+                if (result.Contains(name))
+                {
+                    reader.Error(position, $"duplicate node '{name}' in nodes");
+                }
+                else
+                {
+                    result.Add(name);
+                }
+            }
+        }
+
+        if (list is { Count: 0 })
+        {
+            reader.Error(reader.PositionOf("nodes"), "'nodes' is empty, so no node may hold the VIP; leave it out to allow every node");
+        }
+
+        return result;
+    }
+
+    private static List<NodePriority> Priorities(TableReader reader, ClusterConfig? cluster, List<string> allowed)
+    {
+        var result = new List<NodePriority>();
+        var table = reader.SubTable("priorities");
+        if (table is null)
+        {
+            return result;
+        }
+
+        foreach (var entry in table.Entries)
+        {
+            if (!KnownNode(reader, cluster, entry.Key, entry.KeyPosition, "priorities"))
+            {
+                continue;
+            }
+
+            if (allowed.Count > 0 && !allowed.Contains(entry.Key))
+            {
+                reader.Error(entry.KeyPosition, $"priorities names node '{entry.Key}', which this VIP's nodes do not allow");
+                continue;
+            }
+
+            if (entry.Value is not TomlScalarNode { Kind: TomlScalarKind.Integer, Value: long value })
+            {
+                reader.Error(entry.Value.Position, $"priority of node '{entry.Key}' must be an integer, found {entry.Value.Description}");
+            }
+            else if (value is < ConfigDefaults.MinPriority or > ConfigDefaults.MaxPriority)
+            {
+                reader.Error(entry.Value.Position, $"priority of node '{entry.Key}' must be between {ConfigDefaults.MinPriority} and {ConfigDefaults.MaxPriority}, found {value}");
+            }
+            else
+            {
+                result.Add(new NodePriority(entry.Key, (int)value));
+            }
+        }
+
+        result.Sort((a, b) => string.CompareOrdinal(a.Node, b.Node));
+        return result;
+    }
+
+    private static bool KnownNode(TableReader reader, ClusterConfig? cluster, string name, SourcePosition position, string key)
+    {
+        if (!Names.IsValidName(name))
+        {
+            reader.Error(position, $"invalid node name '{name}' in {key}; {Names.NameRule}");
+            return false;
+        }
+
+        if (cluster is { NodeNames.IsEmpty: false } && !cluster.NodeNames.Contains(name))
+        {
+            reader.Error(position, $"unknown node '{name}' in {key}; [cluster] node_names has {string.Join(", ", cluster.NodeNames)}{KeySuggester.Hint(name, cluster.NodeNames)}");
+            return false;
+        }
+
+        return true;
+    }
+
+    private List<string> CheckList(TableReader reader)
+    {
+        var result = new List<string>();
+        foreach (var (name, position) in reader.Strings("checks") ?? [])
+        {
+            if (!_checkNames.ContainsKey(name))
+            {
+                var known = _checkNames.Count == 0 ? "no [[check]] is defined" : $"defined checks: {string.Join(", ", _checkNames.Keys)}";
+                reader.Error(position, $"unknown check '{name}'; {known}{KeySuggester.Hint(name, _checkNames.Keys)}");
+            }
+            else if (result.Contains(name))
+            {
+                reader.Error(position, $"duplicate check '{name}' in checks");
+            }
+            else
+            {
+                result.Add(name);
+            }
+        }
+
+        return result;
+    }
+
+    private AnnounceConfig? BindAnnounce(TomlTableNode? table)
+    {
+        var defaults = new AnnounceConfig
+        {
+            Count = ConfigDefaults.AnnounceCount,
+            Interval = ConfigDefaults.AnnounceInterval,
+            SecondBurstAfter = ConfigDefaults.AnnounceSecondBurstAfter,
+            Refresh = ConfigDefaults.AnnounceRefresh,
+        };
+        if (table is null)
+        {
+            return defaults;
+        }
+
+        var reader = new TableReader(table, "[vip.announce]", _errors);
+        var count = reader.Integer("count", 1, 100) ?? defaults.Count;
+        var interval = reader.Duration("interval") ?? defaults.Interval;
+        var second = reader.Duration("second_burst_after") ?? defaults.SecondBurstAfter;
+        var refresh = reader.Duration("refresh") ?? defaults.Refresh;
+        reader.ReportUnknownKeys();
+        if (refresh > TimeSpan.Zero && refresh < TimeSpan.FromSeconds(1))
+        {
+            reader.Error(reader.PositionOf("refresh"), $"refresh ({Duration.Format(refresh)}) must be 0s (off) or at least 1s");
+        }
+
+        if (interval > TimeSpan.FromSeconds(10))
+        {
+            reader.Error(reader.PositionOf("interval"), $"interval ({Duration.Format(interval)}) must be at most 10s, or the burst outlasts a takeover");
+        }
+
+        return new AnnounceConfig { Count = count, Interval = interval, SecondBurstAfter = second, Refresh = refresh };
+    }
+}

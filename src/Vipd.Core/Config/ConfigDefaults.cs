@@ -1,0 +1,107 @@
+using Microsoft.Extensions.Logging;
+
+namespace Vipd.Core.Config;
+
+/// <summary>Every default of the config in one place, each with the reason for its value.</summary>
+public static class ConfigDefaults
+{
+    /// <summary>UDP gossip port: not 7946, which Docker Swarm and MetalLB's memberlist already use.</summary>
+    public const int Port = 7450;
+
+    /// <summary>A single cluster key lives next to the config, made by <c>vipd keygen</c>.</summary>
+    public const string KeyFile = "/etc/vipd/cluster.key";
+
+    /// <summary>Quorum off: a two-node cluster (the common case) can never hold a majority after losing one node.</summary>
+    public const bool Quorum = false;
+
+    /// <summary>The LAN profile; <c>fast</c> is opt-in because it multiplies the packet rate.</summary>
+    public const MembershipProfile Profile = MembershipProfile.Default;
+
+    /// <summary>Three indirect probers, as memberlist: enough to tell a dead node from one lost packet.</summary>
+    public const int IndirectChecks = 3;
+
+    /// <summary>Three gossip targets per round, as memberlist: changes reach every node in O(log n) rounds.</summary>
+    public const int GossipFanout = 3;
+
+    /// <summary>The socket under systemd's <c>RuntimeDirectory=vipd</c>; file permissions guard it.</summary>
+    public const string ApiSocket = "/run/vipd/vipd.sock";
+
+    /// <summary>Information: VIP moves and member changes, which is what an operator acts on.</summary>
+    public const LogLevel LogLevel = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>Console lines: journald stores them with their own time stamps.</summary>
+    public const LogFormat LogFormat = Config.LogFormat.Console;
+
+    /// <summary>VRRP's default priority, so mixed keepalived habits carry over; leaves room both ways.</summary>
+    public const int Priority = 100;
+
+    /// <summary>Lowest priority; 0 is reserved (VRRP uses it for "stepping down").</summary>
+    public const int MinPriority = 1;
+
+    /// <summary>Highest priority, as VRRP.</summary>
+    public const int MaxPriority = 255;
+
+    /// <summary>Preempt on, as keepalived: the preferred node gets its VIP back once it is healthy again.</summary>
+    public const bool Preempt = true;
+
+    /// <summary>No preempt delay, as keepalived; set one to ride out a flapping node.</summary>
+    public static readonly TimeSpan PreemptDelay = TimeSpan.Zero;
+
+    /// <summary>Five announcements per burst, as keepalived's <c>garp_master_repeat</c>: survives a few lost frames.</summary>
+    public const int AnnounceCount = 5;
+
+    /// <summary>200 ms apart, as Pacemaker's IPaddr2: the whole burst is out within a second.</summary>
+    public static readonly TimeSpan AnnounceInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A second burst after 5 s, as keepalived's <c>garp_master_delay</c>: catches switches that were still converging.</summary>
+    public static readonly TimeSpan AnnounceSecondBurstAfter = TimeSpan.FromSeconds(5);
+
+    /// <summary>Refresh every 60 s: well below the usual 300 s switch FDB ageing (keepalived and MetalLB have none by default).</summary>
+    public static readonly TimeSpan AnnounceRefresh = TimeSpan.FromSeconds(60);
+
+    /// <summary>Checks every second, as keepalived's <c>vrrp_script</c>.</summary>
+    public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>Two passes to recover: a node that just came back is not trusted on one lucky probe.</summary>
+    public const int CheckRise = 2;
+
+    /// <summary>Two failures to fail: one lost probe does not move a VIP.</summary>
+    public const int CheckFall = 2;
+
+    /// <summary>Weight 0: a failed check makes the node ineligible (the safe reading of "health check").</summary>
+    public const int CheckWeight = 0;
+
+    /// <summary>Largest weight either way, as keepalived (±253 keeps a priority inside 1–255 reachable).</summary>
+    public const int MaxCheckWeight = 254;
+
+    /// <summary>HTTP 200: what a health endpoint returns when it is healthy.</summary>
+    public const int ExpectStatus = 200;
+
+    /// <summary>The timings of <paramref name="profile"/>.</summary>
+    public static MembershipTimings Timings(MembershipProfile profile) => profile == MembershipProfile.Fast ? FastTimings : DefaultTimings;
+
+    /// <summary>
+    /// LAN defaults, tighter than memberlist's (1 s / 500 ms / 4–24 s): a dead node is suspected within
+    /// 0.5 s + 0.25 s and declared dead 1.5 s later with two or more confirmations (6 s with none), about 2 s
+    /// end to end against keepalived's 3.6 s, at a few packets per second per node.
+    /// </summary>
+    public static readonly MembershipTimings DefaultTimings = new(
+        ProbeInterval: TimeSpan.FromMilliseconds(500),
+        ProbeTimeout: TimeSpan.FromMilliseconds(250),
+        SuspicionMin: TimeSpan.FromMilliseconds(1500),
+        SuspicionMax: TimeSpan.FromSeconds(6),
+        GossipInterval: TimeSpan.FromMilliseconds(100),
+        PushPullInterval: TimeSpan.FromSeconds(30));
+
+    /// <summary>
+    /// Fast failover: a dead node is declared dead in under 1 s when peers confirm (probe 200 ms, ack 100 ms,
+    /// suspicion 500 ms–2 s); for a quiet, wired LAN where about five times the packet rate is fine.
+    /// </summary>
+    public static readonly MembershipTimings FastTimings = new(
+        ProbeInterval: TimeSpan.FromMilliseconds(200),
+        ProbeTimeout: TimeSpan.FromMilliseconds(100),
+        SuspicionMin: TimeSpan.FromMilliseconds(500),
+        SuspicionMax: TimeSpan.FromSeconds(2),
+        GossipInterval: TimeSpan.FromMilliseconds(50),
+        PushPullInterval: TimeSpan.FromSeconds(10));
+}
