@@ -1,0 +1,284 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vipd.Core.Election;
+using Vipd.Core.Membership;
+
+namespace Vipd.Core.Cluster;
+
+/// <summary>
+/// The orchestrator between membership and announcer: publishes this node's <see cref="NodeRecord"/>, re-elects every
+/// VIP on each membership change (and when a preempt delay or a handover wait ends), and says which VIPs this node
+/// should hold (<see cref="Desired"/>). Synchronous, one <see cref="Lock"/>; events are raised outside it.
+/// <para>Safety rules: a node takes a VIP only when it is the elected owner in its view; it releases a VIP at once
+/// when a better-ranked live node claims it (the election makes that claimant the owner); when it merely stops being
+/// the owner it keeps the VIP until the new owner claims it or <see cref="ClusterOptions.HandoverTimeout"/> passes
+/// (make-before-break); with quorum required and lost it releases everything at once.</para>
+/// </summary>
+public sealed partial class ClusterNode : IDisposable
+{
+    private static readonly IReadOnlySet<string> NoVips = new HashSet<string>(StringComparer.Ordinal);
+
+    private readonly Lock _lock = new();
+    private readonly Lock _publishLock = new();
+    private readonly Lock _deliverLock = new();
+    private readonly string _localName;
+    private readonly ClusterOptions _options;
+    private readonly IMembership _membership;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ITimer _timer;
+
+    private IReadOnlyList<VipSpec> _vips = [];
+    private readonly Dictionary<string, uint> _vipIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _collisions = new(StringComparer.Ordinal);
+    private bool _maintenance;
+    private bool _draining;
+    private bool _handoverLogged;
+    private Dictionary<string, LocalVipState> _localState = new(StringComparer.Ordinal);
+    private HashSet<string> _held = new(StringComparer.Ordinal);
+    private uint _recordVersion;
+    private bool _truncationLogged;
+
+    private readonly Dictionary<(string Vip, string Node), DateTimeOffset> _eligibleSince = [];
+    private readonly Dictionary<string, string?> _owners = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _retainSince = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, HashSet<string>> _claimants = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, VipExplanation> _explanations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (byte[] Bytes, NodeRecord? Record)> _records = new(StringComparer.Ordinal);
+    private IReadOnlySet<string> _desired = NoVips;
+    private bool _hadQuorum = true;
+    private long _generation;
+    private long _deliveredGeneration;
+    private bool _disposed;
+
+    /// <summary>Creates the node and subscribes to <paramref name="membership"/>; call <see cref="SetVips"/> and <see cref="SetLocalState"/> next.</summary>
+    public ClusterNode(string localName, ClusterOptions options, IMembership membership, TimeProvider time, ILogger? logger)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(localName);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(membership);
+        ArgumentNullException.ThrowIfNull(time);
+        _localName = localName;
+        _options = options;
+        _membership = membership;
+        _time = time;
+        _logger = logger ?? NullLogger.Instance;
+        _timer = time.CreateTimer(static state => ((ClusterNode)state!).Reelect(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        membership.Changed += OnMemberChanged;
+    }
+
+    /// <summary>The VIP names this node should hold now (a new set after each change; never mutated).</summary>
+    public event Action<IReadOnlySet<string>>? DesiredChanged;
+
+    /// <summary>The elected owner of a VIP changed in this node's view: once per change, for logs and events.</summary>
+    public event Action<OwnershipChange>? OwnershipChanged;
+
+    /// <summary>This node owns the VIP and saw another live node claim it (e.g. a partition healed): re-announce it to fix stale neighbour caches.</summary>
+    public event Action<string>? ReannounceRequested;
+
+    /// <summary>The VIP names this node should hold now.</summary>
+    public IReadOnlySet<string> Desired
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _desired;
+            }
+        }
+    }
+
+    /// <summary>True after <see cref="BeginHandover"/> once this node holds no VIP any more.</summary>
+    public bool HandoverComplete
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _draining && _desired.Count == 0;
+            }
+        }
+    }
+
+    /// <summary>Replaces the configured VIPs (a reload); re-elects.</summary>
+    public void SetVips(IReadOnlyList<VipSpec> vips)
+    {
+        ArgumentNullException.ThrowIfNull(vips);
+        lock (_lock)
+        {
+            _vips = [.. vips];
+            _vipIds.Clear();
+            _collisions.Clear();
+            var byId = new Dictionary<uint, string>();
+            foreach (var vip in _vips)
+            {
+                var id = StableHash.VipId(vip.Name);
+                _vipIds[vip.Name] = id;
+                if (byId.TryGetValue(id, out var other) && other != vip.Name)
+                {
+                    _collisions[vip.Name] = other;
+                    _collisions.TryAdd(other, vip.Name);
+                    _logger.VipIdCollision(vip.Name, other);
+                }
+                else
+                {
+                    byId[id] = vip.Name;
+                }
+            }
+
+            var names = _vips.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var key in _eligibleSince.Keys.Where(k => !names.Contains(k.Vip)).ToList())
+            {
+                _eligibleSince.Remove(key);
+            }
+
+            foreach (var name in _owners.Keys.Where(n => !names.Contains(n)).ToList())
+            {
+                _owners.Remove(name);
+                _claimants.Remove(name);
+                _retainSince.Remove(name);
+                _explanations.Remove(name);
+            }
+        }
+
+        Publish();
+        Reelect();
+    }
+
+    /// <summary>Sets this node's maintenance flag and per-VIP eligibility and priority; republishes its record and re-elects.</summary>
+    public void SetLocalState(bool maintenance, IReadOnlyDictionary<string, LocalVipState> vips)
+    {
+        ArgumentNullException.ThrowIfNull(vips);
+        lock (_lock)
+        {
+            _maintenance = maintenance;
+            _localState = new Dictionary<string, LocalVipState>(vips, StringComparer.Ordinal);
+        }
+
+        Publish();
+        Reelect();
+    }
+
+    /// <summary>What the announcer actually holds now: gossiped as this node's claims.</summary>
+    public void ReportHeld(IReadOnlyCollection<string> vipNames)
+    {
+        ArgumentNullException.ThrowIfNull(vipNames);
+        lock (_lock)
+        {
+            if (_held.SetEquals(vipNames))
+            {
+                return;
+            }
+
+            _held = new HashSet<string>(vipNames, StringComparer.Ordinal);
+        }
+
+        Publish();
+        Reelect();
+    }
+
+    /// <summary>
+    /// Starts a planned handover: sets the drain flag so peers elect successors, keeps each VIP until its successor
+    /// claims it or <see cref="ClusterOptions.HandoverTimeout"/> passes, then drops it. Watch <see cref="HandoverComplete"/>.
+    /// </summary>
+    public void BeginHandover()
+    {
+        lock (_lock)
+        {
+            if (_draining)
+            {
+                return;
+            }
+
+            _draining = true;
+            _logger.HandoverBegun(_desired.Count, (long)_options.HandoverTimeout.TotalMilliseconds);
+        }
+
+        Publish();
+        Reelect();
+    }
+
+    /// <summary>Why <paramref name="vip"/> is owned by whom in this node's view (ranked candidates with reasons).</summary>
+    public VipExplanation Explain(string vip)
+    {
+        ArgumentNullException.ThrowIfNull(vip);
+        lock (_lock)
+        {
+            return _explanations.TryGetValue(vip, out var explanation)
+                ? explanation
+                : new VipExplanation(vip, null, "no owner: not a configured VIP", [], null);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _membership.Changed -= OnMemberChanged;
+        _timer.Dispose();
+    }
+
+    private void OnMemberChanged(Member member) => Reelect();
+
+    private void Publish()
+    {
+        lock (_publishLock)
+        {
+            byte[] bytes;
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                bytes = BuildRecordLocked();
+            }
+
+            _membership.UpdateMetadata(bytes);
+        }
+    }
+
+    private byte[] BuildRecordLocked()
+    {
+        var entries = new List<(string Name, NodeVipEntry Entry)>();
+        foreach (var vip in _vips)
+        {
+            if (_collisions.ContainsKey(vip.Name))
+            {
+                continue;
+            }
+
+            var state = _localState.GetValueOrDefault(vip.Name);
+            var holding = _held.Contains(vip.Name);
+            if (state.Eligible || holding)
+            {
+                entries.Add((vip.Name, new NodeVipEntry(_vipIds[vip.Name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), holding)));
+            }
+        }
+
+        if (entries.Count > NodeRecordCodec.MaxVips)
+        {
+            if (!_truncationLogged)
+            {
+                _truncationLogged = true;
+                _logger.RecordTruncated(entries.Count, NodeRecordCodec.MaxVips);
+            }
+
+            // Claims first (peers must see what this node holds), then by name: the same choice on every publish.
+            entries = [.. entries.OrderByDescending(e => e.Entry.Holding).ThenBy(e => e.Name, StringComparer.Ordinal).Take(NodeRecordCodec.MaxVips)];
+        }
+
+        _recordVersion++;
+        return NodeRecordCodec.Encode(new NodeRecord(_recordVersion, _maintenance, _draining, [.. entries.Select(e => e.Entry)]));
+    }
+}

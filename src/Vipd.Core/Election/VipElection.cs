@@ -1,0 +1,163 @@
+using System.Globalization;
+
+namespace Vipd.Core.Election;
+
+/// <summary>
+/// The election: a pure function of one node's view, so every node with the same view computes the same owner.
+/// <list type="number">
+/// <item>Eligible: live, not in maintenance, not draining, in the VIP's allowed nodes, its own ready bit set.</item>
+/// <item>Rank: priority descending, then the rendezvous hash of (VIP, node) descending, then name (total order).</item>
+/// <item>Owner, preempt off: the best-ranked eligible holder if any (stickiness), else rank 1.</item>
+/// <item>Owner, preempt on: with no eligible holder rank 1; otherwise the best-ranked node that either holds it or
+/// has been eligible for at least the preempt delay (so a holder is displaced only by a node that waited).</item>
+/// <item>With quorum required and not met, no owner: a minority never answers for a VIP.</item>
+/// </list>
+/// Several holders (views disagreed, a partition healed) resolve to the best-ranked one: the others see a
+/// better-ranked claimant and release.
+/// </summary>
+public static class VipElection
+{
+    /// <summary>Elects the owner of <paramref name="vip"/> among <paramref name="candidates"/> and explains it.</summary>
+    public static VipExplanation Elect(VipSpec vip, IReadOnlyList<ElectionCandidate> candidates, DateTimeOffset now, QuorumState quorum)
+    {
+        ArgumentNullException.ThrowIfNull(vip);
+        ArgumentNullException.ThrowIfNull(candidates);
+
+        var ranked = new List<(ElectionCandidate Candidate, ulong Score)>(candidates.Count);
+        var ineligible = new List<CandidateVerdict>();
+        foreach (var candidate in candidates)
+        {
+            var reason = IneligibleReason(vip, candidate);
+            if (reason is null)
+            {
+                ranked.Add((candidate, StableHash.Rendezvous(vip.Name, candidate.Name)));
+            }
+            else
+            {
+                ineligible.Add(new CandidateVerdict(candidate.Name, 0, "not eligible: " + reason));
+            }
+        }
+
+        ranked.Sort(static (a, b) => Compare(a.Candidate, a.Score, b.Candidate, b.Score));
+        ineligible.Sort(static (a, b) => string.CompareOrdinal(a.Node, b.Node));
+
+        var ownerIndex = -1;
+        DateTimeOffset? reconsiderAt = null;
+        var holderIndex = ranked.FindIndex(static r => r.Candidate.Holding);
+        if (ranked.Count > 0)
+        {
+            if (holderIndex < 0)
+            {
+                ownerIndex = 0;
+            }
+            else if (!vip.Preempt)
+            {
+                ownerIndex = holderIndex;
+            }
+            else
+            {
+                for (var i = 0; i <= holderIndex; i++)
+                {
+                    var since = ranked[i].Candidate.EligibleSince;
+                    var readyAt = since is null ? DateTimeOffset.MinValue : since.Value + vip.PreemptDelay;
+                    if (i == holderIndex || readyAt <= now)
+                    {
+                        ownerIndex = i;
+                        break;
+                    }
+
+                    reconsiderAt = reconsiderAt is null || readyAt < reconsiderAt ? readyAt : reconsiderAt;
+                }
+            }
+        }
+
+        var verdicts = new List<CandidateVerdict>(candidates.Count);
+        for (var i = 0; i < ranked.Count; i++)
+        {
+            var c = ranked[i].Candidate;
+            var text = string.Create(CultureInfo.InvariantCulture, $"rank {i + 1}: priority {c.Priority}, eligible");
+            if (c.Holding)
+            {
+                text += ", holding";
+            }
+
+            if (i == ownerIndex && quorum.HasQuorum)
+            {
+                text += i == 0 ? "; owner" : vip.Preempt ? "; owner (better-ranked nodes wait for the preempt delay)" : "; owner (keeps it: preempt off)";
+            }
+            else if (vip.Preempt && i < ownerIndex && c.EligibleSince is { } since)
+            {
+                var left = since + vip.PreemptDelay - now;
+                text += string.Create(CultureInfo.InvariantCulture, $"; preempts in {left.TotalSeconds:0.###} s");
+            }
+
+            verdicts.Add(new CandidateVerdict(c.Name, i + 1, text));
+        }
+
+        verdicts.AddRange(ineligible);
+
+        string? owner = null;
+        string summary;
+        if (!quorum.HasQuorum)
+        {
+            summary = string.Create(CultureInfo.InvariantCulture,
+                $"no owner: no quorum ({quorum.LiveNodes} of {quorum.ExpectedNodes} nodes live, {quorum.Needed} needed)");
+            reconsiderAt = null;
+        }
+        else if (ownerIndex < 0)
+        {
+            summary = "no owner: no eligible node";
+        }
+        else
+        {
+            owner = ranked[ownerIndex].Candidate.Name;
+            summary = string.Create(CultureInfo.InvariantCulture, $"{owner} owns it: rank {ownerIndex + 1}")
+                + (ownerIndex == 0 ? string.Empty : vip.Preempt ? ", holder until a better-ranked node's preempt delay ends" : ", holder (preempt off)");
+        }
+
+        return new VipExplanation(vip.Name, owner, summary, verdicts, reconsiderAt);
+    }
+
+    /// <summary>Compares two eligible candidates: negative when <paramref name="a"/> ranks better.</summary>
+    public static int Compare(ElectionCandidate a, ulong scoreA, ElectionCandidate b, ulong scoreB)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var byPriority = b.Priority.CompareTo(a.Priority);
+        if (byPriority != 0)
+        {
+            return byPriority;
+        }
+
+        var byScore = scoreB.CompareTo(scoreA);
+        return byScore != 0 ? byScore : string.CompareOrdinal(a.Name, b.Name);
+    }
+
+    /// <summary>Null when <paramref name="candidate"/> is eligible for <paramref name="vip"/>, else the reason it is not.</summary>
+    public static string? IneligibleReason(VipSpec vip, ElectionCandidate candidate)
+    {
+        ArgumentNullException.ThrowIfNull(vip);
+        ArgumentNullException.ThrowIfNull(candidate);
+        if (!candidate.Live)
+        {
+            return "dead";
+        }
+
+        if (candidate.Maintenance)
+        {
+            return "in maintenance";
+        }
+
+        if (candidate.Draining)
+        {
+            return "draining";
+        }
+
+        if (vip.AllowedNodes is { } allowed && !allowed.Contains(candidate.Name, StringComparer.Ordinal))
+        {
+            return "not in allowed nodes";
+        }
+
+        return candidate.Eligible ? null : "not ready for this VIP";
+    }
+}

@@ -1,0 +1,330 @@
+using Microsoft.Extensions.Time.Testing;
+using Vipd.Core.Cluster;
+using Vipd.Core.Election;
+using Vipd.Core.Membership;
+
+namespace Vipd.Core.Tests.Cluster;
+
+public class ClusterNodeTests : IDisposable
+{
+    private static readonly TimeSpan Handover = TimeSpan.FromSeconds(5);
+    private readonly FakeTimeProvider _time = new();
+    private readonly FakeMembership _membership = new("n1");
+    private readonly List<OwnershipChange> _changes = [];
+    private readonly List<string> _reannounced = [];
+    private ClusterNode? _node;
+
+    private ClusterNode Node => _node!;
+
+    public void Dispose() => _node?.Dispose();
+
+    /// <summary>Creates n1 with one VIP "web" and, by default, an instant announcer (Desired becomes held at once).</summary>
+    private ClusterNode Start(VipSpec? vip = null, int priority = 100, bool quorum = false, int expected = 3, bool announcer = true)
+    {
+        _node = new ClusterNode("n1", new ClusterOptions(quorum, expected, Handover), _membership, _time, null);
+        _node.OwnershipChanged += _changes.Add;
+        _node.ReannounceRequested += _reannounced.Add;
+        if (announcer)
+        {
+            _node.DesiredChanged += set => _node.ReportHeld([.. set]);
+        }
+
+        _node.SetVips([vip ?? new VipSpec("web", false, TimeSpan.Zero, null)]);
+        _node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, priority) });
+        return _node;
+    }
+
+    [Fact]
+    public void Desired_AloneAndEligible_ContainsVipAndClaimsIt()
+    {
+        Start();
+
+        Assert.Equal(["web"], Node.Desired);
+        var entry = Assert.Single(_membership.LastPublished.Vips);
+        Assert.Equal(new NodeVipEntry(StableHash.VipId("web"), true, 100, true), entry);
+        Assert.Equal("elected: rank 1: priority 100, eligible; owner", Assert.Single(_changes).Reason);
+    }
+
+    [Fact]
+    public void Desired_NotEligibleAlone_Empty()
+    {
+        Start();
+        Node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(false, 100) });
+
+        Assert.Empty(Node.Desired);
+        Assert.Equal("not eligible: not ready for this VIP", Node.Explain("web").Candidates[0].Reason);
+        Assert.DoesNotContain(_membership.LastPublished.Vips, v => v.Eligible);
+    }
+
+    [Fact]
+    public void Desired_NotInAllowedNodes_Empty()
+    {
+        Start(new VipSpec("web", false, TimeSpan.Zero, ["n2"]));
+
+        Assert.Empty(Node.Desired);
+        Assert.Equal("not eligible: not in allowed nodes", Node.Explain("web").Candidates[0].Reason);
+    }
+
+    [Fact]
+    public void Desired_BetterPeerEligible_NotTaken()
+    {
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, false));
+        Start();
+
+        Assert.Empty(Node.Desired);
+        var explanation = Node.Explain("web");
+        Assert.Equal("n2", explanation.Owner);
+        Assert.Equal(["n2", "n1"], explanation.Candidates.Select(c => c.Node));
+    }
+
+    [Fact]
+    public void Changed_OwnerDies_TakesOverAndRaisesOwnershipChangedOnce()
+    {
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, true));
+        Start();
+        Assert.Empty(Node.Desired);
+
+        _membership.State("n2", MemberState.Suspect);
+        Assert.Empty(Node.Desired); // suspect is still live
+        _membership.State("n2", MemberState.Dead);
+        _membership.State("n2", MemberState.Dead);
+
+        Assert.Equal(["web"], Node.Desired);
+        Assert.Equal(2, _changes.Count);
+        Assert.Equal(new OwnershipChange("web", null, "n2", "elected: rank 1: priority 200, eligible, holding; owner"), _changes[0]);
+        Assert.Equal("web", _changes[1].Vip);
+        Assert.Equal("n2", _changes[1].From);
+        Assert.Equal("n1", _changes[1].To);
+        Assert.StartsWith("n2: not eligible: dead; n1: rank 1", _changes[1].Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Changed_BetterRankedPeerClaims_ReleasesAtOnce()
+    {
+        Start();
+        Assert.Equal(["web"], Node.Desired);
+
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, true));
+
+        Assert.Empty(Node.Desired);
+        Assert.False(_membership.LastPublished.Vips.Single().Holding);
+    }
+
+    [Fact]
+    public void Changed_LowerRankedPeerClaims_KeepsAndRequestsReannounceOnce()
+    {
+        Start(priority: 200);
+
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, true));
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, true));
+
+        Assert.Equal(["web"], Node.Desired);
+        Assert.Equal(["web"], _reannounced);
+
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, false));
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, true));
+        Assert.Equal(["web", "web"], _reannounced);
+    }
+
+    [Fact]
+    public void Changed_PeerAppearsWithPreemptOff_HolderKeepsIt()
+    {
+        Start(priority: 100);
+
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, false));
+
+        Assert.Equal(["web"], Node.Desired);
+        Assert.Equal("n1 owns it: rank 2, holder (preempt off)", Node.Explain("web").Summary);
+    }
+
+    [Fact]
+    public void Quorum_MajorityLost_ReleasesEverythingAtOnce()
+    {
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, false));
+        _membership.Peer("n3", MemberState.Alive, vips: ("web", true, 100, false));
+        Start(priority: 200, quorum: true, expected: 3);
+        Assert.Equal(["web"], Node.Desired);
+
+        _membership.State("n2", MemberState.Dead);
+        Assert.Equal(["web"], Node.Desired); // 2 of 3 live
+
+        _membership.State("n3", MemberState.Dead);
+        Assert.Empty(Node.Desired);
+        Assert.Equal("no owner: no quorum (1 of 3 nodes live, 2 needed)", Node.Explain("web").Summary);
+        Assert.Null(_changes[^1].To);
+
+        _membership.State("n3", MemberState.Alive);
+        Assert.Equal(["web"], Node.Desired);
+    }
+
+    [Fact]
+    public void Quorum_AloneWithoutPeers_HoldsNothing()
+    {
+        Start(quorum: true, expected: 2);
+
+        Assert.Empty(Node.Desired);
+    }
+
+    [Fact]
+    public void PreemptDelay_BetterPeerWaitsThenTakesOverMakeBeforeBreak()
+    {
+        Start(new VipSpec("web", true, TimeSpan.FromSeconds(30), null), priority: 100);
+        Assert.Equal(["web"], Node.Desired);
+
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, false));
+        _time.Advance(TimeSpan.FromSeconds(29.9));
+        Assert.Equal(["web"], Node.Desired);
+        Assert.Equal("n1", Node.Explain("web").Owner);
+
+        _time.Advance(TimeSpan.FromSeconds(0.1)); // the preempt timer fires: n2 is the owner, n1 keeps it until n2 claims
+        Assert.Equal("n2", Node.Explain("web").Owner);
+        Assert.Equal(["web"], Node.Desired);
+        Assert.Equal(("n1", "n2"), (_changes[^1].From, _changes[^1].To));
+
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, true));
+        Assert.Empty(Node.Desired);
+    }
+
+    [Fact]
+    public void PreemptDelay_SuccessorNeverClaims_ReleasedAfterHandoverTimeout()
+    {
+        Start(new VipSpec("web", true, TimeSpan.FromSeconds(30), null), priority: 100);
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, false));
+        _time.Advance(TimeSpan.FromSeconds(30));
+        Assert.Equal(["web"], Node.Desired);
+
+        _time.Advance(Handover - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(["web"], Node.Desired);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.Empty(Node.Desired);
+    }
+
+    [Fact]
+    public void BeginHandover_SuccessorClaims_ReleasesAndCompletes()
+    {
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, false));
+        Start(priority: 200);
+        Assert.Equal(["web"], Node.Desired);
+
+        Node.BeginHandover();
+
+        Assert.True(_membership.LastPublished.Draining);
+        Assert.Equal(["web"], Node.Desired);
+        Assert.False(Node.HandoverComplete);
+        Assert.Equal("not eligible: draining", Node.Explain("web").Candidates.Single(c => c.Node == "n1").Reason);
+
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, true));
+        Assert.Empty(Node.Desired);
+        Assert.True(Node.HandoverComplete);
+    }
+
+    [Fact]
+    public void BeginHandover_NoSuccessor_DropsAfterTimeout()
+    {
+        Start();
+        Node.BeginHandover();
+        Assert.Equal(["web"], Node.Desired);
+
+        _time.Advance(Handover);
+
+        Assert.Empty(Node.Desired);
+        Assert.True(Node.HandoverComplete);
+    }
+
+    [Fact]
+    public void SetLocalState_Maintenance_PublishesFlagAndHandsOver()
+    {
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, false));
+        Start(priority: 200);
+
+        Node.SetLocalState(true, new Dictionary<string, LocalVipState> { ["web"] = new(true, 200) });
+
+        Assert.True(_membership.LastPublished.Maintenance);
+        Assert.Equal("n2", Node.Explain("web").Owner);
+        Assert.Equal(["web"], Node.Desired);
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, true));
+        Assert.Empty(Node.Desired);
+    }
+
+    [Fact]
+    public void Changed_NoOtherEligibleNode_ReleasesAtOnceWhenNotReady()
+    {
+        Start();
+        Node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(false, 100) });
+
+        Assert.Empty(Node.Desired);
+    }
+
+    [Fact]
+    public void SetVips_IdCollision_NeitherIsElected()
+    {
+        var (a, b) = FindCollision();
+        _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover), _membership, _time, null);
+        _node.SetVips([new VipSpec(a, false, TimeSpan.Zero, null), new VipSpec(b, false, TimeSpan.Zero, null), new VipSpec("web", false, TimeSpan.Zero, null)]);
+        _node.SetLocalState(false, new Dictionary<string, LocalVipState> { [a] = new(true, 1), [b] = new(true, 1), ["web"] = new(true, 1) });
+
+        Assert.Equal(["web"], _node.Desired);
+        Assert.Contains("collides", _node.Explain(a).Summary, StringComparison.Ordinal);
+        Assert.Single(_membership.LastPublished.Vips);
+    }
+
+    [Fact]
+    public void SetLocalState_MoreThanMaxVips_PublishesClaimsFirstWithin512Bytes()
+    {
+        var vips = Enumerable.Range(0, 100).Select(i => new VipSpec($"vip-{i:D3}", false, TimeSpan.Zero, null)).ToArray();
+        _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover), _membership, _time, null);
+        _node.SetVips(vips);
+        _node.ReportHeld(["vip-099"]);
+        _node.SetLocalState(false, vips.ToDictionary(v => v.Name, _ => new LocalVipState(true, 100)));
+
+        var record = _membership.LastPublished;
+        Assert.Equal(NodeRecordCodec.MaxVips, record.Vips.Count);
+        Assert.True(record.TryGet(StableHash.VipId("vip-099"), out var held) && held.Holding);
+        Assert.Equal(100, _node.Desired.Count); // the local election still sees all of them
+    }
+
+    [Fact]
+    public void Explain_UnknownVip_SaysSo()
+    {
+        Start();
+
+        Assert.Equal("no owner: not a configured VIP", Node.Explain("db").Summary);
+    }
+
+    [Fact]
+    public void Dispose_Unsubscribes()
+    {
+        Start();
+        Node.Dispose();
+
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, true));
+
+        Assert.Equal(["web"], Node.Desired);
+    }
+
+    [Fact]
+    public void DesiredChanged_ReportsEachNewSetOnce()
+    {
+        var sets = new List<IReadOnlySet<string>>();
+        _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover), _membership, _time, null);
+        _node.DesiredChanged += sets.Add;
+        _node.SetVips([new VipSpec("web", false, TimeSpan.Zero, null)]);
+        _node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 100) });
+        _node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 100) });
+
+        Assert.Equal(["web"], Assert.Single(sets));
+    }
+
+    private static (string A, string B) FindCollision()
+    {
+        var seen = new Dictionary<uint, string>();
+        for (var i = 0; ; i++)
+        {
+            var name = $"vip-{i}";
+            if (!seen.TryAdd(StableHash.VipId(name), name))
+            {
+                return (seen[StableHash.VipId(name)], name);
+            }
+        }
+    }
+}
