@@ -1,0 +1,135 @@
+namespace Vipd.Core.Reconcile;
+
+public sealed partial class Announcer
+{
+    private void RaiseLocked(List<AnnouncerEvent> events, AnnouncerEventKind kind, AnnouncedVip vip, string? message)
+    {
+        var address = vip.Binding.Address;
+        if (kind == AnnouncerEventKind.Acquired)
+        {
+            _logger.VipAcquired(vip.Vip.Name, address, vip.Binding.Interface);
+        }
+        else if (kind == AnnouncerEventKind.Released)
+        {
+            _logger.VipReleased(vip.Vip.Name, address, vip.Binding.Interface);
+        }
+
+        events.Add(new AnnouncerEvent(kind, vip.Vip.Name, vip.Binding, message));
+    }
+
+    /// <summary>Counts and logs an error concerning no single VIP, and raises it.</summary>
+    private void ErrorLocked(List<AnnouncerEvent> events, AnnouncedVip? vip, string message, Exception? ex)
+    {
+        _errors++;
+        if (vip is null)
+        {
+            _logger.AnnouncerError(message, ex);
+            events.Add(new AnnouncerEvent(AnnouncerEventKind.Error, null, null, message));
+        }
+        else
+        {
+            _logger.VipError(vip.Vip.Name, message, ex);
+            events.Add(new AnnouncerEvent(AnnouncerEventKind.Error, vip.Vip.Name, vip.Binding, message));
+        }
+    }
+
+    /// <summary>Counts every failure of a VIP but raises (and logs at Error) a lasting one only once.</summary>
+    private void VipErrorLocked(AnnouncedVip vip, List<AnnouncerEvent> events, string message, Exception? ex)
+    {
+        if (vip.ReportedError == message)
+        {
+            _errors++;
+            return;
+        }
+
+        vip.ReportedError = message;
+        ErrorLocked(events, vip, message, ex);
+    }
+
+    /// <summary>Outside the lock: tells the conflict monitor what is held, then raises the events.</summary>
+    private void Finish(List<AnnouncerEvent> events)
+    {
+        UpdateWatch();
+        if (events.Count == 0)
+        {
+            return;
+        }
+
+        var handlers = Changed;
+        if (handlers is null)
+        {
+            return;
+        }
+
+        foreach (var e in events)
+        {
+            foreach (var handler in handlers.GetInvocationList())
+            {
+                try
+                {
+                    ((Action<AnnouncerEvent>)handler)(e);
+                }
+                catch (Exception ex)
+                {
+                    lock (_lock)
+                    {
+                        _errors++;
+                    }
+
+                    _logger.AnnouncerError($"event handler failed: {ex.Message}", ex);
+                }
+            }
+        }
+    }
+
+    private void UpdateWatch()
+    {
+        if (_conflictMonitor is null)
+        {
+            return;
+        }
+
+        // The conflict monitor is called outside the announcer's lock (it may call back into OnConflict holding
+        // its own), under a lock of its own that keeps the newest set last.
+        lock (_watchLock)
+        {
+            List<HeldAddress> held;
+            long version;
+            lock (_lock)
+            {
+                version = _watchVersion;
+                if (version == _watchApplied || _disposed)
+                {
+                    return;
+                }
+
+                held = new List<HeldAddress>(_vips.Count);
+                foreach (var vip in _vips.Values)
+                {
+                    if (vip.Bound && vip.Link is not null)
+                    {
+                        held.Add(new HeldAddress(vip.Link, vip.Binding.Address));
+                    }
+                }
+            }
+
+            try
+            {
+                _conflictMonitor.Watch(held);
+                lock (_lock)
+                {
+                    _watchApplied = version;
+                }
+            }
+            catch (Exception ex)
+            {
+                lock (_lock)
+                {
+                    _errors++;
+                }
+
+                _logger.AnnouncerError($"updating the conflict monitor: {ex.Message}", ex);
+            }
+        }
+    }
+}
