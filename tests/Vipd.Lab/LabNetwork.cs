@@ -29,6 +29,7 @@ public sealed partial class LabNetwork : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly List<LabProcess> _processes = [];
     private readonly List<LabHost> _nodes = [];
+    private readonly List<IAsyncDisposable> _owned = [];
     private int _disposed;
     private int _partitions;
 
@@ -178,6 +179,24 @@ public sealed partial class LabNetwork : IAsyncDisposable
             return;
         }
 
+        List<IAsyncDisposable> owned;
+        lock (_lock)
+        {
+            owned = [.. _owned];
+        }
+
+        foreach (var item in owned)
+        {
+            try
+            {
+                await item.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Best effort; the namespaces go anyway.
+            }
+        }
+
         List<LabProcess> processes;
         lock (_lock)
         {
@@ -214,6 +233,24 @@ public sealed partial class LabNetwork : IAsyncDisposable
             var process = new LabProcess(host, file, args, env, Forget);
             _processes.Add(process);
             return process;
+        }
+    }
+
+    /// <summary>Disposes <paramref name="item"/> (a prober, echo, capture) when the lab is disposed, if it is still alive.</summary>
+    internal void Own(IAsyncDisposable item)
+    {
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            _owned.Add(item);
+        }
+    }
+
+    internal void Disown(IAsyncDisposable item)
+    {
+        lock (_lock)
+        {
+            _owned.Remove(item);
         }
     }
 

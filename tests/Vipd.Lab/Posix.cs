@@ -47,6 +47,19 @@ internal static partial class Posix
         return Marshal.GetLastPInvokeError() == 1; // EPERM: exists, not ours
     }
 
+    /// <summary>Best effort: gives the calling thread nice value <paramref name="nice"/> (root may go below 0).</summary>
+    public static void NiceThisThread(int nice)
+    {
+        var tid = GetTid();
+        _ = SetPriority(0 /* PRIO_PROCESS: on Linux a TID names one thread */, tid, nice);
+    }
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetTid();
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static partial int SetPriority(int which, int who, int prio);
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 }
