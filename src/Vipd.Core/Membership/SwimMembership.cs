@@ -348,7 +348,7 @@ public sealed partial class SwimMembership : IMembership, IDisposable
 
     private void Receive(ReadOnlySpan<byte> datagram, IPEndPoint from)
     {
-        if (_disposed || _left)
+        if (_disposed || _left || !_started)
         {
             Drop(DropReason.Stopped, from);
             return;

@@ -33,7 +33,7 @@ public enum DropReason
     /// <summary>A ping addressed to another node name (an address reused by another node).</summary>
     WrongTarget = 9,
 
-    /// <summary>Arrived after the node left or was disposed.</summary>
+    /// <summary>Arrived before the node started, or after it left or was disposed.</summary>
     Stopped = 10,
 
     /// <summary>Processing failed with an exception (a bug): logged at Error, the node carries on.</summary>

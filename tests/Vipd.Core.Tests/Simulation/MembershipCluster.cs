@@ -139,9 +139,18 @@ public sealed class MembershipCluster : IDisposable
 
     public string Describe()
     {
-        var lines = _nodes.Values.Where(n => n.Running).Select(n =>
-            $"{n.Name}: " + string.Join(", ", n.Membership.Members.Select(m => $"{m.Name}={m.State}@{m.Incarnation}")));
-        return $"replay with VIPD_SEED={Seed}; t={Elapsed.TotalMilliseconds} ms{Environment.NewLine}" + string.Join(Environment.NewLine, lines);
+        var lines = _nodes.Values.Where(n => n.Running).Take(8).Select(n =>
+            $"{n.Name}: " + string.Join(", ", n.Membership.Members.Take(12).Select(m => $"{m.Name}={m.State}@{m.Incarnation}/{m.Metadata.Length}")));
+        var running = _nodes.Values.Where(n => n.Running).Select(n => n.Name).ToHashSet(StringComparer.Ordinal);
+        var problems = _nodes.Values.Where(n => n.Running).SelectMany(n =>
+        {
+            var members = n.Membership.Members.ToDictionary(m => m.Name, StringComparer.Ordinal);
+            return running.Where(r => !members.TryGetValue(r, out var m) || m.State != MemberState.Alive)
+                .Select(r => $"{n.Name} sees {r} as {(members.TryGetValue(r, out var m) ? m.State.ToString() : "unknown")}")
+                .Concat(members.Values.Where(m => m.IsLive && !running.Contains(m.Name)).Select(m => $"{n.Name} sees stopped {m.Name} as {m.State}"));
+        }).Take(20);
+        return $"replay with VIPD_SEED={Seed}; t={Elapsed.TotalMilliseconds} ms{Environment.NewLine}"
+            + string.Join(Environment.NewLine, problems.Concat(lines));
     }
 
     public void Dispose()
