@@ -238,7 +238,13 @@ internal sealed class TableReader
                     _ => $"key '{entry.Key}'",
                 };
                 var position = root && entry.Value is TomlTableNode or TomlArrayNode { IsTableArray: true } ? entry.Value.Position : entry.KeyPosition;
-                _errors.Add(position, $"unknown {what}{Where}{KeySuggester.Hint(entry.Key, _known)}");
+                var hint = KeySuggester.Hint(entry.Key, _known);
+                if (hint.Length == 0 && !root)
+                {
+                    hint = ConfigSchema.BelongsHint(entry.Key, Context);
+                }
+
+                _errors.Add(position, $"unknown {what}{Where}{hint}");
             }
         }
     }

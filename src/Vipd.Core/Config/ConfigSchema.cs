@@ -1,0 +1,35 @@
+namespace Vipd.Core.Config;
+
+/// <summary>
+/// Every key of every table, in one list: the man page documents exactly these (a test compares them) and an
+/// unknown key that belongs to another table is pointed there.
+/// </summary>
+internal static class ConfigSchema
+{
+    public static readonly (string Table, string[] Keys)[] Tables =
+    [
+        ("[node]", ["name", "address", "port", "interface"]),
+        ("[cluster]",
+        [
+            "peers", "key_file", "quorum", "expected_nodes", "node_names", "profile", "probe_interval", "probe_timeout",
+            "indirect_checks", "suspicion_min", "suspicion_max", "gossip_interval", "gossip_fanout", "push_pull_interval",
+        ]),
+        ("[api]", ["socket", "tcp", "tls_cert", "tls_key", "tls_client_ca", "mutating_group"]),
+        ("[metrics]", ["address"]),
+        ("[logging]", ["level", "format"]),
+        ("[[vip]]", ["name", "address", "interface", "priority", "priorities", "preempt", "preempt_delay", "nodes", "checks", "announce"]),
+        ("[vip.announce]", ["count", "interval", "second_burst_after", "refresh"]),
+        ("[[check]]",
+        [
+            "name", "type", "interval", "timeout", "rise", "fall", "weight", "command", "user", "address", "url",
+            "expect_status", "insecure_skip_verify", "interface", "path",
+        ]),
+    ];
+
+    /// <summary>"; it belongs in [[vip]]" when <paramref name="key"/> is a key of other tables only, else empty.</summary>
+    public static string BelongsHint(string key, string table)
+    {
+        var owners = Tables.Where(t => t.Table != table && t.Keys.Contains(key)).Select(t => t.Table).ToArray();
+        return owners.Length == 0 ? string.Empty : $"; it belongs in {string.Join(" or ", owners)}";
+    }
+}
