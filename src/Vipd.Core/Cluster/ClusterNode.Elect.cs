@@ -70,6 +70,13 @@ public sealed partial class ClusterNode
             if (quorum.HasQuorum)
             {
                 _logger.QuorumRegained(live, _options.ExpectedNodes);
+
+                // Back from a minority: hear the rest of the cluster (and its claims) before taking anything.
+                if (_options.StartupGrace > TimeSpan.Zero)
+                {
+                    _settled = false;
+                    _settleUntil = now + _options.StartupGrace;
+                }
             }
             else
             {
@@ -77,8 +84,13 @@ public sealed partial class ClusterNode
             }
         }
 
+        if (!_settled && (live >= _options.ExpectedNodes || now >= _settleUntil))
+        {
+            _settled = true;
+        }
+
         var desired = new HashSet<string>(StringComparer.Ordinal);
-        DateTimeOffset? wakeAt = null;
+        DateTimeOffset? wakeAt = _settled ? null : _settleUntil;
         var candidates = new List<ElectionCandidate>(nodes.Count);
         foreach (var vip in _vips)
         {
@@ -131,6 +143,12 @@ public sealed partial class ClusterNode
                 var reason = ChangeReason(explanation, previousOwner);
                 changes.Add(new OwnershipChange(vip.Name, previousOwner, owner, reason));
                 _logger.OwnerChanged(vip.Name, previousOwner ?? "none", owner ?? "none", reason);
+            }
+
+            if (owner == _localName && !_settled)
+            {
+                _explanations[vip.Name] = explanation with { Summary = explanation.Summary + "; this node is (re)joining and takes it once it has heard the cluster" };
+                continue;
             }
 
             if (owner == _localName)

@@ -46,6 +46,8 @@ public sealed partial class ClusterNode : IDisposable
     private readonly Dictionary<string, VipExplanation> _explanations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Bytes, NodeRecord? Record)> _records = new(StringComparer.Ordinal);
     private IReadOnlySet<string> _desired = NoVips;
+    private DateTimeOffset _settleUntil;
+    private bool _settled;
     private bool _hadQuorum = true;
     private long _generation;
     private long _deliveredGeneration;
@@ -63,6 +65,8 @@ public sealed partial class ClusterNode : IDisposable
         _membership = membership;
         _time = time;
         _logger = logger ?? NullLogger.Instance;
+        _settleUntil = time.GetUtcNow() + options.StartupGrace;
+        _settled = options.StartupGrace <= TimeSpan.Zero;
         _timer = time.CreateTimer(static state => ((ClusterNode)state!).Reelect(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         membership.Changed += OnMemberChanged;
     }

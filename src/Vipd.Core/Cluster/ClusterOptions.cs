@@ -6,6 +6,17 @@ namespace Vipd.Core.Cluster;
 /// <param name="HandoverTimeout">How long a node keeps a VIP it no longer owns while waiting for the successor to claim it (make-before-break).</param>
 public sealed record ClusterOptions(bool Quorum, int ExpectedNodes, TimeSpan HandoverTimeout)
 {
+    /// <summary>
+    /// After start, and after regaining a lost quorum, this node takes no VIP until it has seen every expected node
+    /// live or this much time has passed,
+    /// so that a rebooting node learns the current claims before electing (with preempt off it would otherwise grab
+    /// VIPs in its empty view and then keep them as their best-ranked claimant). Zero disables it.
+    /// </summary>
+    public TimeSpan StartupGrace { get; init; } = DefaultStartupGrace;
+
+    /// <summary>Default startup grace: a few gossip rounds, enough to hear every peer once after a join.</summary>
+    public static readonly TimeSpan DefaultStartupGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>Default handover wait: several gossip round trips on a LAN, short enough for a systemd stop timeout.</summary>
     public static readonly TimeSpan DefaultHandoverTimeout = TimeSpan.FromSeconds(5);
 }

@@ -21,7 +21,7 @@ public class ClusterNodeTests : IDisposable
     /// <summary>Creates n1 with one VIP "web" and, by default, an instant announcer (Desired becomes held at once).</summary>
     private ClusterNode Start(VipSpec? vip = null, int priority = 100, bool quorum = false, int expected = 3, bool announcer = true)
     {
-        _node = new ClusterNode("n1", new ClusterOptions(quorum, expected, Handover), _membership, _time, null);
+        _node = new ClusterNode("n1", new ClusterOptions(quorum, expected, Handover) { StartupGrace = TimeSpan.Zero }, _membership, _time, null);
         _node.OwnershipChanged += _changes.Add;
         _node.ReannounceRequested += _reannounced.Add;
         if (announcer)
@@ -259,7 +259,7 @@ public class ClusterNodeTests : IDisposable
     public void SetVips_IdCollision_NeitherIsElected()
     {
         var (a, b) = FindCollision();
-        _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover), _membership, _time, null);
+        _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover) { StartupGrace = TimeSpan.Zero }, _membership, _time, null);
         _node.SetVips([new VipSpec(a, false, TimeSpan.Zero, null), new VipSpec(b, false, TimeSpan.Zero, null), new VipSpec("web", false, TimeSpan.Zero, null)]);
         _node.SetLocalState(false, new Dictionary<string, LocalVipState> { [a] = new(true, 1), [b] = new(true, 1), ["web"] = new(true, 1) });
 
@@ -272,7 +272,7 @@ public class ClusterNodeTests : IDisposable
     public void SetLocalState_MoreThanMaxVips_PublishesClaimsFirstWithin512Bytes()
     {
         var vips = Enumerable.Range(0, 100).Select(i => new VipSpec($"vip-{i:D3}", false, TimeSpan.Zero, null)).ToArray();
-        _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover), _membership, _time, null);
+        _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover) { StartupGrace = TimeSpan.Zero }, _membership, _time, null);
         _node.SetVips(vips);
         _node.ReportHeld(["vip-099"]);
         _node.SetLocalState(false, vips.ToDictionary(v => v.Name, _ => new LocalVipState(true, 100)));
@@ -281,6 +281,45 @@ public class ClusterNodeTests : IDisposable
         Assert.Equal(NodeRecordCodec.MaxVips, record.Vips.Count);
         Assert.True(record.TryGet(StableHash.VipId("vip-099"), out var held) && held.Holding);
         Assert.Equal(100, _node.Desired.Count); // the local election still sees all of them
+    }
+
+    [Fact]
+    public void StartupGrace_AloneInBiggerCluster_WaitsThenTakes()
+    {
+        _node = new ClusterNode("n1", new ClusterOptions(false, 3, Handover) { StartupGrace = TimeSpan.FromSeconds(2) }, _membership, _time, null);
+        _node.SetVips([new VipSpec("web", false, TimeSpan.Zero, null)]);
+        _node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 200) });
+        Assert.Empty(_node.Desired);
+        Assert.Contains("joining", _node.Explain("web").Summary, StringComparison.Ordinal);
+
+        _time.Advance(TimeSpan.FromSeconds(2));
+
+        Assert.Equal(["web"], _node.Desired);
+    }
+
+    [Fact]
+    public void StartupGrace_PeerClaimHeardDuringGrace_HolderKeepsIt()
+    {
+        _node = new ClusterNode("n1", new ClusterOptions(false, 3, Handover) { StartupGrace = TimeSpan.FromSeconds(2) }, _membership, _time, null);
+        _node.SetVips([new VipSpec("web", false, TimeSpan.Zero, null)]);
+        _node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 200) });
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, true));
+
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        Assert.Empty(_node.Desired);
+        Assert.Equal("n2", _node.Explain("web").Owner);
+    }
+
+    [Fact]
+    public void StartupGrace_EveryExpectedNodeSeen_EndsAtOnce()
+    {
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, false));
+        _node = new ClusterNode("n1", new ClusterOptions(false, 2, Handover) { StartupGrace = TimeSpan.FromSeconds(2) }, _membership, _time, null);
+        _node.SetVips([new VipSpec("web", false, TimeSpan.Zero, null)]);
+        _node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 200) });
+
+        Assert.Equal(["web"], _node.Desired);
     }
 
     [Fact]
@@ -306,7 +345,7 @@ public class ClusterNodeTests : IDisposable
     public void DesiredChanged_ReportsEachNewSetOnce()
     {
         var sets = new List<IReadOnlySet<string>>();
-        _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover), _membership, _time, null);
+        _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover) { StartupGrace = TimeSpan.Zero }, _membership, _time, null);
         _node.DesiredChanged += sets.Add;
         _node.SetVips([new VipSpec("web", false, TimeSpan.Zero, null)]);
         _node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 100) });
