@@ -47,11 +47,15 @@ public sealed class KernelException : Exception
     public string? KernelMessage { get; }
 
     /// <summary>The symbolic errno name, such as <c>EPERM</c>, when known.</summary>
-    public string ErrnoName => Errno switch
+    public string ErrnoName => NameOf(Errno);
+
+    /// <summary>The symbolic name of an errno value, such as <c>EEXIST</c>, or <c>errno N</c>.</summary>
+    public static string NameOf(int errno) => errno switch
     {
         1 => "EPERM",
         2 => "ENOENT",
         4 => "EINTR",
+        11 => "EAGAIN",
         13 => "EACCES",
         16 => "EBUSY",
         17 => "EEXIST",
@@ -61,7 +65,8 @@ public sealed class KernelException : Exception
         98 => "EADDRINUSE",
         99 => "EADDRNOTAVAIL",
         105 => "ENOBUFS",
-        _ => $"errno {Errno}",
+        110 => "ETIMEDOUT",
+        _ => $"errno {errno}",
     };
 
     /// <summary>Throws for the calling thread's last errno (after a libc call that returned -1).</summary>

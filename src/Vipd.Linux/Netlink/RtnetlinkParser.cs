@@ -1,0 +1,162 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Text;
+using Vipd.Core.Reconcile;
+using static Vipd.Linux.Native.IfAddrConstants;
+using static Vipd.Linux.Native.IfConstants;
+using static Vipd.Linux.Native.IfLinkConstants;
+
+namespace Vipd.Linux.Netlink;
+
+/// <summary>Turns RTM_NEWADDR/DELADDR and RTM_NEWLINK/DELLINK payloads into Core records. Pure; never throws.</summary>
+internal static class RtnetlinkParser
+{
+    private const int IfAddrMsgSize = 8;
+    private const int IfInfoMsgSize = 16;
+    private const byte AfInet = 2;
+    private const byte AfInet6 = 10;
+
+    /// <summary>Parses an address message; false for families other than IPv4/IPv6 or a malformed payload.</summary>
+    public static bool TryParseAddress(ReadOnlySpan<byte> payload, out InterfaceAddress address)
+    {
+        address = default;
+        if (payload.Length < IfAddrMsgSize)
+        {
+            return false;
+        }
+
+        var family = payload[0];
+        var addressLength = family switch
+        {
+            AfInet => 4,
+            AfInet6 => 16,
+            _ => 0,
+        };
+        if (addressLength == 0)
+        {
+            return false;
+        }
+
+        var prefixLength = payload[1];
+        uint flags = payload[2];
+        var index = HostOrder.ReadInt32(payload[4..]);
+        ReadOnlySpan<byte> local = default;
+        ReadOnlySpan<byte> peer = default;
+        byte protocol = 0;
+        var attributes = new RtAttributeReader(payload[IfAddrMsgSize..]);
+        while (attributes.TryRead(out var type, out var value))
+        {
+            switch (type)
+            {
+                case IFA_LOCAL when value.Length == addressLength:
+                    local = value;
+                    break;
+                case IFA_ADDRESS when value.Length == addressLength:
+                    peer = value;
+                    break;
+                case IFA_FLAGS when value.Length >= 4:
+                    flags = HostOrder.ReadUInt32(value);
+                    break;
+                case IFA_PROTO when value.Length >= 1:
+                    protocol = value[0];
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        // IFA_LOCAL is the interface's own address; IFA_ADDRESS is the peer on point-to-point links (and the only
+        // one IPv6 sends).
+        var bytes = local.IsEmpty ? peer : local;
+        if (bytes.IsEmpty || attributes.IsMalformed)
+        {
+            return false;
+        }
+
+        address = new InterfaceAddress(index, new IPAddress(bytes), prefixLength, MapFlags(flags), protocol == AddressProtocol.Vipd);
+        return true;
+    }
+
+    /// <summary>Parses a link message; false for a malformed payload.</summary>
+    public static bool TryParseLink(ReadOnlySpan<byte> payload, out LinkInfo? link)
+    {
+        link = null;
+        if (payload.Length < IfInfoMsgSize)
+        {
+            return false;
+        }
+
+        var index = HostOrder.ReadInt32(payload[4..]);
+        var flags = HostOrder.ReadUInt32(payload[8..]);
+        string? name = null;
+        var mac = PhysicalAddress.None;
+        var mtu = 0;
+        var attributes = new RtAttributeReader(payload[IfInfoMsgSize..]);
+        while (attributes.TryRead(out var type, out var value))
+        {
+            switch (type)
+            {
+                case IFLA_IFNAME:
+                    var end = value.IndexOf((byte)0);
+                    name = Encoding.UTF8.GetString(end >= 0 ? value[..end] : value);
+                    break;
+                case IFLA_ADDRESS:
+                    mac = new PhysicalAddress(value.ToArray());
+                    break;
+                case IFLA_MTU when value.Length >= 4:
+                    mtu = (int)HostOrder.ReadUInt32(value);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (name is null || attributes.IsMalformed)
+        {
+            return false;
+        }
+
+        link = new LinkInfo(index, name, mac, IsUp(flags), mtu);
+        return true;
+    }
+
+    /// <summary>The link's ifi_flags from a link message (0 when too short).</summary>
+    public static uint LinkFlags(ReadOnlySpan<byte> payload) => payload.Length < IfInfoMsgSize ? 0 : HostOrder.ReadUInt32(payload[8..]);
+
+    /// <summary>The ifi_index of a link message (0 when too short).</summary>
+    public static int LinkIndex(ReadOnlySpan<byte> payload) => payload.Length < IfInfoMsgSize ? 0 : HostOrder.ReadInt32(payload[4..]);
+
+    /// <summary>Up for vipd: administratively up and the lower layer running.</summary>
+    public static bool IsUp(uint flags) => (flags & IFF_UP) != 0 && (flags & IFF_LOWER_UP) != 0;
+
+    public static AddressFlags MapFlags(uint flags)
+    {
+        var result = AddressFlags.None;
+        if ((flags & IFA_F_TENTATIVE) != 0)
+        {
+            result |= AddressFlags.Tentative;
+        }
+
+        if ((flags & IFA_F_DADFAILED) != 0)
+        {
+            result |= AddressFlags.DadFailed;
+        }
+
+        if ((flags & IFA_F_NODAD) != 0)
+        {
+            result |= AddressFlags.NoDad;
+        }
+
+        if ((flags & IFA_F_PERMANENT) != 0)
+        {
+            result |= AddressFlags.Permanent;
+        }
+
+        if ((flags & IFA_F_DEPRECATED) != 0)
+        {
+            result |= AddressFlags.Deprecated;
+        }
+
+        return result;
+    }
+}

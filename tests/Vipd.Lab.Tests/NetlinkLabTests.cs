@@ -1,0 +1,317 @@
+using System.Diagnostics;
+using System.Net;
+using System.Text.Json;
+using Vipd.Core.Reconcile;
+using Vipd.Linux;
+using Vipd.Linux.Netlink;
+using Xunit.Abstractions;
+
+namespace Vipd.Lab.Tests;
+
+/// <summary>
+/// NetlinkAddressManager and NetlinkMonitor against the real kernel, inside a network namespace this test makes
+/// ("nlk" + hex, holding a veth pair eth0/eth1 and nothing else; deleted afterwards).
+/// </summary>
+public sealed class NetlinkLabTests : IDisposable
+{
+    private static readonly IPAddress Vip4 = IPAddress.Parse("192.0.2.200");
+    private static readonly IPAddress Vip6 = IPAddress.Parse("2001:db8::200");
+    private readonly ITestOutputHelper _output;
+    private readonly string _ns;
+    private readonly int _eth0;
+
+    public NetlinkLabTests(ITestOutputHelper output)
+    {
+        _output = output;
+        _ns = $"nlk{Environment.ProcessId:x}{Random.Shared.Next(0x10000):x4}";
+        Ip($"netns add {_ns}");
+        Ip($"-n {_ns} link add eth0 type veth peer name eth1");
+        Ip($"-n {_ns} link set lo up");
+        Ip($"-n {_ns} link set eth1 up");
+        Ip($"-n {_ns} link set eth0 up");
+        using var doc = JsonDocument.Parse(Ip($"-n {_ns} -j link show dev eth0"));
+        _eth0 = doc.RootElement[0].GetProperty("ifindex").GetInt32();
+    }
+
+    public void Dispose() => Ip($"netns del {_ns}", check: false);
+
+    [Fact]
+    public void Add_V4AndV6_ListedWithVipdProtocolAndNodad()
+    {
+        using var manager = Run(() => new NetlinkAddressManager());
+
+        Assert.True(manager.Add(_eth0, Vip4, 24));
+        Assert.True(manager.Add(_eth0, Vip6, 64));
+
+        var json = Ip($"-n {_ns} -j addr show dev eth0");
+        _output.WriteLine(json);
+        using var doc = JsonDocument.Parse(json);
+        var infos = doc.RootElement[0].GetProperty("addr_info").EnumerateArray().ToList();
+        var v4 = infos.Single(a => a.GetProperty("local").GetString() == "192.0.2.200");
+        var v6 = infos.Single(a => a.GetProperty("local").GetString() == "2001:db8::200");
+        // iproute2 prints "protocol" from 6.2 on (Debian 12 has 6.1, which ignores IFA_PROTO); the kernel stores it
+        // regardless, as ListAddresses below and the operator-address test show.
+        if (v4.TryGetProperty("protocol", out var protocol4))
+        {
+            Assert.Equal("0x76", protocol4.GetString());
+            Assert.Equal("0x76", v6.GetProperty("protocol").GetString());
+        }
+
+        Assert.Equal(24, v4.GetProperty("prefixlen").GetInt32());
+        Assert.Equal("192.0.2.255", v4.GetProperty("broadcast").GetString());
+        Assert.True(v6.GetProperty("nodad").GetBoolean());
+        Assert.False(v6.TryGetProperty("tentative", out _));
+
+        var listed = manager.ListAddresses();
+        var l4 = listed.Single(a => a.Address.Equals(Vip4));
+        var l6 = listed.Single(a => a.Address.Equals(Vip6));
+        Assert.Equal((_eth0, 24, true), (l4.InterfaceIndex, l4.PrefixLength, l4.AddedByVipd));
+        Assert.Equal((_eth0, 64, true), (l6.InterfaceIndex, l6.PrefixLength, l6.AddedByVipd));
+        Assert.True(l6.Flags.HasFlag(AddressFlags.NoDad));
+        Assert.True(l6.Flags.HasFlag(AddressFlags.Permanent));
+        Assert.False(l6.Flags.HasFlag(AddressFlags.Tentative));
+    }
+
+    [Fact]
+    public void AddRemove_Twice_SecondReturnsFalse()
+    {
+        using var manager = Run(() => new NetlinkAddressManager());
+
+        Assert.True(manager.Add(_eth0, Vip4, 24));
+        Assert.False(manager.Add(_eth0, Vip4, 24));
+        Assert.True(manager.Add(_eth0, Vip6, 64));
+        Assert.False(manager.Add(_eth0, Vip6, 64));
+        Assert.True(manager.Remove(_eth0, Vip4, 24));
+        Assert.False(manager.Remove(_eth0, Vip4, 24));
+        Assert.True(manager.Remove(_eth0, Vip6, 64));
+        Assert.False(manager.Remove(_eth0, Vip6, 64));
+        Assert.DoesNotContain("192.0.2.200", Ip($"-n {_ns} addr show dev eth0"), StringComparison.Ordinal);
+        Assert.DoesNotContain("2001:db8::200", Ip($"-n {_ns} addr show dev eth0"), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ListAddresses_OperatorAddress_NotAddedByVipd()
+    {
+        Ip($"-n {_ns} addr add 192.0.2.201/24 dev eth0");
+        using var manager = Run(() => new NetlinkAddressManager());
+
+        var address = manager.ListAddresses().Single(a => a.Address.Equals(IPAddress.Parse("192.0.2.201")));
+
+        Assert.False(address.AddedByVipd);
+        Assert.Equal(_eth0, address.InterfaceIndex);
+        Assert.True(address.Flags.HasFlag(AddressFlags.Permanent));
+    }
+
+    [Fact]
+    public void Add_UnknownInterface_ThrowsEnodevWithKernelText()
+    {
+        using var manager = Run(() => new NetlinkAddressManager());
+
+        var ex = Assert.Throws<KernelException>(() => manager.Add(9999, Vip4, 24));
+
+        _output.WriteLine(ex.Message);
+        Assert.Equal(19, ex.Errno);
+        Assert.Equal("ENODEV", ex.ErrnoName);
+        Assert.Equal("add address 192.0.2.200/24", ex.Operation);
+        Assert.Equal("ifindex 9999", ex.Interface);
+        Assert.Equal("ipv4: Device not found", ex.KernelMessage);
+    }
+
+    [Fact]
+    public void FindLink_Eth0_MatchesIpLink()
+    {
+        using var manager = Run(() => new NetlinkAddressManager());
+        using var doc = JsonDocument.Parse(Ip($"-n {_ns} -j link show dev eth0"));
+        var expected = doc.RootElement[0];
+
+        var link = manager.FindLink("eth0");
+
+        Assert.NotNull(link);
+        Assert.Equal(_eth0, link.Index);
+        Assert.Equal(expected.GetProperty("address").GetString(), string.Join(':', link.Mac.GetAddressBytes().Select(b => b.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))));
+        Assert.Equal(1500, link.Mtu);
+        Assert.True(link.IsUp);
+        Assert.Null(manager.FindLink("nosuch0"));
+        Assert.Contains(manager.ListLinks(), l => l.Name == "lo" && l.IsUp);
+        Assert.Contains(manager.ListLinks(), l => l.Name == "eth1" && l.Index != _eth0);
+    }
+
+    [Fact]
+    public void FindLink_LowerDown_IsUpFalse()
+    {
+        Ip($"-n {_ns} link set eth1 down"); // eth0 stays administratively up but loses carrier
+        using var manager = Run(() => new NetlinkAddressManager());
+
+        Assert.False(manager.FindLink("eth0")!.IsUp);
+    }
+
+    [Fact]
+    public void Apply_250V4And1000V6_AllAppliedAndListed()
+    {
+        // The operator's primary addresses of the two IPv4 subnets: VIPs become secondaries, as on a real node
+        // (deleting a subnet's primary makes the kernel delete its secondaries unless promote_secondaries is set).
+        Ip($"-n {_ns} addr add 198.51.100.254/24 dev eth0");
+        Ip($"-n {_ns} addr add 203.0.113.254/24 dev eth0");
+        using var manager = Run(() => new NetlinkAddressManager());
+        var adds = Many(AddressChangeKind.Add, 250, 1000);
+
+        var results = manager.Apply(adds);
+
+        Assert.Equal(adds.Count, results.Count);
+        Assert.All(results, r => Assert.Equal(AddressOutcome.Applied, r.Outcome));
+        var listed = manager.ListAddresses().Where(a => a.AddedByVipd).Select(a => (a.Address, a.PrefixLength)).ToHashSet();
+        Assert.All(adds, c => Assert.Contains((c.Address, c.PrefixLength), listed));
+
+        var again = manager.Apply(adds);
+        Assert.All(again, r => Assert.Equal(AddressOutcome.AlreadyDone, r.Outcome));
+        Assert.All(again, r => Assert.StartsWith("EEXIST", r.Error, StringComparison.Ordinal));
+
+        var removes = Many(AddressChangeKind.Remove, 250, 1000);
+        Assert.All(manager.Apply(removes), r => Assert.Equal(AddressOutcome.Applied, r.Outcome));
+        Assert.DoesNotContain(manager.ListAddresses(), a => a.AddedByVipd);
+    }
+
+    [Fact]
+    public void Apply_MixedFailures_PerChangeResults()
+    {
+        using var manager = Run(() => new NetlinkAddressManager());
+        var changes = new[]
+        {
+            new AddressChange(AddressChangeKind.Add, _eth0, Vip4, 24),
+            new AddressChange(AddressChangeKind.Add, 9999, IPAddress.Parse("192.0.2.202"), 24),
+            new AddressChange(AddressChangeKind.Remove, _eth0, IPAddress.Parse("192.0.2.203"), 24),
+            new AddressChange(AddressChangeKind.Add, _eth0, Vip4, 24),
+            new AddressChange(AddressChangeKind.Add, _eth0, Vip6, 200),
+            new AddressChange(AddressChangeKind.Add, _eth0, Vip6, 64),
+        };
+
+        var results = manager.Apply(changes);
+
+        Assert.Equal(
+            [AddressOutcome.Applied, AddressOutcome.Failed, AddressOutcome.AlreadyDone, AddressOutcome.AlreadyDone, AddressOutcome.Failed, AddressOutcome.Applied],
+            results.Select(r => r.Outcome));
+        Assert.Equal("ENODEV: ipv4: Device not found", results[1].Error);
+        Assert.StartsWith("EADDRNOTAVAIL", results[2].Error, StringComparison.Ordinal);
+        Assert.Equal("EEXIST: ipv4: Address already assigned", results[3].Error);
+    }
+
+    [Fact]
+    public void Apply_Timing_MedianOfFive()
+    {
+        Ip($"-n {_ns} addr add 198.51.100.254/24 dev eth0");
+        Ip($"-n {_ns} addr add 203.0.113.254/24 dev eth0");
+        using var manager = Run(() => new NetlinkAddressManager());
+        var v4 = Many(AddressChangeKind.Add, 250, 0);
+        var v6 = Many(AddressChangeKind.Add, 0, 1000);
+        var v4Times = new List<double>();
+        var v6Times = new List<double>();
+        for (var run = 0; run < 5; run++)
+        {
+            v4Times.Add(Time(() => manager.Apply(v4)));
+            v6Times.Add(Time(() => manager.Apply(v6)));
+            manager.Apply(Many(AddressChangeKind.Remove, 250, 1000));
+        }
+
+        v4Times.Sort();
+        v6Times.Sort();
+        _output.WriteLine($"250 IPv4 adds via Apply: median {v4Times[2]:F2} ms ({string.Join(", ", v4Times.Select(t => t.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))})");
+        _output.WriteLine($"1000 IPv6 adds via Apply: median {v6Times[2]:F2} ms ({string.Join(", ", v6Times.Select(t => t.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))})");
+        Assert.True(v4Times[2] < 1000, $"250 IPv4 adds took {v4Times[2]} ms");
+
+        double Time(Func<IReadOnlyList<AddressChangeResult>> apply)
+        {
+            var start = Stopwatch.GetTimestamp();
+            var results = apply();
+            var elapsed = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            Assert.All(results, r => Assert.Equal(AddressOutcome.Applied, r.Outcome));
+            return elapsed;
+        }
+    }
+
+    [Fact]
+    public void Monitor_AddressDeletedAndLinkDown_ReportedWithinOneSecond()
+    {
+        using var manager = Run(() => new NetlinkAddressManager());
+        Assert.True(manager.Add(_eth0, Vip4, 24));
+        using var monitor = Run(() => new NetlinkMonitor());
+        using var changes = new System.Collections.Concurrent.BlockingCollection<(NetworkChange Change, long At)>();
+        monitor.Start(c => changes.Add((c, Stopwatch.GetTimestamp())));
+
+        var start = Stopwatch.GetTimestamp();
+        Ip($"-n {_ns} addr del 192.0.2.200/24 dev eth0");
+        var removed = WaitFor(changes, c => c.Kind == NetworkChangeKind.AddressRemoved && Vip4.Equals(c.Address));
+        var removedMs = Stopwatch.GetElapsedTime(start, removed.At).TotalMilliseconds;
+        Assert.Equal(_eth0, removed.Change.InterfaceIndex);
+        Assert.Equal(24, removed.Change.PrefixLength);
+
+        start = Stopwatch.GetTimestamp();
+        Ip($"-n {_ns} link set eth0 down");
+        var down = WaitFor(changes, c => c.Kind == NetworkChangeKind.LinkChanged && c.InterfaceIndex == _eth0 && !c.LinkUp);
+        var downMs = Stopwatch.GetElapsedTime(start, down.At).TotalMilliseconds;
+
+        _output.WriteLine($"address removal seen after {removedMs:F1} ms (incl. ip), link down after {downMs:F1} ms (incl. ip)");
+        Assert.True(removedMs < 1000, $"address removal took {removedMs} ms");
+        Assert.True(downMs < 1000, $"link down took {downMs} ms");
+
+        start = Stopwatch.GetTimestamp();
+        monitor.Dispose();
+        Assert.True(Stopwatch.GetElapsedTime(start).TotalMilliseconds < 500);
+    }
+
+    private static (NetworkChange Change, long At) WaitFor(
+        System.Collections.Concurrent.BlockingCollection<(NetworkChange Change, long At)> changes, Func<NetworkChange, bool> match)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        while (true)
+        {
+            var item = changes.Take(timeout.Token);
+            if (match(item.Change))
+            {
+                return item;
+            }
+        }
+    }
+
+    private List<AddressChange> Many(AddressChangeKind kind, int v4, int v6)
+    {
+        var list = new List<AddressChange>();
+        for (var i = 0; i < v4; i++)
+        {
+            // 198.51.100.0/24 and 203.0.113.0/24: 250 distinct addresses.
+            var address = new IPAddress(i < 125 ? [198, 51, 100, (byte)(i + 1)] : [203, 0, 113, (byte)(i - 124)]);
+            list.Add(new AddressChange(kind, _eth0, address, 24));
+        }
+
+        for (var i = 0; i < v6; i++)
+        {
+            list.Add(new AddressChange(kind, _eth0, IPAddress.Parse($"2001:db8:1::{i + 1:x}"), 64));
+        }
+
+        return list;
+    }
+
+    private T Run<T>(Func<T> func) => NetNs.Run(_ns, func);
+
+    private static string Ip(string args, bool check = true)
+    {
+        using var process = Process.Start(new ProcessStartInfo("ip", args)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        })!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(10_000))
+        {
+            process.Kill();
+            throw new TimeoutException($"ip {args} timed out");
+        }
+
+        if (check && process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"ip {args} failed ({process.ExitCode}): {stderr.Result}");
+        }
+
+        return stdout.Result;
+    }
+}
