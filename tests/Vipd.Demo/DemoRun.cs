@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
 using Vipd.Lab;
 using Vipd.Lab.Daemon;
 

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using Vipd.Lab;
 using Vipd.Lab.Daemon;
 
 namespace Vipd.Lab.Tests;

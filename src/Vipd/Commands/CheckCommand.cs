@@ -28,7 +28,7 @@ internal static class CheckCommand
             return ExitCodes.ConfigInvalid;
         }
 
-        output.WriteLine($"{path}: ok (node {result.Config.Node.Name}, {result.Config.Vips.Length} VIPs, {result.Config.Checks.Length} checks)");
+        output.WriteLine($"{path}: ok (node {result.Config.Node.Name}, {result.Config.Vips.Count} VIPs, {result.Config.Checks.Count} checks)");
         return ExitCodes.Ok;
     }
 }

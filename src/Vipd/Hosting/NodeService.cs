@@ -116,7 +116,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
         // Settle: wait (bounded) for a first peer, then one probe round so the first election runs on a real view.
         var deadline = _time.GetTimestamp();
-        while (!_membership.IsJoined && _config.Cluster.Peers.Length > 0 && _time.GetElapsedTime(deadline) < JoinWait)
+        while (!_membership.IsJoined && _config.Cluster.Peers.Count > 0 && _time.GetElapsedTime(deadline) < JoinWait)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
         }
@@ -124,8 +124,9 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         await Task.Delay(options.ProbeInterval * 2, _time, cancellationToken).ConfigureAwait(false);
         _executor.Post(() => ApplyDesired(_cluster.Desired));
         var members = _membership.Members.Count(m => m.IsLive);
-        LogReady(_logger, _config.Node.Name, _config.Node.EndPoint.ToString(), members, _config.Vips.Length, (long)_time.GetElapsedTime(started).TotalMilliseconds);
-        _notifier.Ready($"serving {_config.Vips.Length} VIPs with {members} live members");
+        var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
+        LogReady(_logger, _config.Node.Name, _config.Node.EndPoint, members, _config.Vips.Count, elapsed);
+        _notifier.Ready($"serving {_config.Vips.Count} VIPs with {members} live members");
         StartWatchdog();
     }
 
@@ -144,7 +145,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
             _executor.Invoke(() => _announcer.SetDesired([]), TimeSpan.FromSeconds(5));
             _membership.Leave();
-            LogStopped(_logger, (long)_time.GetElapsedTime(started).TotalMilliseconds);
+            var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
+            LogStopped(_logger, elapsed);
         }
     }
 
@@ -217,7 +219,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Node {Node} ready on {Address}: {Members} live members, {Vips} VIPs configured, {ElapsedMs} ms")]
-    private static partial void LogReady(ILogger logger, string node, string address, int members, int vips, long elapsedMs);
+    private static partial void LogReady(ILogger logger, string node, System.Net.IPEndPoint address, int members, int vips, long elapsedMs);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Removed {Count} VIP addresses left behind by a previous run")]
     private static partial void LogLeftoversRemoved(ILogger logger, int count);
