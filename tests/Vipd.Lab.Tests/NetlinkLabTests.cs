@@ -258,6 +258,21 @@ public sealed class NetlinkLabTests : IDisposable
         Assert.True(Stopwatch.GetElapsedTime(start).TotalMilliseconds < 500);
     }
 
+    [Fact]
+    public void Forwarding_ThreadInNamespace_ReadsThatNamespacesSysctl()
+    {
+        // A name no host interface has: the namespace's /proc/sys/net knows it, the root namespace's does not.
+        var name = $"fw{_ns[^4..]}";
+        Ip($"-n {_ns} link add {name} type veth peer name fp{_ns[^4..]}");
+        Exec("ip", $"netns exec {_ns} sysctl -q -w net.ipv6.conf.{name}.forwarding=1");
+
+        var inside = Run(() => (Vipd.Linux.Interfaces.Forwarding.IPv6(name), Vipd.Linux.Interfaces.Forwarding.IPv4(name)));
+
+        Assert.Equal((true, false), inside);
+        Assert.Null(Vipd.Linux.Interfaces.Forwarding.IPv6(name)); // this thread is in the root namespace
+        Assert.True(Vipd.Linux.Interfaces.Capabilities.Has(Vipd.Linux.Interfaces.Capabilities.NetAdmin)); // the lab runs as root
+    }
+
     private static (NetworkChange Change, long At) WaitFor(
         System.Collections.Concurrent.BlockingCollection<(NetworkChange Change, long At)> changes, Func<NetworkChange, bool> match)
     {
@@ -292,9 +307,11 @@ public sealed class NetlinkLabTests : IDisposable
 
     private T Run<T>(Func<T> func) => NetNs.Run(_ns, func);
 
-    private static string Ip(string args, bool check = true)
+    private static string Ip(string args, bool check = true) => Exec("ip", args, check);
+
+    private static string Exec(string file, string args, bool check = true)
     {
-        using var process = Process.Start(new ProcessStartInfo("ip", args)
+        using var process = Process.Start(new ProcessStartInfo(file, args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -304,12 +321,12 @@ public sealed class NetlinkLabTests : IDisposable
         if (!process.WaitForExit(10_000))
         {
             process.Kill();
-            throw new TimeoutException($"ip {args} timed out");
+            throw new TimeoutException($"{file} {args} timed out");
         }
 
         if (check && process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"ip {args} failed ({process.ExitCode}): {stderr.Result}");
+            throw new InvalidOperationException($"{file} {args} failed ({process.ExitCode}): {stderr.Result}");
         }
 
         return stdout.Result;
