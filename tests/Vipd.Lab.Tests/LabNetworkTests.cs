@@ -1,0 +1,251 @@
+using System.Globalization;
+using Xunit.Abstractions;
+
+namespace Vipd.Lab.Tests;
+
+public sealed class LabNetworkTests(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task CreateAsync_ThreeNodes_ClientPingsNodeOverIPv4AndIPv6AndLearnsItsMac()
+    {
+        await using var lab = await LabNetwork.CreateAsync(3);
+        Assert.Matches("^vl[0-9a-f]{4}$", lab.Prefix);
+        Assert.Equal(["n1", "n2", "n3"], lab.Nodes.Select(n => n.Name));
+        Assert.True(File.Exists(LabNetwork.MarkerPath(lab.Prefix)));
+        var node = lab.Nodes[1];
+        Assert.Equal("192.0.2.12", node.IPv4.ToString());
+        Assert.Equal("2001:db8::12", node.IPv6.ToString());
+        Assert.True(node.InterfaceIndex > 1);
+
+        var v4 = await lab.Client.ExecAsync("ping", "-c", "1", "-W", "2", node.IPv4.ToString());
+        var v6 = await lab.Client.ExecAsync("ping", "-6", "-c", "1", "-W", "2", node.IPv6.ToString());
+
+        Assert.True(v4.ExitCode == 0, v4.StdOut + v4.StdErr);
+        Assert.True(v6.ExitCode == 0, v6.StdOut + v6.StdErr);
+        Assert.Equal(node.Mac, (await lab.Client.NeighborAsync(node.IPv4))?.Mac);
+        Assert.Equal(node.Mac, (await lab.Client.NeighborAsync(node.IPv6))?.Mac);
+    }
+
+    [Fact]
+    public async Task ExecAsync_UnreachableAddress_Fails()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+
+        var result = await lab.Client.ExecAsync("ping", "-c", "1", "-W", "1", "192.0.2.99");
+
+        Assert.NotEqual(0, result.ExitCode);
+        var entry = await lab.Client.NeighborAsync(System.Net.IPAddress.Parse("192.0.2.99"));
+        Assert.Null(entry?.Mac);
+    }
+
+    [Fact]
+    public async Task DisposeAsync_AfterStart_LeavesNoNamespaceMarkerOrProcess()
+    {
+        var lab = await LabNetwork.CreateAsync(2);
+        var sleeper = lab.Nodes[0].Start("sleep", ["60"]);
+        Assert.Equal(4, LabNetwork.NamespacesOf(lab.Prefix).Count);
+
+        await lab.DisposeAsync();
+        await lab.DisposeAsync();
+
+        Assert.True(sleeper.HasExited);
+        Assert.Empty(LabNetwork.NamespacesOf(lab.Prefix));
+        var list = await RunAsync("ip", "netns", "list");
+        Assert.DoesNotContain(lab.Prefix, list, StringComparison.Ordinal);
+        Assert.False(File.Exists(LabNetwork.MarkerPath(lab.Prefix)));
+    }
+
+    [Fact]
+    public async Task SweepStaleAsync_MarkerOfDeadProcess_DeletesItsNamespacesOnly()
+    {
+        // A dead PID: a process that ran and exited (reaped), so its PID names no process now.
+        var dead = await RunAsync("sh", "-c", "echo $$");
+        var pid = int.Parse(dead.Trim(), CultureInfo.InvariantCulture);
+        var stale = "vl" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
+        var alive = "vl" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
+        Directory.CreateDirectory(LabNetwork.MarkerDirectory);
+        await File.WriteAllTextAsync(LabNetwork.MarkerPath(stale), $"{pid} 1\n");
+        await File.WriteAllTextAsync(LabNetwork.MarkerPath(alive), $"{Environment.ProcessId} {LabNetwork.StartTimeOf(Environment.ProcessId)}\n");
+        await RunAsync("ip", "netns", "add", stale + "-n1");
+        await RunAsync("ip", "netns", "add", alive + "-n1");
+        try
+        {
+            var swept = await LabNetwork.SweepStaleAsync();
+
+            Assert.Contains(stale, swept);
+            Assert.DoesNotContain(alive, swept);
+            Assert.Empty(LabNetwork.NamespacesOf(stale));
+            Assert.False(File.Exists(LabNetwork.MarkerPath(stale)));
+            Assert.Single(LabNetwork.NamespacesOf(alive));
+        }
+        finally
+        {
+            await RunAsync("ip", "netns", "del", alive + "-n1");
+            File.Delete(LabNetwork.MarkerPath(alive));
+            File.Delete(LabNetwork.MarkerPath(stale));
+        }
+    }
+
+    [Fact]
+    public async Task CrashAsync_RunningProcess_KillsItAndCutsTheNode()
+    {
+        await using var lab = await LabNetwork.CreateAsync(2);
+        var node = lab.Nodes[0];
+        var process = node.Start("sh", ["-c", "echo ready in $(ip -o link show eth0 | cut -d: -f2); sleep 60"]);
+        var line = await process.WaitForOutputAsync("ready", TimeSpan.FromSeconds(5));
+        Assert.Contains("eth0", line, StringComparison.Ordinal);
+        Assert.False(process.HasExited);
+
+        await lab.CrashAsync(node);
+
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(2)));
+        var ping = await lab.Client.ExecAsync("ping", "-c", "1", "-W", "1", node.IPv4.ToString());
+        Assert.NotEqual(0, ping.ExitCode);
+        var other = await lab.Client.ExecAsync("ping", "-c", "1", "-W", "2", lab.Nodes[1].IPv4.ToString());
+        Assert.Equal(0, other.ExitCode);
+    }
+
+    [Fact]
+    public async Task SetLinkAsync_DownThenUp_KeepsAddressesAndReachability()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var node = lab.Nodes[0];
+
+        await node.SetLinkAsync(false);
+        var down = await lab.Client.ExecAsync("ping", "-6", "-c", "1", "-W", "1", node.IPv6.ToString());
+        await node.SetLinkAsync(true);
+        var up = await lab.Client.ExecAsync("ping", "-6", "-c", "1", "-W", "2", node.IPv6.ToString());
+
+        Assert.NotEqual(0, down.ExitCode);
+        Assert.True(up.ExitCode == 0, up.StdOut + up.StdErr);
+        Assert.Contains(node.IPv6, await node.AddressesAsync());
+        Assert.Contains(node.IPv4, await node.AddressesAsync());
+    }
+
+    [Fact]
+    public async Task PartitionAsync_NodeAgainstRest_BlocksBothWaysAndHealRestores()
+    {
+        await using var lab = await LabNetwork.CreateAsync(2);
+        var (n1, n2, client) = (lab.Nodes[0], lab.Nodes[1], lab.Client);
+        Assert.Equal(0, (await Ping(client, n1.IPv4)).ExitCode);
+
+        await lab.PartitionAsync([n1], [n2, client]);
+        var cut4 = await Ping(client, n1.IPv4, wait: 1);
+        var cut6 = await Ping(n2, n1.IPv6, wait: 1);
+        var across = await Ping(client, n2.IPv4);
+
+        await lab.HealAsync();
+        var healed4 = await Ping(client, n1.IPv4);
+        var healed6 = await Ping(n2, n1.IPv6);
+
+        Assert.NotEqual(0, cut4.ExitCode);
+        Assert.NotEqual(0, cut6.ExitCode);
+        Assert.True(across.ExitCode == 0, across.StdOut);
+        Assert.True(healed4.ExitCode == 0, healed4.StdOut);
+        Assert.True(healed6.ExitCode == 0, healed6.StdOut);
+    }
+
+    [Theory]
+    [InlineData(ProbeKind.Icmp, false)]
+    [InlineData(ProbeKind.Icmp, true)]
+    [InlineData(ProbeKind.Udp, false)]
+    [InlineData(ProbeKind.Udp, true)]
+    public async Task Prober_LiveNode_LosesNothing(ProbeKind kind, bool ipv6)
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var node = lab.Nodes[0];
+        await using var echo = UdpEcho.Start(node);
+        var target = ipv6 ? node.IPv6 : node.IPv4;
+        var period = TimeSpan.FromMilliseconds(5);
+        await using var prober = Prober.Start(lab.Client, target, period, kind);
+
+        await WaitUntil(() => prober.SentSoFar >= 100, TimeSpan.FromSeconds(10));
+        var report = await prober.StopAsync();
+        output.WriteLine(report.ToString());
+
+        Assert.True(report.Sent >= 100, report.ToString());
+        Assert.True(report.Lost == 0, report.ToString());
+        Assert.Empty(report.Gaps);
+        Assert.True(report.LongestGap >= period * 0.95, report.ToString());
+        // Paced, never bursting: the probes spread over at least (Sent - 1) periods.
+        Assert.True(report.Duration >= period * (report.Sent - 1) * 0.95, report.ToString());
+        if (kind == ProbeKind.Udp)
+        {
+            Assert.Equal(report.Received, report.Responders["n1"]);
+            Assert.Equal(report.Received, echo.Echoed);
+        }
+    }
+
+    [Fact]
+    public async Task Prober_LinkDownFor300Ms_ReportsOneGapOfThatLength()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var node = lab.Nodes[0];
+        var period = TimeSpan.FromMilliseconds(2);
+        await using var prober = Prober.Start(lab.Client, node.IPv4, period, ProbeKind.Icmp);
+        await WaitUntil(() => prober.ReceivedSoFar >= 50, TimeSpan.FromSeconds(10));
+
+        var down = prober.Elapsed;
+        await node.SetLinkAsync(false);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await node.SetLinkAsync(true);
+        var up = prober.Elapsed;
+        var answeredBefore = prober.ReceivedSoFar;
+        await WaitUntil(() => prober.ReceivedSoFar >= answeredBefore + 50, TimeSpan.FromSeconds(10));
+        var report = await prober.StopAsync();
+        output.WriteLine(report.ToString());
+
+        var gap = Assert.Single(report.Gaps);
+        Assert.False(gap.Open, report.ToString());
+        Assert.True(gap.Duration >= TimeSpan.FromMilliseconds(290), report.ToString());
+        Assert.True(gap.Duration <= up - down + TimeSpan.FromMilliseconds(100), $"{report} down {down} up {up}");
+        Assert.True(gap.Start >= down - TimeSpan.FromMilliseconds(100) && gap.Start <= down + TimeSpan.FromMilliseconds(150), $"{report} down {down}");
+        Assert.Equal(gap.Duration, report.LongestGap);
+        Assert.True(gap.Lost >= 1 && gap.Lost * period <= gap.Duration + period, report.ToString());
+        Assert.Equal(report.Sent - gap.Lost, report.Received);
+    }
+
+    [Fact]
+    public async Task Capture_PingFromClient_TsharkDecodesEchoRequestAndReply()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var node = lab.Nodes[0];
+        await using var capture = await Capture.StartAsync(node, "icmp");
+
+        Assert.Equal(0, (await Ping(lab.Client, node.IPv4)).ExitCode);
+        var pcap = await capture.StopAsync();
+        var rows = await Tshark.DecodeAsync(pcap, ["ip.src", "ip.dst", "icmp.type"], "icmp");
+
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(["192.0.2.100", "192.0.2.11", "8"], rows[0]);
+        Assert.Equal(["192.0.2.11", "192.0.2.100", "0"], rows[1]);
+    }
+
+    private static async Task WaitUntil(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"condition not met within {timeout}");
+            await Task.Delay(TimeSpan.FromMilliseconds(10));
+        }
+    }
+
+    private static Task<CommandResult> Ping(LabHost from, System.Net.IPAddress to, int wait = 2) =>
+        from.ExecAsync("ping", "-c", "1", "-W", wait.ToString(CultureInfo.InvariantCulture), to.ToString());
+
+    private static async Task<string> RunAsync(string file, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(file) { RedirectStandardOutput = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        var output = await p.StandardOutput.ReadToEndAsync();
+        using var limit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await p.WaitForExitAsync(limit.Token);
+        return output;
+    }
+}

@@ -1,0 +1,79 @@
+namespace Vipd.Lab;
+
+/// <summary>
+/// A tcpdump capture on a host's <c>eth0</c> (<c>tcpdump -i eth0 --immediate-mode -U -n -w FILE FILTER</c>) inside its namespace.
+/// <see cref="StartAsync"/> returns once tcpdump reports "listening on", so nothing sent afterwards is missed;
+/// <see cref="StopAsync"/> ends it with SIGINT and returns the pcap path (in the lab's work directory, deleted with the lab).
+/// </summary>
+public sealed class Capture : IAsyncDisposable
+{
+    private readonly LabProcess _process;
+    private readonly LabNetwork _network;
+
+    private Capture(LabHost host, LabProcess process, string path)
+    {
+        Host = host;
+        _process = process;
+        _network = host.Network;
+        PcapPath = path;
+    }
+
+    /// <summary>The host captured on.</summary>
+    public LabHost Host { get; }
+
+    /// <summary>The pcap file.</summary>
+    public string PcapPath { get; }
+
+    /// <summary>tcpdump's own lines (e.g. "12 packets captured").</summary>
+    public IReadOnlyList<string> Output => _process.Output;
+
+    /// <summary>Starts capturing on <paramref name="host"/>'s eth0 with a BPF filter (empty: everything); waits (≤ 10 s) until tcpdump listens.</summary>
+    public static async Task<Capture> StartAsync(LabHost host, string bpfFilter, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(bpfFilter);
+        Directory.CreateDirectory(host.Network.WorkDirectory);
+        var path = Path.Combine(host.Network.WorkDirectory, $"{host.Name}-{Guid.NewGuid():N}.pcap");
+        List<string> args = ["-i", host.Interface, "--immediate-mode", "-U", "-n", "-Z", "root", "-w", path];
+        if (!string.IsNullOrWhiteSpace(bpfFilter))
+        {
+            args.Add(bpfFilter);
+        }
+
+        var process = host.Start("tcpdump", args);
+        var capture = new Capture(host, process, path);
+        try
+        {
+            await process.WaitForOutputAsync("listening on", TimeSpan.FromSeconds(10), ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await process.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        host.Network.Own(capture);
+        return capture;
+    }
+
+    /// <summary>Stops tcpdump (SIGINT, then SIGKILL after 5 s) and returns the pcap path.</summary>
+    public async Task<string> StopAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(Posix.SigInt);
+            if (!await _process.WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
+            {
+                _process.Kill(Posix.SigKill);
+                await _process.WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+            }
+        }
+
+        await _process.DisposeAsync().ConfigureAwait(false);
+        _network.Disown(this);
+        return PcapPath;
+    }
+
+    /// <summary>Stops the capture (the file stays until the lab is disposed).</summary>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
+}

@@ -1,0 +1,189 @@
+using System.Globalization;
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Text.Json;
+
+namespace Vipd.Lab;
+
+/// <summary>A node or the client of a <see cref="LabNetwork"/>: one network namespace with <c>lo</c> and <c>eth0</c> on the lab bridge.</summary>
+public sealed class LabHost
+{
+    private readonly LabNetwork _network;
+
+    internal LabHost(LabNetwork network, string name, string ns, string port, PhysicalAddress mac, IPAddress ipv4, IPAddress ipv6)
+    {
+        _network = network;
+        Name = name;
+        Namespace = ns;
+        BridgePort = port;
+        Mac = mac;
+        IPv4 = ipv4;
+        IPv6 = ipv6;
+    }
+
+    /// <summary>"n1".."nN" or "client".</summary>
+    public string Name { get; }
+
+    /// <summary>The network namespace (<c>/run/netns/NAME</c>).</summary>
+    public string Namespace { get; }
+
+    /// <summary>The interface on the lab bridge, always "eth0".</summary>
+    public string Interface { get; } = "eth0";
+
+    /// <summary>The ifindex of <see cref="Interface"/> inside <see cref="Namespace"/>.</summary>
+    public int InterfaceIndex { get; internal set; }
+
+    /// <summary>The MAC address of <see cref="Interface"/> (fixed: 02:1a:b0:00:00:NN for node N, 02:1a:b0:00:01:00 for the client).</summary>
+    public PhysicalAddress Mac { get; }
+
+    /// <summary>The IPv4 address (/24).</summary>
+    public IPAddress IPv4 { get; }
+
+    /// <summary>The IPv6 address (/64, nodad).</summary>
+    public IPAddress IPv6 { get; }
+
+    /// <summary>The name of this host's veth peer on the bridge (inside the bridge namespace).</summary>
+    public string BridgePort { get; }
+
+    /// <summary>The lab this host belongs to.</summary>
+    public LabNetwork Network => _network;
+
+    /// <summary>Runs <c>ip netns exec NS file args</c> to completion (20 s at most) and returns its output. Does not throw on a non-zero exit.</summary>
+    public Task<CommandResult> ExecAsync(string file, params string[] args) => ExecAsync(file, args, null, CancellationToken.None);
+
+    /// <summary>Runs <c>ip netns exec NS file args</c> to completion within <paramref name="timeout"/> (default 20 s).</summary>
+    public Task<CommandResult> ExecAsync(string file, IReadOnlyList<string> args, TimeSpan? timeout, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(file);
+        ArgumentNullException.ThrowIfNull(args);
+        _network.ThrowIfDisposed();
+        return Tool.RunAsync("ip", ["netns", "exec", Namespace, file, .. args], null, timeout, ct);
+    }
+
+    /// <summary>Starts <paramref name="file"/> in the background inside the namespace; output captured; killed at the latest when the lab is disposed.</summary>
+    public LabProcess Start(string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(file);
+        ArgumentNullException.ThrowIfNull(args);
+        return _network.StartProcess(this, file, args, env);
+    }
+
+    /// <summary>Runs <paramref name="func"/> on a thread inside the namespace (<see cref="NetNs.Run{T}(string, Func{T})"/>); sockets it creates stay in the namespace.</summary>
+    public T Run<T>(Func<T> func) => NetNs.Run(Namespace, func);
+
+    /// <summary>Runs <paramref name="action"/> on a thread inside the namespace.</summary>
+    public void Run(Action action) => NetNs.Run(Namespace, action);
+
+    /// <summary>The IPv4 and IPv6 neighbour entries of <c>eth0</c> (<c>ip -j neigh show dev eth0</c>).</summary>
+    public async Task<IReadOnlyList<NeighborEntry>> NeighborsAsync(CancellationToken ct = default)
+    {
+        var result = await IpAsync(ct, "-j", "neigh", "show", "dev", Interface).ConfigureAwait(false);
+        return ParseNeighbors(result.StdOut);
+    }
+
+    /// <summary>The neighbour entry for <paramref name="address"/>, or null when there is none.</summary>
+    public async Task<NeighborEntry?> NeighborAsync(IPAddress address, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var all = await NeighborsAsync(ct).ConfigureAwait(false);
+        return all.FirstOrDefault(n => n.Address.Equals(address));
+    }
+
+    /// <summary>Removes every IPv4 and IPv6 neighbour entry of <c>eth0</c> (permanent ones excepted).</summary>
+    public async Task FlushNeighborsAsync()
+    {
+        await IpAsync(CancellationToken.None, "-4", "neigh", "flush", "dev", Interface).ConfigureAwait(false);
+        await IpAsync(CancellationToken.None, "-6", "neigh", "flush", "dev", Interface).ConfigureAwait(false);
+    }
+
+    /// <summary>Sets <c>eth0</c> up or down (IPv6 addresses survive: keep_addr_on_down is set in the lab namespaces).</summary>
+    public Task SetLinkAsync(bool up) => IpAsync(CancellationToken.None, "link", "set", Interface, up ? "up" : "down");
+
+    /// <summary>Adds an address to <c>eth0</c> (IPv6 with nodad), e.g. a VIP for a test that plays the daemon. Prefix 24 or 64 by default.</summary>
+    public Task AddAddressAsync(IPAddress address, int? prefixLength = null)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var v6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        var cidr = $"{address}/{(prefixLength ?? (v6 ? 64 : 24)).ToString(CultureInfo.InvariantCulture)}";
+        return v6
+            ? IpAsync(CancellationToken.None, "-6", "addr", "add", cidr, "dev", Interface, "nodad")
+            : IpAsync(CancellationToken.None, "addr", "add", cidr, "dev", Interface);
+    }
+
+    /// <summary>Removes an address from <c>eth0</c>.</summary>
+    public Task RemoveAddressAsync(IPAddress address, int? prefixLength = null)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        var v6 = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6;
+        var cidr = $"{address}/{(prefixLength ?? (v6 ? 64 : 24)).ToString(CultureInfo.InvariantCulture)}";
+        return IpAsync(CancellationToken.None, "addr", "del", cidr, "dev", Interface);
+    }
+
+    /// <summary>The addresses currently on <c>eth0</c> (<c>ip -j addr show dev eth0</c>).</summary>
+    public async Task<IReadOnlyList<IPAddress>> AddressesAsync(CancellationToken ct = default)
+    {
+        var result = await IpAsync(ct, "-j", "addr", "show", "dev", Interface).ConfigureAwait(false);
+        using var doc = JsonDocument.Parse(result.StdOut);
+        var list = new List<IPAddress>();
+        foreach (var link in doc.RootElement.EnumerateArray())
+        {
+            if (link.TryGetProperty("addr_info", out var infos))
+            {
+                foreach (var info in infos.EnumerateArray())
+                {
+                    if (info.TryGetProperty("local", out var local) && IPAddress.TryParse(local.GetString(), out var ip))
+                    {
+                        list.Add(ip);
+                    }
+                }
+            }
+        }
+
+        return list;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"{Name} ({Namespace}, {IPv4}, {IPv6})";
+
+    internal static IReadOnlyList<NeighborEntry> ParseNeighbors(string json)
+    {
+        var list = new List<NeighborEntry>();
+        if (string.IsNullOrWhiteSpace(json))
+        {
+            return list;
+        }
+
+        using var doc = JsonDocument.Parse(json);
+        foreach (var item in doc.RootElement.EnumerateArray())
+        {
+            if (!item.TryGetProperty("dst", out var dst) || !IPAddress.TryParse(dst.GetString(), out var address))
+            {
+                continue;
+            }
+
+            PhysicalAddress? mac = null;
+            if (item.TryGetProperty("lladdr", out var ll) && ll.GetString() is { } text)
+            {
+                mac = PhysicalAddress.Parse(text.Replace(':', '-'));
+            }
+
+            var state = "";
+            if (item.TryGetProperty("state", out var st))
+            {
+                state = st.ValueKind == JsonValueKind.Array
+                    ? string.Join(',', st.EnumerateArray().Select(s => s.GetString()))
+                    : st.GetString() ?? "";
+            }
+
+            list.Add(new NeighborEntry(address, mac, state));
+        }
+
+        return list;
+    }
+
+    internal async Task<CommandResult> IpAsync(CancellationToken ct, params string[] args)
+    {
+        _network.ThrowIfDisposed();
+        return await Tool.CheckAsync("ip", ["-n", Namespace, .. args], null, ct).ConfigureAwait(false);
+    }
+}
