@@ -9,31 +9,33 @@ using Xunit.Abstractions;
 namespace Vipd.Lab.Tests;
 
 /// <summary>
-/// NetlinkAddressManager and NetlinkMonitor against the real kernel, inside a network namespace this test makes
-/// ("nlk" + hex, holding a veth pair eth0/eth1 and nothing else; deleted afterwards).
+/// NetlinkAddressManager and NetlinkMonitor against the real kernel, inside the node namespace of a one-node lab
+/// (node eth0 192.0.2.11/24, 2001:db8::11/64 on a private bridge); a fresh lab per test.
 /// </summary>
-public sealed class NetlinkLabTests : IDisposable
+public sealed class NetlinkLabTests : IAsyncLifetime
 {
-    private static readonly IPAddress Vip4 = IPAddress.Parse("192.0.2.200");
-    private static readonly IPAddress Vip6 = IPAddress.Parse("2001:db8::200");
+    private static readonly IPAddress Vip4 = LabNetwork.Vip4;
+    private static readonly IPAddress Vip6 = LabNetwork.Vip6;
     private readonly ITestOutputHelper _output;
-    private readonly string _ns;
-    private readonly int _eth0;
+    private LabNetwork _lab = null!;
+    private LabHost _node = null!;
+    private string _ns = string.Empty;
+    private int _eth0;
 
     public NetlinkLabTests(ITestOutputHelper output)
     {
         _output = output;
-        _ns = $"nlk{Environment.ProcessId:x}{Random.Shared.Next(0x10000):x4}";
-        Ip($"netns add {_ns}");
-        Ip($"-n {_ns} link add eth0 type veth peer name eth1");
-        Ip($"-n {_ns} link set lo up");
-        Ip($"-n {_ns} link set eth1 up");
-        Ip($"-n {_ns} link set eth0 up");
-        using var doc = JsonDocument.Parse(Ip($"-n {_ns} -j link show dev eth0"));
-        _eth0 = doc.RootElement[0].GetProperty("ifindex").GetInt32();
     }
 
-    public void Dispose() => Ip($"netns del {_ns}", check: false);
+    public async Task InitializeAsync()
+    {
+        _lab = await LabNetwork.CreateAsync(1);
+        _node = _lab.Nodes[0];
+        _ns = _node.Namespace;
+        _eth0 = _node.InterfaceIndex;
+    }
+
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
 
     [Fact]
     public void Add_V4AndV6_ListedWithVipdProtocolAndNodad()
@@ -133,13 +135,13 @@ public sealed class NetlinkLabTests : IDisposable
         Assert.True(link.IsUp);
         Assert.Null(manager.FindLink("nosuch0"));
         Assert.Contains(manager.ListLinks(), l => l.Name == "lo" && l.IsUp);
-        Assert.Contains(manager.ListLinks(), l => l.Name == "eth1" && l.Index != _eth0);
+        Assert.Contains(manager.ListLinks(), l => l.Name == "eth0" && l.Index == _eth0 && l.Mac.Equals(_node.Mac));
     }
 
     [Fact]
     public void FindLink_LowerDown_IsUpFalse()
     {
-        Ip($"-n {_ns} link set eth1 down"); // eth0 stays administratively up but loses carrier
+        Ip($"-n {_lab.BridgeNamespace} link set {_node.BridgePort} down"); // eth0 stays administratively up, loses carrier
         using var manager = Run(() => new NetlinkAddressManager());
 
         Assert.False(manager.FindLink("eth0")!.IsUp);
@@ -258,6 +260,21 @@ public sealed class NetlinkLabTests : IDisposable
         Assert.True(Stopwatch.GetElapsedTime(start).TotalMilliseconds < 500);
     }
 
+    [Fact]
+    public void Forwarding_ThreadInNamespace_ReadsThatNamespacesSysctl()
+    {
+        // A name no host interface has: the namespace's /proc/sys/net knows it, the root namespace's does not.
+        var name = $"fw{_lab.Prefix}";
+        Ip($"-n {_ns} link add {name} type veth peer name fp{_lab.Prefix}");
+        Exec("ip", $"netns exec {_ns} sysctl -q -w net.ipv6.conf.{name}.forwarding=1");
+
+        var inside = Run(() => (Vipd.Linux.Interfaces.Forwarding.IPv6(name), Vipd.Linux.Interfaces.Forwarding.IPv4(name)));
+
+        Assert.Equal((true, false), inside);
+        Assert.Null(Vipd.Linux.Interfaces.Forwarding.IPv6(name)); // this thread is in the root namespace
+        Assert.True(Vipd.Linux.Interfaces.Capabilities.Has(Vipd.Linux.Interfaces.Capabilities.NetAdmin)); // the lab runs as root
+    }
+
     private static (NetworkChange Change, long At) WaitFor(
         System.Collections.Concurrent.BlockingCollection<(NetworkChange Change, long At)> changes, Func<NetworkChange, bool> match)
     {
@@ -292,9 +309,11 @@ public sealed class NetlinkLabTests : IDisposable
 
     private T Run<T>(Func<T> func) => NetNs.Run(_ns, func);
 
-    private static string Ip(string args, bool check = true)
+    private static string Ip(string args, bool check = true) => Exec("ip", args, check);
+
+    private static string Exec(string file, string args, bool check = true)
     {
-        using var process = Process.Start(new ProcessStartInfo("ip", args)
+        using var process = Process.Start(new ProcessStartInfo(file, args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -304,12 +323,12 @@ public sealed class NetlinkLabTests : IDisposable
         if (!process.WaitForExit(10_000))
         {
             process.Kill();
-            throw new TimeoutException($"ip {args} timed out");
+            throw new TimeoutException($"{file} {args} timed out");
         }
 
         if (check && process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"ip {args} failed ({process.ExitCode}): {stderr.Result}");
+            throw new InvalidOperationException($"{file} {args} failed ({process.ExitCode}): {stderr.Result}");
         }
 
         return stdout.Result;
