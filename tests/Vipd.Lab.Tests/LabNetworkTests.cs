@@ -56,35 +56,59 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task SweepStaleAsync_MarkerOfDeadProcess_DeletesItsNamespacesOnly()
+    public async Task SweepStaleAsync_OwnerKilledOrPidReused_DeletesThoseLabsAndTheirProcessesOnly()
     {
-        // A dead PID: a process that ran and exited (reaped), so its PID names no process now.
-        var dead = await RunAsync("sh", "-c", "echo $$");
-        var pid = int.Parse(dead.Trim(), CultureInfo.InvariantCulture);
-        var stale = "vl" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
-        var alive = "vl" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
+        using var owner = System.Diagnostics.Process.Start("sleep", "30");
+        var (stale, reused, alive) = (RandomPrefix(), RandomPrefix(), RandomPrefix());
         Directory.CreateDirectory(LabNetwork.MarkerDirectory);
-        await File.WriteAllTextAsync(LabNetwork.MarkerPath(stale), $"{pid} 1\n");
+        await File.WriteAllTextAsync(LabNetwork.MarkerPath(stale), $"{owner.Id} {LabNetwork.StartTimeOf(owner.Id)}\n");
+        await File.WriteAllTextAsync(LabNetwork.MarkerPath(reused), $"{Environment.ProcessId} 1\n");
         await File.WriteAllTextAsync(LabNetwork.MarkerPath(alive), $"{Environment.ProcessId} {LabNetwork.StartTimeOf(Environment.ProcessId)}\n");
-        await RunAsync("ip", "netns", "add", stale + "-n1");
-        await RunAsync("ip", "netns", "add", alive + "-n1");
+        foreach (var ns in (string[])[stale + "-n1", stale + "-br", reused + "-n1", alive + "-n1"])
+        {
+            await RunAsync("ip", "netns", "add", ns);
+        }
+
+        using var orphan = System.Diagnostics.Process.Start("setsid", ["ip", "netns", "exec", stale + "-n1", "sleep", "30"]);
         try
         {
-            var swept = await LabNetwork.SweepStaleAsync();
+            for (var i = 0; i < 100 && (await RunAsync("ip", "netns", "pids", stale + "-n1")).Trim() != orphan.Id.ToString(CultureInfo.InvariantCulture); i++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(20));
+            }
 
-            Assert.Contains(stale, swept);
-            Assert.DoesNotContain(alive, swept);
+            await LabNetwork.SweepStaleAsync();
+            Assert.Equal(2, LabNetwork.NamespacesOf(stale).Count);
+            Assert.Empty(LabNetwork.NamespacesOf(reused));
+            Assert.False(File.Exists(LabNetwork.MarkerPath(reused)));
+
+            owner.Kill();
+            Assert.True(owner.WaitForExit(TimeSpan.FromSeconds(5)));
+            await LabNetwork.SweepStaleAsync();
+
             Assert.Empty(LabNetwork.NamespacesOf(stale));
             Assert.False(File.Exists(LabNetwork.MarkerPath(stale)));
+            Assert.True(orphan.WaitForExit(TimeSpan.FromSeconds(5)));
             Assert.Single(LabNetwork.NamespacesOf(alive));
+            Assert.True(File.Exists(LabNetwork.MarkerPath(alive)));
         }
         finally
         {
-            await RunAsync("ip", "netns", "del", alive + "-n1");
-            File.Delete(LabNetwork.MarkerPath(alive));
-            File.Delete(LabNetwork.MarkerPath(stale));
+            orphan.Kill();
+            owner.Kill();
+            foreach (var prefix in (string[])[stale, reused, alive])
+            {
+                foreach (var ns in LabNetwork.NamespacesOf(prefix))
+                {
+                    await RunAsync("ip", "netns", "del", ns);
+                }
+
+                File.Delete(LabNetwork.MarkerPath(prefix));
+            }
         }
     }
+
+    private static string RandomPrefix() => "vl" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
 
     [Fact]
     public async Task CrashAsync_RunningProcess_KillsItAndCutsTheNode()

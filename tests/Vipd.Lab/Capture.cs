@@ -56,11 +56,33 @@ public sealed class Capture : IAsyncDisposable
         return capture;
     }
 
-    /// <summary>Stops tcpdump (SIGINT, then SIGKILL after 5 s) and returns the pcap path.</summary>
+    /// <summary>
+    /// Stops tcpdump and returns the pcap path. tcpdump drops what it has not read yet when interrupted, so this first
+    /// waits until the file has stopped growing for 100 ms (2 s at most), then sends SIGINT (SIGKILL after 5 s).
+    /// </summary>
     public async Task<string> StopAsync()
     {
         if (!_process.HasExited)
         {
+            var deadline = Environment.TickCount64 + 2000;
+            long size = -1;
+            var stableSince = Environment.TickCount64;
+            while (Environment.TickCount64 < deadline && !_process.HasExited)
+            {
+                var now = new FileInfo(PcapPath) is { Exists: true } info ? info.Length : 0;
+                if (now != size)
+                {
+                    size = now;
+                    stableSince = Environment.TickCount64;
+                }
+                else if (Environment.TickCount64 - stableSince >= 100)
+                {
+                    break;
+                }
+
+                await Task.Delay(25).ConfigureAwait(false);
+            }
+
             _process.Kill(Posix.SigInt);
             if (!await _process.WaitForExitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(false))
             {

@@ -114,15 +114,25 @@ public sealed partial class LabNetwork : IAsyncDisposable
         return lab;
     }
 
-    /// <summary>SIGKILLs every process started in <paramref name="node"/> (and anything else left in its namespace), then sets its eth0 down.</summary>
+    /// <summary>
+    /// SIGKILLs every process started in <paramref name="node"/> (and anything else left in its namespace), stops the
+    /// <see cref="UdpEcho"/> responders and captures running there, then sets its eth0 down.
+    /// </summary>
     public async Task CrashAsync(LabHost node)
     {
         ArgumentNullException.ThrowIfNull(node);
         CheckOwn(node);
         List<LabProcess> victims;
+        List<IAsyncDisposable> owned;
         lock (_lock)
         {
             victims = [.. _processes.Where(p => p.Host == node)];
+            owned = [.. _owned.Where(o => o is UdpEcho e && e.Host == node || o is Capture c && c.Host == node)];
+        }
+
+        foreach (var item in owned)
+        {
+            await item.DisposeAsync().ConfigureAwait(false);
         }
 
         foreach (var p in victims)

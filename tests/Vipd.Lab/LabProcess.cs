@@ -9,6 +9,18 @@ namespace Vipd.Lab;
 /// </summary>
 public sealed class LabProcess : IAsyncDisposable
 {
+    /// <summary>SIGHUP (reload).</summary>
+    public const int SigHup = 1;
+
+    /// <summary>SIGINT.</summary>
+    public const int SigInt = Posix.SigInt;
+
+    /// <summary>SIGKILL.</summary>
+    public const int SigKill = Posix.SigKill;
+
+    /// <summary>SIGTERM (graceful stop).</summary>
+    public const int SigTerm = Posix.SigTerm;
+
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(5);
 
     private readonly Process _process;
