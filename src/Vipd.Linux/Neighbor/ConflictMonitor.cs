@@ -197,7 +197,7 @@ internal sealed class ConflictMonitor : IConflictMonitor
         }
         catch (SocketException ex)
         {
-            throw new KernelException(ex.NativeErrorCode, $"open AF_PACKET socket for EtherType 0x{etherType:x4}", null, ex.Message);
+            throw new KernelException(SocketErrno.Of(ex), $"open AF_PACKET socket for EtherType 0x{etherType:x4}", null, ex.Message);
         }
 
         try
@@ -231,7 +231,7 @@ internal sealed class ConflictMonitor : IConflictMonitor
         catch (SocketException ex)
         {
             socket.Dispose();
-            throw new KernelException(ex.NativeErrorCode, $"bind AF_PACKET socket for EtherType 0x{etherType:x4}", null, ex.Message);
+            throw new KernelException(SocketErrno.Of(ex), $"bind AF_PACKET socket for EtherType 0x{etherType:x4}", null, ex.Message);
         }
     }
 }
