@@ -32,10 +32,10 @@ public sealed record ClusterConfig
     /// <summary>How many peers are asked to probe indirectly (0 disables indirect probes).</summary>
     public required int IndirectChecks { get; init; }
 
-    /// <summary>Suspicion timeout once enough independent confirmations arrived (Lifeguard's lower bound).</summary>
+    /// <summary>Suspicion timeout once enough independent confirmations arrived (Lifeguard's lower bound; membership scales it by log10 n above 10 nodes).</summary>
     public required TimeSpan SuspicionMin { get; init; }
 
-    /// <summary>Suspicion timeout with no confirmations (Lifeguard's upper bound).</summary>
+    /// <summary>Suspicion timeout with no confirmations (Lifeguard's upper bound; membership takes it as the multiplier max / min).</summary>
     public required TimeSpan SuspicionMax { get; init; }
 
     /// <summary>How often queued changes are piggybacked to random peers.</summary>

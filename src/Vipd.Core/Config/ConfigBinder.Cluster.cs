@@ -25,6 +25,11 @@ internal sealed partial class ConfigBinder
                 reader.Error(position, $"duplicate peer '{text}'");
                 ok = false;
             }
+            else if (node is not null && peer.AddressFamily != node.Address.AddressFamily)
+            {
+                reader.Error(position, $"peer '{text}' is {Family(peer.Address)} but [node] address {node.Address} is {Family(node.Address)}; gossip uses one address family");
+                ok = false;
+            }
             else if (node is not null && peer.Equals(node.EndPoint))
             {
                 reader.Error(position, $"peer '{text}' is this node's own address; list only the other nodes");
@@ -49,6 +54,12 @@ internal sealed partial class ConfigBinder
         if (expected is { } e && e < peers.Count + 1)
         {
             reader.Error(reader.PositionOf("expected_nodes"), $"expected_nodes ({e}) is less than the nodes configured ({peers.Count + 1}: this node and {peers.Count} peers)");
+            ok = false;
+        }
+
+        if (nodeNames.Count > 0 && nodeNames.Count < peers.Count + 1)
+        {
+            reader.Error(reader.PositionOf("node_names"), $"node_names lists {nodeNames.Count} nodes, but {peers.Count + 1} are configured (this node and {peers.Count} peers)");
             ok = false;
         }
 
@@ -141,6 +152,8 @@ internal sealed partial class ConfigBinder
 
         return names;
     }
+
+    private static string Family(IPAddress address) => address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "IPv6" : "IPv4";
 
     private static MembershipProfile Profile(TableReader reader)
     {

@@ -29,7 +29,7 @@ public class ConfigLoaderTests
         interface = "eth0"
 
         [cluster]
-        peers = ["192.0.2.12", "192.0.2.13:7460", "[2001:db8::14]:7470", "2001:db8::15"]
+        peers = ["192.0.2.12", "192.0.2.13:7460"]
         key_file = "/etc/vipd/other.key"
         quorum = true
         expected_nodes = 6
@@ -133,12 +133,7 @@ public class ConfigLoaderTests
         Assert.Equal("eth0", c.Node.Interface);
         Assert.Equal(new IPEndPoint(IPAddress.Parse("192.0.2.11"), 7451), c.Node.EndPoint);
 
-        Assert.Equal(
-            [
-                IPEndPoint.Parse("192.0.2.12:7451"), IPEndPoint.Parse("192.0.2.13:7460"),
-                IPEndPoint.Parse("[2001:db8::14]:7470"), IPEndPoint.Parse("[2001:db8::15]:7451"),
-            ],
-            c.Cluster.Peers);
+        Assert.Equal([IPEndPoint.Parse("192.0.2.12:7451"), IPEndPoint.Parse("192.0.2.13:7460")], c.Cluster.Peers);
         Assert.Equal("/etc/vipd/other.key", c.Cluster.KeyFile);
         Assert.True(c.Cluster.Quorum);
         Assert.Equal(6, c.Cluster.ExpectedNodes);
@@ -202,6 +197,16 @@ public class ConfigLoaderTests
         Assert.Equal(CheckType.Interface, c.FindCheck("link")!.Type);
         Assert.Equal("/run/ready", c.FindCheck("flag")!.Path);
         Assert.Equal(CheckType.File, c.FindCheck("flag")!.Type);
+    }
+
+    [Fact]
+    public void Parse_IPv6Peers_WithAndWithoutPort()
+    {
+        var c = LoadValid(Minimal
+            .Replace("192.0.2.11", "2001:db8::11", StringComparison.Ordinal)
+            .Replace("[cluster]", "[cluster]\npeers = [\"[2001:db8::14]:7470\", \"2001:db8::15\"]", StringComparison.Ordinal));
+
+        Assert.Equal([IPEndPoint.Parse("[2001:db8::14]:7470"), IPEndPoint.Parse("[2001:db8::15]:7450")], c.Cluster.Peers);
     }
 
     [Fact]
@@ -332,7 +337,7 @@ public class ConfigLoaderTests
             [
                 "x.toml:2:11: invalid address '192.0.2.1111' in [node]; expected an IPv4 or IPv6 address without a prefix",
                 "x.toml:3:1: unknown key 'porr' in [node]; did you mean 'port'?",
-                "x.toml:7:17: probe_timeout (2s) must be shorter than probe_interval (500ms)",
+                "x.toml:7:17: probe_timeout (2s) must be shorter than probe_interval (100ms)",
                 "x.toml:11:11: '192.0.2.200' needs a prefix length, such as \"192.0.2.200/24\"",
                 "x.toml:13:11: unknown check 'nope'; no [[check]] is defined",
             ],
