@@ -1,0 +1,26 @@
+using Vipd.Benchmarks;
+
+// One subcommand per benchmark; add new ones to the table below.
+var commands = new Dictionary<string, (string Help, Func<BenchmarkOptions, Task<int>> Run)>(StringComparer.Ordinal)
+{
+    ["dataplane"] = ("bind, announce and remove VIPs in a namespace lab; latency from owned to the first announcement on the wire", DataplaneBenchmark.RunAsync),
+};
+
+if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
+{
+    Console.Error.WriteLine("usage: Vipd.Benchmarks <benchmark> [--runs N] [--warmup N] [--json FILE]");
+    foreach (var (name, (help, _)) in commands)
+    {
+        Console.Error.WriteLine($"  {name,-12} {help}");
+    }
+
+    return 2;
+}
+
+if (!BenchmarkOptions.TryParse(args.AsSpan(1), out var options, out var error))
+{
+    Console.Error.WriteLine(error);
+    return 2;
+}
+
+return await command.Run(options).ConfigureAwait(false);

@@ -1,0 +1,291 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.NetworkInformation;
+using Vipd.Core.Reconcile;
+using Vipd.Linux.Neighbor;
+using Vipd.Linux.Netlink;
+using Xunit.Abstractions;
+
+namespace Vipd.Lab.Tests;
+
+/// <summary>"A node owns a VIP": the announcer with the real netlink and neighbour implementations, in the lab.</summary>
+public sealed class AnnouncerLabTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(2);
+
+    [Fact]
+    public async Task SetDesired_Vip4_ClientEntryHoldsOwnerMacAndPingAnswered()
+    {
+        await using var lab = await LabNetwork.CreateAsync(2);
+        using var a = Node.Create(lab.Nodes[0]);
+
+        a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
+        var ping = await lab.Client.ExecAsync("ping", "-c", "1", "-W", "2", LabNetwork.Vip4.ToString());
+
+        Assert.True(ping.ExitCode == 0, ping.StdOut + ping.StdErr);
+        Assert.Equal(lab.Nodes[0].Mac, (await lab.Client.NeighborAsync(LabNetwork.Vip4))?.Mac);
+        Assert.Equal(["web"], a.Announcer.Held);
+        Assert.Contains(a.Events, e => e.Kind == AnnouncerEventKind.Acquired && e.Name == "web");
+        Assert.Contains(LabNetwork.Vip4, await lab.Nodes[0].AddressesAsync());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Takeover_SecondNodeTakesVip_ClientEntryMovesWithinOneAnnouncement(bool ipv6)
+    {
+        await using var lab = await LabNetwork.CreateAsync(2);
+        var (hostA, hostB) = (lab.Nodes[0], lab.Nodes[1]);
+        using var a = Node.Create(hostA);
+        using var b = Node.Create(hostB);
+        var vip = ipv6 ? LabNetwork.Vip6 : LabNetwork.Vip4;
+        var desired = Vip("web", vip, ipv6 ? 64 : 24);
+        a.SetDesired(desired);
+        await PingAsync(lab.Client, vip);
+        Assert.Equal(hostA.Mac, (await lab.Client.NeighborAsync(vip))?.Mac);
+
+        // Only the first announcement counts: with the default policy the next one leaves 50 ms later.
+        var oneShot = new AnnouncementPolicy(1, TimeSpan.FromMilliseconds(50), TimeSpan.Zero, 0, TimeSpan.Zero);
+        var watch = Stopwatch.StartNew();
+        a.SetDesired();
+        b.SetDesired(desired with { Policy = oneShot });
+        var moved = await WaitForMacAsync(lab.Client, vip, hostB.Mac, Deadline);
+        var elapsed = watch.Elapsed;
+
+        output.WriteLine($"{(ipv6 ? "IPv6" : "IPv4")} takeover: client entry on B's MAC after {elapsed.TotalMilliseconds:F1} ms");
+        Assert.True(moved, $"client entry for {vip} still {(await lab.Client.NeighborAsync(vip))?.Mac}, not B's {hostB.Mac}");
+        Assert.Equal(1, b.Announcer.Counters.Announcements);
+        Assert.Empty(a.Announcer.Held);
+        Assert.DoesNotContain(vip, await hostA.AddressesAsync());
+        await PingAsync(lab.Client, vip);
+        Assert.Equal(hostB.Mac, (await lab.Client.NeighborAsync(vip))?.Mac);
+    }
+
+    [Fact]
+    public async Task Reconcile_OperatorAddressesOnSameInterface_SurviveEveryReconcile()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var host = lab.Nodes[0];
+        using var a = Node.Create(host);
+        var extra = IPAddress.Parse("198.51.100.7");
+        var operatorVip = IPAddress.Parse("203.0.113.9");
+        await host.AddAddressAsync(extra, 32);
+        await host.AddAddressAsync(operatorVip, 32);
+
+        a.SetDesired(Vip("web", LabNetwork.Vip4, 24), Vip("web6", LabNetwork.Vip6, 64), Vip("ops", operatorVip, 32));
+        Assert.Equal(3, a.Announcer.Held.Count);
+        a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
+        a.SetDesired();
+        var removed = a.Announcer.CleanupAll();
+
+        var left = await host.AddressesAsync();
+        Assert.Equal(0, removed);
+        foreach (var address in new[] { host.IPv4, host.IPv6, extra, operatorVip })
+        {
+            Assert.Contains(address, left);
+        }
+
+        Assert.DoesNotContain(LabNetwork.Vip4, left);
+        Assert.DoesNotContain(LabNetwork.Vip6, left);
+    }
+
+    [Fact]
+    public async Task CleanupAll_PredecessorLeftVips_RemovesOnlyVipdAddresses()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var host = lab.Nodes[0];
+        using (var crashed = Node.Create(host))
+        {
+            crashed.SetDesired(Vip("web", LabNetwork.Vip4, 24), Vip("web6", LabNetwork.Vip6, 64));
+        }
+
+        using var successor = Node.Create(host);
+        var removed = successor.Announcer.CleanupAll();
+
+        var left = await host.AddressesAsync();
+        Assert.Equal(2, removed);
+        Assert.DoesNotContain(LabNetwork.Vip4, left);
+        Assert.DoesNotContain(LabNetwork.Vip6, left);
+        Assert.Contains(host.IPv4, left);
+        Assert.Contains(host.IPv6, left);
+    }
+
+    [Fact]
+    public async Task SetDesired_MissingInterface_OneClearError()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        using var a = Node.Create(lab.Nodes[0]);
+
+        a.SetDesired(new OwnedVip("web", new VipBinding(LabNetwork.Vip4, 24, "nosuch0"), AnnouncementPolicy.Default));
+        await Task.Delay(TimeSpan.FromMilliseconds(800)); // retries at 100, 300 and 700 ms
+
+        var error = Assert.Single(a.Events);
+        Assert.Equal(AnnouncerEventKind.Error, error.Kind);
+        Assert.Equal("interface nosuch0 not found", error.Message);
+        Assert.Empty(a.Announcer.Held);
+        Assert.True(a.Announcer.Counters.Errors >= 3, $"retried {a.Announcer.Counters.Errors} times");
+    }
+
+    [Fact]
+    public async Task SetDesired_SameVipTwice_NoOp()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        using var a = Node.Create(lab.Nodes[0]);
+
+        a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
+        var before = a.Announcer.Counters;
+        a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
+        var after = a.Announcer.Counters;
+
+        Assert.Equal(1, after.AddressesAdded);
+        Assert.Equal(before.Announcements, after.Announcements);
+        Assert.Single(a.Events, e => e.Kind == AnnouncerEventKind.Acquired);
+        Assert.Single(await lab.Nodes[0].AddressesAsync(), x => x.Equals(LabNetwork.Vip4));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task AddressDeletedByHand_ComesBackWithinASecond(bool ipv6)
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var host = lab.Nodes[0];
+        using var a = Node.Create(host);
+        var vip = ipv6 ? LabNetwork.Vip6 : LabNetwork.Vip4;
+        a.SetDesired(Vip("web", vip, ipv6 ? 64 : 24));
+        using var probe = host.Run(() => new NetlinkAddressManager());
+
+        var watch = Stopwatch.StartNew();
+        var del = await host.ExecAsync("ip", "addr", "del", $"{vip}/{(ipv6 ? 64 : 24)}", "dev", host.Interface);
+        Assert.True(del.ExitCode == 0, del.StdErr);
+        var back = TimeSpan.Zero;
+        for (var i = 0; i < 1000 && watch.Elapsed < Deadline; i++)
+        {
+            if (probe.ListAddresses().Any(x => x.Address.Equals(vip) && x.AddedByVipd))
+            {
+                back = watch.Elapsed;
+                break;
+            }
+
+            await Task.Delay(1);
+        }
+
+        output.WriteLine($"{vip} deleted by hand: back after {back.TotalMilliseconds:F1} ms (the `ip addr del` itself included)");
+        Assert.True(back > TimeSpan.Zero && back < TimeSpan.FromSeconds(1), $"not back within a second ({back})");
+        Assert.True(await WaitForAsync(() => a.Events.Any(e => e.Kind == AnnouncerEventKind.Repaired), Deadline));
+        Assert.Equal(1, a.Announcer.Counters.Repairs);
+    }
+
+    // The rogue's frame reaches the owner's namespace (tcpdump there shows it), but ConflictMonitor at neighbor
+    // 8bf5c86 reports nothing (FramesSeen stays 0). Remove the skip once branch `neighbor` fixes its receive loop.
+    [Fact(Skip = "ConflictMonitor (branch neighbor, 8bf5c86) receives no frames in the lab; see the report")]
+    public async Task Conflict_ThirdNamespaceClaimsVip_OwnerReannounces()
+    {
+        await using var lab = await LabNetwork.CreateAsync(2);
+        var (owner, rogue) = (lab.Nodes[0], lab.Nodes[1]);
+        using var a = Node.Create(owner);
+        a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
+        await PingAsync(lab.Client, LabNetwork.Vip4);
+        await Task.Delay(TimeSpan.FromMilliseconds(150)); // the first burst is over
+        var sentBefore = a.Announcer.Counters.Announcements;
+
+        // iputils arping -U: unsolicited ARP with sender IP = target IP = the VIP and the rogue's MAC. arping binds to
+        // its source address first: allow that in the rogue's namespace only (a namespace-local sysctl).
+        var sysctl = await rogue.ExecAsync("sysctl", "-q", "-w", "net.ipv4.ip_nonlocal_bind=1");
+        Assert.True(sysctl.ExitCode == 0, sysctl.StdErr);
+        var arping = await rogue.ExecAsync("arping", "-U", "-c", "1", "-I", rogue.Interface, "-s", LabNetwork.Vip4.ToString(), LabNetwork.Vip4.ToString());
+        output.WriteLine($"arping exit {arping.ExitCode}: {arping.StdOut} {arping.StdErr}");
+        var conflict = await WaitForAsync(() => a.Events.Any(e => e.Kind == AnnouncerEventKind.Conflict), Deadline);
+        var back = await WaitForMacAsync(lab.Client, LabNetwork.Vip4, owner.Mac, Deadline);
+
+        Assert.True(conflict, $"no conflict seen; arping exit {arping.ExitCode}: {arping.StdErr}");
+        var e = a.Events.First(e => e.Kind == AnnouncerEventKind.Conflict);
+        Assert.Contains(string.Join(':', rogue.Mac.GetAddressBytes().Select(x => x.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))), e.Message, StringComparison.Ordinal);
+        Assert.True(a.Announcer.Counters.Announcements > sentBefore);
+        Assert.True(back, "client entry not back on the owner's MAC");
+    }
+
+    private static OwnedVip Vip(string name, IPAddress address, int prefixLength)
+        => new(name, new VipBinding(address, prefixLength, "eth0"), AnnouncementPolicy.Default);
+
+    private static async Task PingAsync(LabHost client, IPAddress address)
+    {
+        var args = address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6
+            ? new[] { "-6", "-c", "1", "-W", "2", address.ToString() }
+            : new[] { "-c", "1", "-W", "2", address.ToString() };
+        var ping = await client.ExecAsync("ping", args);
+        Assert.True(ping.ExitCode == 0, $"ping {address}: {ping.StdOut}{ping.StdErr}");
+    }
+
+    private static async Task<bool> WaitForMacAsync(LabHost client, IPAddress address, PhysicalAddress mac, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 2000 && watch.Elapsed < timeout; i++)
+        {
+            if (Equals((await client.NeighborAsync(address))?.Mac, mac))
+            {
+                return true;
+            }
+
+            await Task.Delay(1);
+        }
+
+        return false;
+    }
+
+    private static async Task<bool> WaitForAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 2000 && watch.Elapsed < timeout; i++)
+        {
+            if (condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(1);
+        }
+
+        return condition();
+    }
+
+    /// <summary>One node's announcer with the real Linux implementations, all sockets opened inside its namespace.</summary>
+    private sealed class Node : IDisposable
+    {
+        private readonly LabHost _host;
+        private readonly NetlinkAddressManager _addresses;
+        private readonly NetlinkMonitor _monitor;
+        private readonly NeighborAnnouncer _neighbors;
+        private readonly ConflictMonitor _conflicts;
+        private readonly ConcurrentQueue<AnnouncerEvent> _events = new();
+
+        private Node(LabHost host)
+        {
+            _host = host;
+            (_addresses, _monitor, _neighbors, _conflicts) = host.Run(() =>
+                (new NetlinkAddressManager(), new NetlinkMonitor(), new NeighborAnnouncer(), new ConflictMonitor()));
+            Announcer = new Announcer(_addresses, _neighbors, _monitor, _conflicts, TimeProvider.System);
+            Announcer.Changed += _events.Enqueue;
+            host.Run(Announcer.Start);
+        }
+
+        public Announcer Announcer { get; }
+
+        public IReadOnlyList<AnnouncerEvent> Events => [.. _events];
+
+        public static Node Create(LabHost host) => new(host);
+
+        /// <summary>Runs SetDesired on a thread inside the namespace, as the daemon (which lives there) would.</summary>
+        public void SetDesired(params OwnedVip[] vips) => _host.Run(() => Announcer.SetDesired(vips));
+
+        public void Dispose()
+        {
+            Announcer.Dispose();
+            _monitor.Dispose();
+            _conflicts.Dispose();
+            _neighbors.Dispose();
+            _addresses.Dispose();
+        }
+    }
+}
