@@ -66,7 +66,10 @@ public sealed class VipdCluster : IAsyncDisposable
         return process;
     }
 
-    /// <summary>The node whose eth0 holds <paramref name="vip"/> right now, or null; several when ownership is split.</summary>
+    /// <summary>
+    /// The nodes whose eth0 is up and holds <paramref name="vip"/> right now (several while ownership is split). A
+    /// crashed node's address stays in its namespace, but with its link down it answers nobody, so it is not counted.
+    /// </summary>
     public async Task<IReadOnlyList<LabHost>> HoldersAsync(IPAddress vip, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(vip);
@@ -158,6 +161,11 @@ public sealed class VipdCluster : IAsyncDisposable
         using var document = JsonDocument.Parse(ipJson);
         foreach (var link in document.RootElement.EnumerateArray())
         {
+            if (link.TryGetProperty("operstate", out var state) && state.GetString() is "DOWN" or "LOWERLAYERDOWN")
+            {
+                continue;
+            }
+
             if (!link.TryGetProperty("addr_info", out var addresses))
             {
                 continue;
