@@ -47,6 +47,11 @@ internal static class DemoRun
         Console.WriteLine($"  ({report.Sent} probes sent every {ProbePeriod.TotalMilliseconds:0} ms, {report.Sent - report.Received} unanswered; for comparison keepalived's defaults take ~3.6 s, MetalLB ~4 s or more, kube-vip ~15 s)");
         Console.WriteLine();
         Say(clock, "cleaning up: stopping vipd, deleting the namespaces and the bridge");
+        if (Environment.GetEnvironmentVariable("VIPD_DEMO_LOGS") == "1")
+        {
+            Console.WriteLine(cluster.Logs());
+        }
+
         var healthy = report.Received > 0 && entry?.Mac is not null && entry.Mac.Equals(successor.Mac);
         return healthy ? 0 : 1;
     }
