@@ -4,6 +4,7 @@ using Vipd.Benchmarks;
 var commands = new Dictionary<string, (string Help, Func<BenchmarkOptions, Task<int>> Run)>(StringComparer.Ordinal)
 {
     ["dataplane"] = ("bind, announce and remove VIPs in a namespace lab; latency from owned to the first announcement on the wire", DataplaneBenchmark.RunAsync),
+    ["failover"] = ("3 vipd nodes in a namespace lab: unplanned failover and planned handover gaps at the client, idle gossip bytes/s (VIPD_PROFILE=fast for the fast profile)", FailoverBenchmark.RunAsync),
 };
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
