@@ -31,16 +31,27 @@ internal static class AddressParser
             return false;
         }
 
-        foreach (var part in parts)
+        var bytes = new byte[4];
+        for (var i = 0; i < 4; i++)
         {
-            if (part.Length is 0 or > 3 || !part.All(char.IsAsciiDigit)
-                || int.Parse(part, CultureInfo.InvariantCulture) > 255)
+            var part = parts[i];
+
+            // Leading zeros are rejected: other tools read "010" as octal 8.
+            if (part.Length is 0 or > 3 || !part.All(char.IsAsciiDigit) || (part.Length > 1 && part[0] == '0'))
             {
                 return false;
             }
+
+            var value = int.Parse(part, CultureInfo.InvariantCulture);
+            if (value > 255)
+            {
+                return false;
+            }
+
+            bytes[i] = (byte)value;
         }
 
-        address = IPAddress.Parse(text);
+        address = new IPAddress(bytes);
         return true;
     }
 

@@ -166,7 +166,7 @@ internal sealed partial class ConfigBinder
     {
         var text = reader.String("url", required: true);
         var status = reader.Integer("expect_status", 100, 599) ?? ConfigDefaults.ExpectStatus;
-        var insecure = reader.Boolean("insecure_skip_verify") ?? false;
+        var insecure = reader.Boolean("insecure_skip_verify") ?? ConfigDefaults.InsecureSkipVerify;
         Uri? url = null;
         var scheme = type == CheckType.Https ? "https" : "http";
         if (text is not null)

@@ -77,6 +77,9 @@ public static class ConfigDefaults
     /// <summary>HTTP 200: what a health endpoint returns when it is healthy.</summary>
     public const int ExpectStatus = 200;
 
+    /// <summary>Certificates are validated: skipping it must be a visible choice in the file.</summary>
+    public const bool InsecureSkipVerify = false;
+
     /// <summary>The timings of <paramref name="profile"/>.</summary>
     public static MembershipTimings Timings(MembershipProfile profile) => profile == MembershipProfile.Fast ? FastTimings : DefaultTimings;
 

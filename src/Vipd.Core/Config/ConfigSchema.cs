@@ -29,6 +29,12 @@ internal static class ConfigSchema
     /// <summary>"; it belongs in [[vip]]" when <paramref name="key"/> is a key of other tables only, else empty.</summary>
     public static string BelongsHint(string key, string table)
     {
+        if (Tables.Any(t => t.Table == $"[{key}]" || t.Table == $"[[{key}]]"))
+        {
+            var header = Tables.First(t => t.Table == $"[{key}]" || t.Table == $"[[{key}]]").Table;
+            return $"; a key after a table header belongs to that table: write {header} as a table of its own";
+        }
+
         var owners = Tables.Where(t => t.Table != table && t.Keys.Contains(key)).Select(t => t.Table).ToArray();
         return owners.Length == 0 ? string.Empty : $"; it belongs in {string.Join(" or ", owners)}";
     }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text.RegularExpressions;
 using Vipd.Core.Config;
 
 namespace Vipd.Core.Tests.Config;
@@ -60,5 +62,19 @@ public class ExamplesTests
         Assert.Equal(first, second);
         Assert.Equal(first!.GetHashCode(), second!.GetHashCode());
         Assert.True(ConfigDiff.Compute(first, second).IsEmpty);
+    }
+
+    [Theory]
+    [MemberData(nameof(ExampleFiles))]
+    public void Example_EveryAddressLiteral_DocumentationRangeOrLoopback(string file)
+    {
+        var text = File.ReadAllText(Path.Combine(RepoPaths.Examples, file));
+        var literals = Regex.Matches(text, @"(?<![\w.])\d{1,3}(?:\.\d{1,3}){3}(?![\w.])|[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}")
+            .Select(m => m.Value)
+            .Where(v => IPAddress.TryParse(v, out _))
+            .ToList();
+
+        Assert.NotEmpty(literals);
+        Assert.All(literals, v => Assert.True(DocumentationRanges.Contains(IPAddress.Parse(v)) || IPAddress.IsLoopback(IPAddress.Parse(v)), v));
     }
 }
