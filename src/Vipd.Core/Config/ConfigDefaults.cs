@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Vipd.Core.Membership;
+using Vipd.Core.Reconcile;
 
 namespace Vipd.Core.Config;
 
@@ -18,10 +20,10 @@ public static class ConfigDefaults
     public const MembershipProfile Profile = MembershipProfile.Default;
 
     /// <summary>Three indirect probers, as memberlist: enough to tell a dead node from one lost packet.</summary>
-    public const int IndirectChecks = 3;
+    public static readonly int IndirectChecks = MembershipOptions.Default.IndirectChecks;
 
     /// <summary>Three gossip targets per round, as memberlist: changes reach every node in O(log n) rounds.</summary>
-    public const int GossipFanout = 3;
+    public static readonly int GossipFanout = MembershipOptions.Default.GossipFanout;
 
     /// <summary>The socket under systemd's <c>RuntimeDirectory=vipd</c>; file permissions guard it.</summary>
     public const string ApiSocket = "/run/vipd/vipd.sock";
@@ -47,17 +49,17 @@ public static class ConfigDefaults
     /// <summary>No preempt delay, as keepalived; set one to ride out a flapping node.</summary>
     public static readonly TimeSpan PreemptDelay = TimeSpan.Zero;
 
-    /// <summary>Five announcements per burst, as keepalived's <c>garp_master_repeat</c>: survives a few lost frames.</summary>
-    public const int AnnounceCount = 5;
+    /// <summary>Burst size: <see cref="AnnouncementPolicy.Default"/> is the one home of announcement defaults and their reasons.</summary>
+    public static readonly int AnnounceCount = AnnouncementPolicy.Default.BurstCount;
 
-    /// <summary>200 ms apart, as Pacemaker's IPaddr2: the whole burst is out within a second.</summary>
-    public static readonly TimeSpan AnnounceInterval = TimeSpan.FromMilliseconds(200);
+    /// <summary>Spacing within a burst (see <see cref="AnnouncementPolicy.Default"/>).</summary>
+    public static readonly TimeSpan AnnounceInterval = AnnouncementPolicy.Default.BurstInterval;
 
-    /// <summary>A second burst after 5 s, as keepalived's <c>garp_master_delay</c>: catches switches that were still converging.</summary>
-    public static readonly TimeSpan AnnounceSecondBurstAfter = TimeSpan.FromSeconds(5);
+    /// <summary>Delay of the second burst (see <see cref="AnnouncementPolicy.Default"/>).</summary>
+    public static readonly TimeSpan AnnounceSecondBurstAfter = AnnouncementPolicy.Default.SecondBurstDelay;
 
-    /// <summary>Refresh every 60 s: well below the usual 300 s switch FDB ageing (keepalived and MetalLB have none by default).</summary>
-    public static readonly TimeSpan AnnounceRefresh = TimeSpan.FromSeconds(60);
+    /// <summary>Periodic refresh, below the usual 300 s switch FDB ageing (see <see cref="AnnouncementPolicy.Default"/>).</summary>
+    public static readonly TimeSpan AnnounceRefresh = AnnouncementPolicy.Default.RefreshInterval;
 
     /// <summary>Checks every second, as keepalived's <c>vrrp_script</c>.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
@@ -84,27 +86,19 @@ public static class ConfigDefaults
     public static MembershipTimings Timings(MembershipProfile profile) => profile == MembershipProfile.Fast ? FastTimings : DefaultTimings;
 
     /// <summary>
-    /// LAN defaults, the same as <c>Vipd.Core.Membership.MembershipOptions.Default</c> (measured there: a crashed
-    /// node of three is marked dead by every survivor in about 200 ms, idle traffic about 1 KB/s per node).
-    /// suspicion_max is 6 × suspicion_min, memberlist's SuspicionMaxTimeoutMult.
+    /// LAN defaults: <see cref="MembershipOptions.Default"/> is the one home of membership timings and their reasons.
+    /// suspicion_max is suspicion_min times the membership's maximum multiplier (memberlist's SuspicionMaxTimeoutMult).
     /// </summary>
-    public static readonly MembershipTimings DefaultTimings = new(
-        ProbeInterval: TimeSpan.FromMilliseconds(100),
-        ProbeTimeout: TimeSpan.FromMilliseconds(20),
-        SuspicionMin: TimeSpan.FromMilliseconds(100),
-        SuspicionMax: TimeSpan.FromMilliseconds(600),
-        GossipInterval: TimeSpan.FromMilliseconds(20),
-        PushPullInterval: TimeSpan.FromSeconds(30));
+    public static readonly MembershipTimings DefaultTimings = From(MembershipOptions.Default);
 
-    /// <summary>
-    /// Fast failover, the same as <c>MembershipOptions.Fast</c>: detection in tens of milliseconds for about ten
-    /// times the probe traffic; tolerates less scheduling jitter (a long GC pause may cause a refuted suspicion).
-    /// </summary>
-    public static readonly MembershipTimings FastTimings = new(
-        ProbeInterval: TimeSpan.FromMilliseconds(10),
-        ProbeTimeout: TimeSpan.FromMilliseconds(3),
-        SuspicionMin: TimeSpan.FromMilliseconds(12),
-        SuspicionMax: TimeSpan.FromMilliseconds(72),
-        GossipInterval: TimeSpan.FromMilliseconds(3),
-        PushPullInterval: TimeSpan.FromSeconds(10));
+    /// <summary>The fast-failover profile: <see cref="MembershipOptions.Fast"/>.</summary>
+    public static readonly MembershipTimings FastTimings = From(MembershipOptions.Fast);
+
+    private static MembershipTimings From(MembershipOptions options) => new(
+        ProbeInterval: options.ProbeInterval,
+        ProbeTimeout: options.ProbeTimeout,
+        SuspicionMin: options.SuspicionMinimum,
+        SuspicionMax: options.SuspicionMinimum * options.SuspicionMaximumMultiplier,
+        GossipInterval: options.GossipInterval,
+        PushPullInterval: options.PushPullInterval);
 }
