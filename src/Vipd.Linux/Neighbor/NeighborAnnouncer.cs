@@ -10,12 +10,15 @@ namespace Vipd.Linux.Neighbor;
 
 /// <summary>
 /// Sends gratuitous ARP (request, then reply with target MAC = sender MAC) through one send-only AF_PACKET socket
-/// and unsolicited Neighbor Advertisements through one raw ICMPv6 socket (hop limit 255, source = the VIP and
-/// outgoing interface per message through IPV6_PKTINFO, to ff02::1 scoped to the link). Sockets are opened in the
-/// constructor, so they belong to the network namespace of the constructing thread; per-link state (sockaddr_ll,
-/// MAC, the forwarding sysctl's file) is cached by interface index. Thread-safe; no allocation per announcement once
-/// a link is cached. The Router flag follows <c>/proc/sys/net/ipv6/conf/IF/forwarding</c> as the caller's thread
-/// sees it (sysctl files show the network namespace of the opening thread).
+/// and unsolicited Neighbor Advertisements through one raw ICMPv6 socket (hop limit 255, checksum by the kernel, to
+/// ff02::1 scoped to the link). Instead of one socket bound to each VIP, the source address and the outgoing
+/// interface travel with each NA as IPV6_PKTINFO, so one socket serves every VIP and interface; the kernel checks
+/// the source exactly as bind would: a VIP that is not on the node, or still tentative (add it with IFA_F_NODAD),
+/// fails with EINVAL (errno 22). Sockets are opened in the constructor, so they belong to the network namespace of
+/// the constructing thread; per-link state (sockaddr_ll, MAC, the forwarding sysctl's file) is cached by interface
+/// index and rebuilt when the name or MAC changes. Thread-safe; no allocation per announcement once a link is
+/// cached. The Router flag follows <c>/proc/sys/net/ipv6/conf/IF/forwarding</c>, read on every NA from a file
+/// opened on first use (sysctl files show the network namespace of the thread that opens them).
 /// </summary>
 public sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
 {
