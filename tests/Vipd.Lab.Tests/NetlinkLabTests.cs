@@ -207,12 +207,21 @@ public sealed class NetlinkLabTests : IAsyncLifetime
         var v6 = Many(AddressChangeKind.Add, 0, 1000);
         var v4Times = new List<double>();
         var v6Times = new List<double>();
+        // 1000 IPv6 addresses in one /64 sharing the low 24 bits: one solicited-node group, little MLD work.
+        var v6Shared = Enumerable.Range(1, 1000)
+            .Select(i => new AddressChange(AddressChangeKind.Add, _eth0, IPAddress.Parse($"2001:db8::{i:x}:0:0:200"), 64)).ToList();
+        var v6SharedTimes = new List<double>();
         for (var run = 0; run < 5; run++)
         {
+            v6SharedTimes.Add(Time(() => manager.Apply(v6Shared)));
+            manager.Apply(v6Shared.Select(c => c with { Kind = AddressChangeKind.Remove }).ToList());
             v4Times.Add(Time(() => manager.Apply(v4)));
             v6Times.Add(Time(() => manager.Apply(v6)));
             manager.Apply(Many(AddressChangeKind.Remove, 250, 1000));
         }
+
+        v6SharedTimes.Sort();
+        _output.WriteLine($"1000 IPv6 adds sharing one solicited-node group: median {v6SharedTimes[2]:F2} ms");
 
         v4Times.Sort();
         v6Times.Sort();
@@ -258,6 +267,47 @@ public sealed class NetlinkLabTests : IAsyncLifetime
         start = Stopwatch.GetTimestamp();
         monitor.Dispose();
         Assert.True(Stopwatch.GetElapsedTime(start).TotalMilliseconds < 500);
+    }
+
+    [Fact]
+    public void Monitor_Overrun_ReportsResyncWithIndexZero()
+    {
+        using var manager = Run(() => new NetlinkAddressManager());
+        using var monitor = Run(() => new NetlinkMonitor(null, 4096)); // tiny buffer: notifications overrun it
+        Ip($"-n {_ns} addr add 198.51.100.254/24 dev eth0");
+        Assert.All(manager.Apply(Many(AddressChangeKind.Add, 100, 0)), r => Assert.Equal(AddressOutcome.Applied, r.Outcome));
+        using var changes = new System.Collections.Concurrent.BlockingCollection<(NetworkChange Change, long At)>();
+
+        monitor.Start(c => changes.Add((c, Stopwatch.GetTimestamp())));
+
+        var resync = WaitFor(changes, c => c.InterfaceIndex == 0);
+        Assert.Equal(NetlinkMonitor.ResyncNeeded, resync.Change);
+        Assert.Equal(NetworkChangeKind.LinkChanged, resync.Change.Kind);
+        // The monitor keeps going after the overrun.
+        Ip($"-n {_ns} addr del 198.51.100.1/24 dev eth0");
+        WaitFor(changes, c => c.Kind == NetworkChangeKind.AddressRemoved && IPAddress.Parse("198.51.100.1").Equals(c.Address));
+    }
+
+    [Fact]
+    public void AddRemove_ConcurrentThreads_AllSucceed()
+    {
+        using var manager = Run(() => new NetlinkAddressManager());
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+
+        Parallel.For(0, 4, thread =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var address = IPAddress.Parse($"2001:db8:2::{thread:x}:{i + 1:x}");
+                if (!manager.Add(_eth0, address, 64) || manager.ListAddresses().All(a => !a.Address.Equals(address)) || !manager.Remove(_eth0, address, 64))
+                {
+                    failures.Add(address.ToString());
+                }
+            }
+        });
+
+        Assert.Empty(failures);
+        Assert.DoesNotContain(manager.ListAddresses(), a => a.AddedByVipd);
     }
 
     [Fact]

@@ -34,9 +34,15 @@ internal sealed class NetlinkMonitor : INetworkMonitor
 
     /// <summary>Subscribes in the calling thread's network namespace; reporting starts with <see cref="Start"/>.</summary>
     public NetlinkMonitor(ILogger<NetlinkMonitor>? logger = null)
+        : this(logger, NetlinkSocket.SocketReceiveBuffer)
+    {
+    }
+
+    /// <summary>As the public constructor, with the socket receive buffer size (tests force overruns with a tiny one).</summary>
+    internal NetlinkMonitor(ILogger<NetlinkMonitor>? logger, int receiveBuffer)
     {
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _socket = NetlinkSocket.Open(replyTimeout: false);
+        _socket = NetlinkSocket.Open(replyTimeout: false, receiveBuffer);
         try
         {
             _socket.JoinGroup(RTNLGRP_LINK);
