@@ -211,6 +211,7 @@ public sealed class NetlinkLabTests : IAsyncLifetime
         var v6Shared = Enumerable.Range(1, 1000)
             .Select(i => new AddressChange(AddressChangeKind.Add, _eth0, IPAddress.Parse($"2001:db8::{i:x}:0:0:200"), 64)).ToList();
         var v6SharedTimes = new List<double>();
+        var v4OneByOne = new List<double>();
         for (var run = 0; run < 5; run++)
         {
             v6SharedTimes.Add(Time(() => manager.Apply(v6Shared)));
@@ -218,9 +219,15 @@ public sealed class NetlinkLabTests : IAsyncLifetime
             v4Times.Add(Time(() => manager.Apply(v4)));
             v6Times.Add(Time(() => manager.Apply(v6)));
             manager.Apply(Many(AddressChangeKind.Remove, 250, 1000));
+            v4OneByOne.Add(Time(() => v4.Select(c => manager.Add(c.InterfaceIndex, c.Address, c.PrefixLength)
+                ? new AddressChangeResult(c, AddressOutcome.Applied, null)
+                : new AddressChangeResult(c, AddressOutcome.AlreadyDone, null)).ToList()));
+            manager.Apply(Many(AddressChangeKind.Remove, 250, 0));
         }
 
         v6SharedTimes.Sort();
+        v4OneByOne.Sort();
+        _output.WriteLine($"250 IPv4 adds one by one (Add): median {v4OneByOne[2]:F2} ms");
         _output.WriteLine($"1000 IPv6 adds sharing one solicited-node group: median {v6SharedTimes[2]:F2} ms");
 
         v4Times.Sort();
@@ -259,6 +266,13 @@ public sealed class NetlinkLabTests : IAsyncLifetime
         Ip($"-n {_ns} link set eth0 down");
         var down = WaitFor(changes, c => c.Kind == NetworkChangeKind.LinkChanged && c.InterfaceIndex == _eth0 && !c.LinkUp);
         var downMs = Stopwatch.GetElapsedTime(start, down.At).TotalMilliseconds;
+
+        Assert.True(manager.Add(_eth0, Vip6, 64));
+        WaitFor(changes, c => c.Kind == NetworkChangeKind.AddressAdded && Vip6.Equals(c.Address) && c.PrefixLength == 64);
+        Ip($"-n {_ns} link add tmp0 type veth peer name tmp1");
+        var tmp0 = manager.FindLink("tmp0")!.Index;
+        Ip($"-n {_ns} link del tmp0");
+        WaitFor(changes, c => c.Kind == NetworkChangeKind.LinkRemoved && c.InterfaceIndex == tmp0);
 
         _output.WriteLine($"address removal seen after {removedMs:F1} ms (incl. ip), link down after {downMs:F1} ms (incl. ip)");
         Assert.True(removedMs < 1000, $"address removal took {removedMs} ms");

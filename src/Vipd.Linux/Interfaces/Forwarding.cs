@@ -10,7 +10,7 @@ namespace Vipd.Linux.Interfaces;
 /// the process's (thread-group leader's) and the mounting namespace's. Call these on a thread of the namespace the
 /// interface lives in, such as the one that constructed the netlink objects.
 /// </remarks>
-internal static class Forwarding
+public static class Forwarding
 {
     private const string Root = "/proc/sys/net";
 
