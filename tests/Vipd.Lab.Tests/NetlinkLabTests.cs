@@ -3,6 +3,7 @@ using System.Net;
 using System.Text.Json;
 using Vipd.Core.Reconcile;
 using Vipd.Linux;
+using Vipd.Linux.Interfaces;
 using Vipd.Linux.Netlink;
 using Xunit.Abstractions;
 
@@ -332,11 +333,35 @@ public sealed class NetlinkLabTests : IAsyncLifetime
         Ip($"-n {_ns} link add {name} type veth peer name fp{_lab.Prefix}");
         Exec("ip", $"netns exec {_ns} sysctl -q -w net.ipv6.conf.{name}.forwarding=1");
 
-        var inside = Run(() => (Vipd.Linux.Interfaces.Forwarding.IPv6(name), Vipd.Linux.Interfaces.Forwarding.IPv4(name)));
+        var inside = Run(() => (InterfaceSysctl.IPv6Forwarding(name), InterfaceSysctl.IPv4Forwarding(name)));
 
         Assert.Equal((true, false), inside);
-        Assert.Null(Vipd.Linux.Interfaces.Forwarding.IPv6(name)); // this thread is in the root namespace
-        Assert.True(Vipd.Linux.Interfaces.Capabilities.Has(Vipd.Linux.Interfaces.Capabilities.NetAdmin)); // the lab runs as root
+        Assert.Null(InterfaceSysctl.IPv6Forwarding(name)); // this thread is in the root namespace
+        Assert.True(Capabilities.Has(Capabilities.NetAdmin)); // the lab runs as root
+    }
+
+    [Fact]
+    public void Remove_PrimaryWithoutPromoteSecondaries_KernelTakesSecondariesAlong()
+    {
+        // Two VIPs in a subnet the node has no address of its own in: the first becomes the subnet's primary.
+        var first = IPAddress.Parse("198.51.100.1");
+        var second = IPAddress.Parse("198.51.100.2");
+        using var manager = Run(() => new NetlinkAddressManager());
+        bool Has(IPAddress a) => manager.ListAddresses().Any(x => x.Address.Equals(a));
+
+        Exec("ip", $"netns exec {_ns} sysctl -q -w net.ipv4.conf.eth0.promote_secondaries=0");
+        Assert.False(Run(() => InterfaceSysctl.PromoteSecondaries("eth0")));
+        Assert.True(manager.Add(_eth0, first, 24));
+        Assert.True(manager.Add(_eth0, second, 24));
+        Assert.True(manager.Remove(_eth0, first, 24));
+        Assert.False(Has(second));
+
+        Exec("ip", $"netns exec {_ns} sysctl -q -w net.ipv4.conf.eth0.promote_secondaries=1");
+        Assert.True(Run(() => InterfaceSysctl.PromoteSecondaries("eth0")));
+        Assert.True(manager.Add(_eth0, first, 24));
+        Assert.True(manager.Add(_eth0, second, 24));
+        Assert.True(manager.Remove(_eth0, first, 24));
+        Assert.True(Has(second));
     }
 
     private static (NetworkChange Change, long At) WaitFor(
