@@ -136,13 +136,8 @@ internal sealed class NetlinkSocket : IDisposable
                                 ? ack
                                 : throw new KernelException(Errno.EINVAL, operation, null, "malformed netlink error message");
                         case NLMSG_DONE:
-                            // A dump's end may carry an error and extended-ACK attributes, laid out as NLMSG_ERROR's.
-                            if (message.Payload.Length >= 4 && HostOrder.ReadInt32(message.Payload) is var status && status < 0)
-                            {
-                                return NetlinkAck.TryParse(message.Payload, message.Flags, out var done) ? done : new NetlinkAck(-status, null);
-                            }
-
-                            return default;
+                            // A dump's end: its status (an error when the dump failed) and extended-ACK attributes.
+                            return NetlinkAck.TryParseDone(message.Payload, message.Flags, out var done) ? done : default;
                         case NLMSG_NOOP:
                             break;
                         default:
