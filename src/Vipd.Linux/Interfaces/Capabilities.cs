@@ -6,7 +6,7 @@ namespace Vipd.Linux.Interfaces;
 /// The process's effective capabilities, from the <c>CapEff:</c> line of /proc/self/status (a hex bit mask).
 /// vipd needs CAP_NET_ADMIN (addresses) and CAP_NET_RAW (ARP/NA frames); startup checks them to exit with one line.
 /// </summary>
-internal static class Capabilities
+public static class Capabilities
 {
     /// <summary>CAP_NET_RAW (linux/capability.h).</summary>
     public const int NetRaw = 13;

@@ -37,7 +37,7 @@ public sealed class InterfaceHelpersTests
     [InlineData("", null)]
     public void Parse_SysctlText_Bool(string text, bool? expected)
     {
-        Assert.Equal(expected, Forwarding.Parse(text));
+        Assert.Equal(expected, InterfaceSysctl.Parse(text));
     }
 
     [Theory]
@@ -47,6 +47,6 @@ public sealed class InterfaceHelpersTests
     [InlineData("averyveryverylongname")]
     public void IPv6_NotAnInterfaceName_Throws(string name)
     {
-        Assert.Throws<ArgumentException>(() => Forwarding.IPv6(name));
+        Assert.Throws<ArgumentException>(() => InterfaceSysctl.IPv6Forwarding(name));
     }
 }

@@ -43,6 +43,28 @@ public sealed class NetlinkAckTests
     }
 
     [Fact]
+    public void TryParseDone_CapturedDumpEnd_Success()
+    {
+        var reader = new NetlinkMessageReader(Captured.Bytes(Captured.AddressDumpDone));
+        Assert.True(reader.TryRead(out var message));
+
+        Assert.True(NetlinkAck.TryParseDone(message.Payload, message.Flags, out var ack));
+
+        Assert.Equal(default, ack);
+    }
+
+    [Fact]
+    public void TryParseDone_FailedDumpWithText_ErrnoAndText()
+    {
+        // status -EINVAL, then NLMSGERR_ATTR_MSG directly (no echoed header in NLMSG_DONE).
+        var payload = Convert.FromHexString("EAFFFFFF" + "0E000100626164207468696E6700" + "0000");
+
+        Assert.True(NetlinkAck.TryParseDone(payload, 0x200, out var ack));
+
+        Assert.Equal(new NetlinkAck(22, "bad thing"), ack);
+    }
+
+    [Fact]
     public void TryParse_Truncated_False()
     {
         Assert.False(NetlinkAck.TryParse(Convert.FromHexString("EDFFFFFF3800"), 0x100, out _));
