@@ -6,6 +6,7 @@ using Vipd.Core.Crypto;
 using Vipd.Core.Election;
 using Vipd.Core.Membership;
 using Vipd.Core.Reconcile;
+using Vipd.Linux.Interfaces;
 using Vipd.Linux.Neighbor;
 using Vipd.Linux.Netlink;
 using Vipd.Transport;
@@ -86,6 +87,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             LogLeftoversRemoved(_logger, leftovers);
         }
 
+        WarnAboutHostSettings();
         _announcer.Changed += OnAnnouncerChanged;
         _announcer.Start();
 
@@ -197,6 +199,25 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _cluster!.SetLocalState(maintenance: false, states);
     }
 
+    /// <summary>Settings vipd does not change on the operator's host but that can hurt: said once at start.</summary>
+    private void WarnAboutHostSettings()
+    {
+        foreach (var name in _config.Vips.Where(v => !v.IsIPv6).Select(v => v.Interface).Distinct(StringComparer.Ordinal))
+        {
+            // Without it, deleting the primary address of a subnet deletes every secondary one with it: releasing one
+            // VIP could silently drop the others held in the same subnet.
+            if (InterfaceSysctl.PromoteSecondaries(name) == false)
+            {
+                LogPromoteSecondariesOff(_logger, name);
+            }
+        }
+
+        foreach (var vip in _config.Vips.Where(v => !v.Checks.IsEmpty))
+        {
+            LogChecksNotRun(_logger, vip.Name, string.Join(", ", vip.Checks));
+        }
+    }
+
     private static AnnouncementPolicy PolicyFor(AnnounceConfig announce) => AnnouncementPolicy.Default with
     {
         BurstCount = announce.Count,
@@ -226,6 +247,12 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Stopped: handed over, unbound and left the cluster in {ElapsedMs} ms")]
     private static partial void LogStopped(ILogger logger, long elapsedMs);
+
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "net.ipv4.conf.{Interface}.promote_secondaries is 0: releasing the first VIP of a subnet this node has no address in removes the other VIPs of that subnet too; set it to 1 (sysctl -w net.ipv4.conf.{Interface}.promote_secondaries=1)")]
+    private static partial void LogPromoteSecondariesOff(ILogger logger, string @interface);
+
+    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "VIP {Vip}: health checks ({Checks}) are validated but not run by this version; eligibility follows the interface state only")]
+    private static partial void LogChecksNotRun(ILogger logger, string vip, string checks);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "A reconcile step failed; the next change or refresh retries it")]
     private static partial void LogReactionFailed(ILogger logger, Exception exception);
