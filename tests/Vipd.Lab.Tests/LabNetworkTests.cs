@@ -8,7 +8,9 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
     [Fact]
     public async Task CreateAsync_ThreeNodes_ClientPingsNodeOverIPv4AndIPv6AndLearnsItsMac()
     {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         await using var lab = await LabNetwork.CreateAsync(3);
+        output.WriteLine($"created {lab} in {watch.ElapsedMilliseconds} ms");
         Assert.Matches("^vl[0-9a-f]{4}$", lab.Prefix);
         Assert.Equal(["n1", "n2", "n3"], lab.Nodes.Select(n => n.Name));
         Assert.True(File.Exists(LabNetwork.MarkerPath(lab.Prefix)));
@@ -24,6 +26,44 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
         Assert.True(v6.ExitCode == 0, v6.StdOut + v6.StdErr);
         Assert.Equal(node.Mac, (await lab.Client.NeighborAsync(node.IPv4))?.Mac);
         Assert.Equal(node.Mac, (await lab.Client.NeighborAsync(node.IPv6))?.Mac);
+    }
+
+    [Fact]
+    public async Task CreateAsync_AllNodesMulticast_ReachesEveryNode()
+    {
+        await using var lab = await LabNetwork.CreateAsync(3);
+
+        // ff02::1 on the link: every node must answer (the bridge floods multicast: snooping off).
+        var result = await lab.Client.ExecAsync("ping", "-6", "-c", "3", "-i", "0.2", "-w", "3", "ff02::1%eth0");
+
+        var responders = result.StdOut.Split('\n')
+            .Where(l => l.Contains("bytes from fe80::", StringComparison.Ordinal))
+            .Select(l => System.Net.IPAddress.Parse(l.Split(' ')[3].Split('%')[0].TrimEnd(':')))
+            .ToHashSet();
+        foreach (var node in lab.Nodes)
+        {
+            var linkLocal = (await node.AddressesAsync()).Single(a => a.IsIPv6LinkLocal);
+            Assert.True(responders.Contains(linkLocal), $"{node.Name} {linkLocal} missing in\n{result.StdOut}");
+        }
+    }
+
+    [Fact]
+    public void ParseIpJson_MixedStates_ReadsAddressMacAndState()
+    {
+        const string json = """
+            [{"dst":"192.0.2.11","lladdr":"02:1a:b0:00:00:11","state":["REACHABLE"]},
+             {"dst":"192.0.2.99","state":["FAILED"]},
+             {"dst":"2001:db8::12","lladdr":"02:1a:b0:00:00:12","router":null,"state":["STALE","PROBE"]}]
+            """;
+
+        var entries = NeighborEntry.ParseIpJson(json);
+
+        Assert.Equal(3, entries.Count);
+        Assert.Equal(new NeighborEntry(System.Net.IPAddress.Parse("192.0.2.11"), System.Net.NetworkInformation.PhysicalAddress.Parse("02-1A-B0-00-00-11"), "REACHABLE"), entries[0]);
+        Assert.Null(entries[1].Mac);
+        Assert.Equal("FAILED", entries[1].State);
+        Assert.Equal("STALE,PROBE", entries[2].State);
+        Assert.Empty(NeighborEntry.ParseIpJson(""));
     }
 
     [Fact]
@@ -45,7 +85,9 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
         var sleeper = lab.Nodes[0].Start("sleep", ["60"]);
         Assert.Equal(4, LabNetwork.NamespacesOf(lab.Prefix).Count);
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         await lab.DisposeAsync();
+        output.WriteLine($"disposed in {watch.ElapsedMilliseconds} ms");
         await lab.DisposeAsync();
 
         Assert.True(sleeper.HasExited);
@@ -237,6 +279,7 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
         await using var capture = await Capture.StartAsync(node, "icmp");
 
         Assert.Equal(0, (await Ping(lab.Client, node.IPv4)).ExitCode);
+        Assert.True(await capture.WaitForPacketsAsync(2, TimeSpan.FromSeconds(5)));
         var pcap = await capture.StopAsync();
         var rows = await Tshark.DecodeAsync(pcap, ["ip.src", "ip.dst", "icmp.type"], "icmp");
 

@@ -78,7 +78,7 @@ public sealed class LabHost
     public async Task<IReadOnlyList<NeighborEntry>> NeighborsAsync(CancellationToken ct = default)
     {
         var result = await IpAsync(ct, "-j", "neigh", "show", "dev", Interface).ConfigureAwait(false);
-        return ParseNeighbors(result.StdOut);
+        return NeighborEntry.ParseIpJson(result.StdOut);
     }
 
     /// <summary>The neighbour entry for <paramref name="address"/>, or null when there is none.</summary>
@@ -144,42 +144,6 @@ public sealed class LabHost
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Namespace}, {IPv4}, {IPv6})";
-
-    internal static IReadOnlyList<NeighborEntry> ParseNeighbors(string json)
-    {
-        var list = new List<NeighborEntry>();
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            return list;
-        }
-
-        using var doc = JsonDocument.Parse(json);
-        foreach (var item in doc.RootElement.EnumerateArray())
-        {
-            if (!item.TryGetProperty("dst", out var dst) || !IPAddress.TryParse(dst.GetString(), out var address))
-            {
-                continue;
-            }
-
-            PhysicalAddress? mac = null;
-            if (item.TryGetProperty("lladdr", out var ll) && ll.GetString() is { } text)
-            {
-                mac = PhysicalAddress.Parse(text.Replace(':', '-'));
-            }
-
-            var state = "";
-            if (item.TryGetProperty("state", out var st))
-            {
-                state = st.ValueKind == JsonValueKind.Array
-                    ? string.Join(',', st.EnumerateArray().Select(s => s.GetString()))
-                    : st.GetString() ?? "";
-            }
-
-            list.Add(new NeighborEntry(address, mac, state));
-        }
-
-        return list;
-    }
 
     internal async Task<CommandResult> IpAsync(CancellationToken ct, params string[] args)
     {

@@ -105,14 +105,10 @@ public sealed partial class LabNetwork
         }
 
         var namespaces = NamespacesOf(prefix);
-        foreach (var ns in namespaces)
+        await Task.WhenAll(namespaces.Select(KillNamespacePidsAsync)).ConfigureAwait(false);
+        if (namespaces.Count > 0)
         {
-            await KillNamespacePidsAsync(ns).ConfigureAwait(false);
-        }
-
-        foreach (var ns in namespaces)
-        {
-            await Tool.RunAsync("ip", ["netns", "del", ns], null, null, ct).ConfigureAwait(false);
+            await Tool.RunAsync("ip", ["-force", "-batch", "-"], string.Concat(namespaces.Select(n => $"netns del {n}\n")), null, ct).ConfigureAwait(false);
         }
 
         try

@@ -291,21 +291,11 @@ public sealed partial class LabNetwork : IAsyncDisposable
     {
         Directory.CreateDirectory(WorkDirectory);
         var br = BridgeNamespace;
-        await Tool.CheckAsync("ip", ["netns", "add", br], null, ct).ConfigureAwait(false);
-        await Sysctl(br, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1").ConfigureAwait(false);
-        await IpBatchAsync(
-            br,
-            "link set lo up",
-            $"link add {Bridge} type bridge forward_delay 0 stp_state 0 ageing_time 0 mcast_snooping 0",
-            $"link set {Bridge} up").ConfigureAwait(false);
-        await NftAsync("table bridge vlab {\n chain forward { type filter hook forward priority 0; policy accept; }\n}\n").ConfigureAwait(false);
-
-        foreach (var host in Hosts)
-        {
-            ct.ThrowIfCancellationRequested();
-            await Tool.CheckAsync("ip", ["netns", "add", host.Namespace], null, ct).ConfigureAwait(false);
-            await Sysctl(
-                host.Namespace,
+        var hosts = Hosts;
+        await Tool.CheckAsync("ip", ["-batch", "-"], string.Concat(hosts.Select(h => h.Namespace).Prepend(br).Select(n => $"netns add {n}\n")), ct).ConfigureAwait(false);
+        await Task.WhenAll(hosts
+            .Select(h => Sysctl(
+                h.Namespace,
                 "net.ipv6.conf.all.accept_dad=0",
                 "net.ipv6.conf.default.accept_dad=0",
                 "net.ipv6.conf.all.dad_transmits=0",
@@ -315,24 +305,42 @@ public sealed partial class LabNetwork : IAsyncDisposable
                 "net.ipv6.conf.all.accept_ra=0",
                 "net.ipv6.conf.default.accept_ra=0",
                 "net.ipv6.conf.all.keep_addr_on_down=1",
-                "net.ipv6.conf.default.keep_addr_on_down=1").ConfigureAwait(false);
-            await IpBatchAsync(
-                br,
-                $"link add {host.BridgePort} type veth peer name eth0 netns {host.Namespace}",
-                $"link set {host.BridgePort} master {Bridge}",
-                $"link set {host.BridgePort} up").ConfigureAwait(false);
-            var mac = string.Join(':', host.Mac.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
-            await IpBatchAsync(
-                host.Namespace,
-                "link set lo up",
-                $"link set eth0 address {mac}",
-                $"addr add {host.IPv4}/24 dev eth0",
-                $"addr add {host.IPv6}/64 dev eth0 nodad",
-                "link set eth0 up").ConfigureAwait(false);
-            var link = await Tool.CheckAsync("ip", ["-n", host.Namespace, "-j", "link", "show", "eth0"], null, ct).ConfigureAwait(false);
-            using var doc = JsonDocument.Parse(link.StdOut);
-            host.InterfaceIndex = doc.RootElement[0].GetProperty("ifindex").GetInt32();
+                "net.ipv6.conf.default.keep_addr_on_down=1"))
+            .Append(Sysctl(br, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"))).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+
+        List<string> bridge =
+        [
+            "link set lo up",
+            $"link add {Bridge} type bridge forward_delay 0 stp_state 0 ageing_time 0 mcast_snooping 0",
+            $"link set {Bridge} up",
+        ];
+        foreach (var host in hosts)
+        {
+            bridge.Add($"link add {host.BridgePort} type veth peer name eth0 netns {host.Namespace}");
+            bridge.Add($"link set {host.BridgePort} master {Bridge}");
+            bridge.Add($"link set {host.BridgePort} up");
         }
+
+        await IpBatchAsync(br, [.. bridge]).ConfigureAwait(false);
+        await NftAsync("table bridge vlab {\n chain forward { type filter hook forward priority 0; policy accept; }\n}\n").ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        await Task.WhenAll(hosts.Select(ConfigureHostAsync)).ConfigureAwait(false);
+    }
+
+    private static async Task ConfigureHostAsync(LabHost host)
+    {
+        var mac = string.Join(':', host.Mac.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+        await IpBatchAsync(
+            host.Namespace,
+            "link set lo up",
+            $"link set eth0 address {mac}",
+            $"addr add {host.IPv4}/24 dev eth0",
+            $"addr add {host.IPv6}/64 dev eth0 nodad",
+            "link set eth0 up").ConfigureAwait(false);
+        var link = await Tool.CheckAsync("ip", ["-n", host.Namespace, "-j", "link", "show", "eth0"]).ConfigureAwait(false);
+        using var doc = JsonDocument.Parse(link.StdOut);
+        host.InterfaceIndex = doc.RootElement[0].GetProperty("ifindex").GetInt32();
     }
 
     private static Task<CommandResult> Sysctl(string ns, params string[] settings) =>
