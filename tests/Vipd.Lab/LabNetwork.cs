@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -24,6 +25,7 @@ public sealed partial class LabNetwork : IAsyncDisposable
     private const string Bridge = "br0";
     private static readonly Lock LiveLock = new();
     private static readonly List<LabNetwork> Live = [];
+    private static readonly List<PosixSignalRegistration> SignalRegistrations = [];
     private static bool _exitHookInstalled;
 
     private readonly Lock _lock = new();
@@ -378,23 +380,31 @@ public sealed partial class LabNetwork : IAsyncDisposable
             _exitHookInstalled = true;
         }
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            List<LabNetwork> labs;
-            lock (LiveLock)
-            {
-                labs = [.. Live];
-            }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DisposeAllNow();
 
-            try
-            {
-                Task.WhenAll(labs.Select(l => l.DisposeAsync().AsTask())).Wait(TimeSpan.FromSeconds(15));
-            }
-            catch (Exception)
-            {
-                // Best effort at exit; the next run sweeps the rest.
-            }
-        };
+        // SIGTERM/SIGINT end a .NET process without ProcessExit: tear down first, then let the signal do its work.
+        foreach (var signal in (PosixSignal[])[PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT])
+        {
+            SignalRegistrations.Add(PosixSignalRegistration.Create(signal, _ => DisposeAllNow()));
+        }
+    }
+
+    private static void DisposeAllNow()
+    {
+        List<LabNetwork> labs;
+        lock (LiveLock)
+        {
+            labs = [.. Live];
+        }
+
+        try
+        {
+            Task.WhenAll(labs.Select(l => l.DisposeAsync().AsTask())).Wait(TimeSpan.FromSeconds(15));
+        }
+        catch (Exception)
+        {
+            // Best effort at exit; the next run sweeps the rest.
+        }
     }
 
     private static string ClaimPrefix()
