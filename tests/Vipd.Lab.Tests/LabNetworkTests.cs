@@ -67,6 +67,26 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task AddAddressAsync_VipMovesWithGratuitousArp_ClientEntryFollows()
+    {
+        await using var lab = await LabNetwork.CreateAsync(2);
+        var (n1, n2, client) = (lab.Nodes[0], lab.Nodes[1], lab.Client);
+        await n1.AddAddressAsync(LabNetwork.Vip4);
+        Assert.Equal(0, (await Ping(client, LabNetwork.Vip4)).ExitCode);
+        Assert.Same(n1, lab.HostWithMac((await client.NeighborAsync(LabNetwork.Vip4))?.Mac));
+
+        await n1.RemoveAddressAsync(LabNetwork.Vip4);
+        await n2.AddAddressAsync(LabNetwork.Vip4);
+        var garp = await n2.ExecAsync("arping", "-U", "-c", "1", "-I", "eth0", LabNetwork.Vip4.ToString());
+
+        Assert.True(garp.ExitCode is 0 or 1, garp.StdOut + garp.StdErr); // -U expects no reply: exit 1 is normal
+        var entry = await client.WaitForNeighborAsync(LabNetwork.Vip4, e => e?.Mac?.Equals(n2.Mac) == true, TimeSpan.FromSeconds(2));
+        Assert.Same(n2, lab.HostWithMac(entry?.Mac));
+        Assert.Equal(0, (await Ping(client, LabNetwork.Vip4)).ExitCode);
+        Assert.DoesNotContain(LabNetwork.Vip4, await n1.AddressesAsync());
+    }
+
+    [Fact]
     public async Task ExecAsync_UnreachableAddress_Fails()
     {
         await using var lab = await LabNetwork.CreateAsync(1);

@@ -89,6 +89,31 @@ public sealed class LabHost
         return all.FirstOrDefault(n => n.Address.Equals(address));
     }
 
+    /// <summary>
+    /// Polls the neighbour entry for <paramref name="address"/> (every 10 ms) until <paramref name="condition"/> holds
+    /// and returns it; throws <see cref="TimeoutException"/> with the last entry seen after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<NeighborEntry?> WaitForNeighborAsync(IPAddress address, Func<NeighborEntry?, bool> condition, TimeSpan timeout, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            var entry = await NeighborAsync(address, ct).ConfigureAwait(false);
+            if (condition(entry))
+            {
+                return entry;
+            }
+
+            if (Environment.TickCount64 >= deadline)
+            {
+                throw new TimeoutException($"{Name}: neighbour {address} did not reach the expected state within {timeout}; last: {entry?.ToString() ?? "none"}");
+            }
+
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Removes every IPv4 and IPv6 neighbour entry of <c>eth0</c> (permanent ones excepted).</summary>
     public async Task FlushNeighborsAsync()
     {

@@ -116,6 +116,9 @@ public sealed partial class LabNetwork : IAsyncDisposable
         return lab;
     }
 
+    /// <summary>The host whose eth0 has <paramref name="mac"/> (e.g. the owner of a VIP per a neighbour entry), or null.</summary>
+    public LabHost? HostWithMac(PhysicalAddress? mac) => mac is null ? null : Hosts.FirstOrDefault(h => h.Mac.Equals(mac));
+
     /// <summary>
     /// SIGKILLs every process started in <paramref name="node"/> (and anything else left in its namespace), stops the
     /// <see cref="UdpEcho"/> responders and captures running there, then sets its eth0 down.
