@@ -170,6 +170,35 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task SweepStaleAsync_EmptyMarker_SweptOnlyWhenOld()
+    {
+        var prefix = RandomPrefix();
+        Directory.CreateDirectory(LabNetwork.MarkerDirectory);
+        await File.WriteAllTextAsync(LabNetwork.MarkerPath(prefix), "");
+        await RunAsync("ip", "netns", "add", prefix + "-n1");
+        try
+        {
+            await LabNetwork.SweepStaleAsync();
+            Assert.Single(LabNetwork.NamespacesOf(prefix)); // being written by its owner, perhaps
+
+            File.SetLastWriteTimeUtc(LabNetwork.MarkerPath(prefix), DateTime.UtcNow - TimeSpan.FromMinutes(5));
+            await LabNetwork.SweepStaleAsync();
+
+            Assert.Empty(LabNetwork.NamespacesOf(prefix));
+            Assert.False(File.Exists(LabNetwork.MarkerPath(prefix)));
+        }
+        finally
+        {
+            foreach (var ns in LabNetwork.NamespacesOf(prefix))
+            {
+                await RunAsync("ip", "netns", "del", ns);
+            }
+
+            File.Delete(LabNetwork.MarkerPath(prefix));
+        }
+    }
+
     private static string RandomPrefix() => "vl" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
 
     [Fact]

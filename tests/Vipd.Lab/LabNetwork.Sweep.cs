@@ -85,7 +85,8 @@ public sealed partial class LabNetwork
 
         if (parts.Length == 0 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
         {
-            return false;
+            // Empty or garbled: maybe being written right now (CreateNew, then write). Only an old one is stale.
+            return DateTime.UtcNow - File.GetLastWriteTimeUtc(marker) < TimeSpan.FromSeconds(30);
         }
 
         if (!Posix.Exists(pid))
