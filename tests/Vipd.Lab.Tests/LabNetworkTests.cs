@@ -221,6 +221,34 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Start_ProcessExitsEarly_WaitFailsFastWithExitCodeAndEnvironment()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var process = lab.Nodes[0].Start("sh", ["-c", "echo \"value=$LAB_VALUE\"; echo oops >&2; exit 3"], new Dictionary<string, string> { ["LAB_VALUE"] = "42" });
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<TimeoutException>(() => process.WaitForOutputAsync("never printed", TimeSpan.FromSeconds(10)));
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), watch.Elapsed.ToString());
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(3, process.ExitCode);
+        Assert.Contains("value=42", process.Output);
+        Assert.Contains("oops", process.Output);
+    }
+
+    [Fact]
+    public async Task ExecAsync_Timeout_ThrowsAndKills()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<TimeoutException>(() => lab.Nodes[0].ExecAsync("sleep", ["30"], TimeSpan.FromMilliseconds(300)));
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), watch.Elapsed.ToString());
+        Assert.Equal("", (await RunAsync("ip", "netns", "pids", lab.Nodes[0].Namespace)).Trim());
+    }
+
+    [Fact]
     public async Task SetLinkAsync_DownThenUp_KeepsAddressesAndReachability()
     {
         await using var lab = await LabNetwork.CreateAsync(1);
