@@ -8,9 +8,13 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
     [Fact]
     public async Task CreateAsync_ThreeNodes_ClientPingsNodeOverIPv4AndIPv6AndLearnsItsMac()
     {
+        var hostSysctl = await File.ReadAllTextAsync("/proc/sys/net/ipv6/conf/default/keep_addr_on_down");
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await using var lab = await LabNetwork.CreateAsync(3);
         output.WriteLine($"created {lab} in {watch.ElapsedMilliseconds} ms");
+        var inLab = await lab.Nodes[0].ExecAsync("cat", "/proc/sys/net/ipv6/conf/eth0/keep_addr_on_down", "/proc/sys/net/ipv6/conf/eth0/accept_dad");
+        Assert.Equal("1\n0\n", inLab.StdOut);
+        Assert.Equal(hostSysctl, await File.ReadAllTextAsync("/proc/sys/net/ipv6/conf/default/keep_addr_on_down"));
         Assert.Matches("^vl[0-9a-f]{4}$", lab.Prefix);
         Assert.Equal(["n1", "n2", "n3"], lab.Nodes.Select(n => n.Name));
         Assert.True(File.Exists(LabNetwork.MarkerPath(lab.Prefix)));

@@ -348,8 +348,26 @@ public sealed partial class LabNetwork : IAsyncDisposable
         host.InterfaceIndex = doc.RootElement[0].GetProperty("ifindex").GetInt32();
     }
 
-    private static Task<CommandResult> Sysctl(string ns, params string[] settings) =>
-        Tool.CheckAsync("ip", ["netns", "exec", ns, "sysctl", "-q", "-w", .. settings]);
+    /// <summary>
+    /// Sets net.* sysctls inside <paramref name="ns"/> only: /proc/sys/net is per network namespace, and
+    /// <c>ip netns exec</c> runs the writer there. Written with sh, not sysctl(8), so procps is not needed.
+    /// </summary>
+    private static Task<CommandResult> Sysctl(string ns, params string[] settings)
+    {
+        var script = new StringBuilder("set -e\n");
+        foreach (var setting in settings)
+        {
+            var (key, value) = (setting[..setting.IndexOf('=', StringComparison.Ordinal)], setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            if (!key.StartsWith("net.", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"only namespace-local net.* sysctls: {setting}", nameof(settings));
+            }
+
+            script.Append(CultureInfo.InvariantCulture, $"echo {value} > /proc/sys/{key.Replace('.', '/')}\n");
+        }
+
+        return Tool.CheckAsync("ip", ["netns", "exec", ns, "sh", "-c", script.ToString()]);
+    }
 
     private static Task<CommandResult> IpBatchAsync(string ns, params string[] commands) =>
         Tool.CheckAsync("ip", ["-n", ns, "-batch", "-"], string.Join('\n', commands) + "\n");
