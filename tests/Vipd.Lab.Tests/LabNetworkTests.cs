@@ -8,7 +8,13 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
     [Fact]
     public async Task CreateAsync_ThreeNodes_ClientPingsNodeOverIPv4AndIPv6AndLearnsItsMac()
     {
+        var hostSysctl = await File.ReadAllTextAsync("/proc/sys/net/ipv6/conf/default/keep_addr_on_down");
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         await using var lab = await LabNetwork.CreateAsync(3);
+        output.WriteLine($"created {lab} in {watch.ElapsedMilliseconds} ms");
+        var inLab = await lab.Nodes[0].ExecAsync("cat", "/proc/sys/net/ipv6/conf/eth0/keep_addr_on_down", "/proc/sys/net/ipv6/conf/eth0/accept_dad");
+        Assert.Equal("1\n0\n", inLab.StdOut);
+        Assert.Equal(hostSysctl, await File.ReadAllTextAsync("/proc/sys/net/ipv6/conf/default/keep_addr_on_down"));
         Assert.Matches("^vl[0-9a-f]{4}$", lab.Prefix);
         Assert.Equal(["n1", "n2", "n3"], lab.Nodes.Select(n => n.Name));
         Assert.True(File.Exists(LabNetwork.MarkerPath(lab.Prefix)));
@@ -24,6 +30,64 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
         Assert.True(v6.ExitCode == 0, v6.StdOut + v6.StdErr);
         Assert.Equal(node.Mac, (await lab.Client.NeighborAsync(node.IPv4))?.Mac);
         Assert.Equal(node.Mac, (await lab.Client.NeighborAsync(node.IPv6))?.Mac);
+    }
+
+    [Fact]
+    public async Task CreateAsync_AllNodesMulticast_ReachesEveryNode()
+    {
+        await using var lab = await LabNetwork.CreateAsync(3);
+
+        // ff02::1 on the link: every node must answer (the bridge floods multicast: snooping off).
+        var result = await lab.Client.ExecAsync("ping", "-6", "-c", "3", "-i", "0.2", "-w", "3", "ff02::1%eth0");
+
+        var responders = result.StdOut.Split('\n')
+            .Where(l => l.Contains("bytes from fe80::", StringComparison.Ordinal))
+            .Select(l => System.Net.IPAddress.Parse(l.Split(' ')[3].Split('%')[0].TrimEnd(':')))
+            .ToHashSet();
+        foreach (var node in lab.Nodes)
+        {
+            var linkLocal = (await node.AddressesAsync()).Single(a => a.IsIPv6LinkLocal);
+            Assert.True(responders.Contains(linkLocal), $"{node.Name} {linkLocal} missing in\n{result.StdOut}");
+        }
+    }
+
+    [Fact]
+    public void ParseIpJson_MixedStates_ReadsAddressMacAndState()
+    {
+        const string json = """
+            [{"dst":"192.0.2.11","lladdr":"02:1a:b0:00:00:11","state":["REACHABLE"]},
+             {"dst":"192.0.2.99","state":["FAILED"]},
+             {"dst":"2001:db8::12","lladdr":"02:1a:b0:00:00:12","router":null,"state":["STALE","PROBE"]}]
+            """;
+
+        var entries = NeighborEntry.ParseIpJson(json);
+
+        Assert.Equal(3, entries.Count);
+        Assert.Equal(new NeighborEntry(System.Net.IPAddress.Parse("192.0.2.11"), System.Net.NetworkInformation.PhysicalAddress.Parse("02-1A-B0-00-00-11"), "REACHABLE"), entries[0]);
+        Assert.Null(entries[1].Mac);
+        Assert.Equal("FAILED", entries[1].State);
+        Assert.Equal("STALE,PROBE", entries[2].State);
+        Assert.Empty(NeighborEntry.ParseIpJson(""));
+    }
+
+    [Fact]
+    public async Task AddAddressAsync_VipMovesWithGratuitousArp_ClientEntryFollows()
+    {
+        await using var lab = await LabNetwork.CreateAsync(2);
+        var (n1, n2, client) = (lab.Nodes[0], lab.Nodes[1], lab.Client);
+        await n1.AddAddressAsync(LabNetwork.Vip4);
+        Assert.Equal(0, (await Ping(client, LabNetwork.Vip4)).ExitCode);
+        Assert.Same(n1, lab.HostWithMac((await client.NeighborAsync(LabNetwork.Vip4))?.Mac));
+
+        await n1.RemoveAddressAsync(LabNetwork.Vip4);
+        await n2.AddAddressAsync(LabNetwork.Vip4);
+        var garp = await n2.ExecAsync("arping", "-U", "-c", "1", "-I", "eth0", LabNetwork.Vip4.ToString());
+
+        Assert.True(garp.ExitCode is 0 or 1, garp.StdOut + garp.StdErr); // -U expects no reply: exit 1 is normal
+        var entry = await client.WaitForNeighborAsync(LabNetwork.Vip4, e => e?.Mac?.Equals(n2.Mac) == true, TimeSpan.FromSeconds(2));
+        Assert.Same(n2, lab.HostWithMac(entry?.Mac));
+        Assert.Equal(0, (await Ping(client, LabNetwork.Vip4)).ExitCode);
+        Assert.DoesNotContain(LabNetwork.Vip4, await n1.AddressesAsync());
     }
 
     [Fact]
@@ -45,7 +109,9 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
         var sleeper = lab.Nodes[0].Start("sleep", ["60"]);
         Assert.Equal(4, LabNetwork.NamespacesOf(lab.Prefix).Count);
 
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         await lab.DisposeAsync();
+        output.WriteLine($"disposed in {watch.ElapsedMilliseconds} ms");
         await lab.DisposeAsync();
 
         Assert.True(sleeper.HasExited);
@@ -108,6 +174,35 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task SweepStaleAsync_EmptyMarker_SweptOnlyWhenOld()
+    {
+        var prefix = RandomPrefix();
+        Directory.CreateDirectory(LabNetwork.MarkerDirectory);
+        await File.WriteAllTextAsync(LabNetwork.MarkerPath(prefix), "");
+        await RunAsync("ip", "netns", "add", prefix + "-n1");
+        try
+        {
+            await LabNetwork.SweepStaleAsync();
+            Assert.Single(LabNetwork.NamespacesOf(prefix)); // being written by its owner, perhaps
+
+            File.SetLastWriteTimeUtc(LabNetwork.MarkerPath(prefix), DateTime.UtcNow - TimeSpan.FromMinutes(5));
+            await LabNetwork.SweepStaleAsync();
+
+            Assert.Empty(LabNetwork.NamespacesOf(prefix));
+            Assert.False(File.Exists(LabNetwork.MarkerPath(prefix)));
+        }
+        finally
+        {
+            foreach (var ns in LabNetwork.NamespacesOf(prefix))
+            {
+                await RunAsync("ip", "netns", "del", ns);
+            }
+
+            File.Delete(LabNetwork.MarkerPath(prefix));
+        }
+    }
+
     private static string RandomPrefix() => "vl" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
 
     [Fact]
@@ -127,6 +222,34 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
         Assert.NotEqual(0, ping.ExitCode);
         var other = await lab.Client.ExecAsync("ping", "-c", "1", "-W", "2", lab.Nodes[1].IPv4.ToString());
         Assert.Equal(0, other.ExitCode);
+    }
+
+    [Fact]
+    public async Task Start_ProcessExitsEarly_WaitFailsFastWithExitCodeAndEnvironment()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var process = lab.Nodes[0].Start("sh", ["-c", "echo \"value=$LAB_VALUE\"; echo oops >&2; exit 3"], new Dictionary<string, string> { ["LAB_VALUE"] = "42" });
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<TimeoutException>(() => process.WaitForOutputAsync("never printed", TimeSpan.FromSeconds(10)));
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), watch.Elapsed.ToString());
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(5)));
+        Assert.Equal(3, process.ExitCode);
+        Assert.Contains("value=42", process.Output);
+        Assert.Contains("oops", process.Output);
+    }
+
+    [Fact]
+    public async Task ExecAsync_Timeout_ThrowsAndKills()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Assert.ThrowsAsync<TimeoutException>(() => lab.Nodes[0].ExecAsync("sleep", ["30"], TimeSpan.FromMilliseconds(300)));
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5), watch.Elapsed.ToString());
+        Assert.Equal("", (await RunAsync("ip", "netns", "pids", lab.Nodes[0].Namespace)).Trim());
     }
 
     [Fact]
@@ -237,6 +360,7 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
         await using var capture = await Capture.StartAsync(node, "icmp");
 
         Assert.Equal(0, (await Ping(lab.Client, node.IPv4)).ExitCode);
+        Assert.True(await capture.WaitForPacketsAsync(2, TimeSpan.FromSeconds(5)));
         var pcap = await capture.StopAsync();
         var rows = await Tshark.DecodeAsync(pcap, ["ip.src", "ip.dst", "icmp.type"], "icmp");
 

@@ -1,3 +1,5 @@
+using System.Buffers.Binary;
+
 namespace Vipd.Lab;
 
 /// <summary>
@@ -26,6 +28,63 @@ public sealed class Capture : IAsyncDisposable
 
     /// <summary>tcpdump's own lines (e.g. "12 packets captured").</summary>
     public IReadOnlyList<string> Output => _process.Output;
+
+    /// <summary>How many complete packets the pcap file holds now (tcpdump writes each one as it comes, -U).</summary>
+    public int CountPackets()
+    {
+        byte[] data;
+        try
+        {
+            using var stream = new FileStream(PcapPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            data = copy.ToArray();
+        }
+        catch (FileNotFoundException)
+        {
+            return 0;
+        }
+
+        if (data.Length < 24)
+        {
+            return 0;
+        }
+
+        var swapped = BinaryPrimitives.ReadUInt32LittleEndian(data) is not (0xa1b2c3d4 or 0xa1b23c4d);
+        var count = 0;
+        var offset = 24;
+        while (offset + 16 <= data.Length)
+        {
+            var field = data.AsSpan(offset + 8, 4);
+            var included = swapped ? BinaryPrimitives.ReadUInt32BigEndian(field) : BinaryPrimitives.ReadUInt32LittleEndian(field);
+            if (offset + 16 + (long)included > data.Length)
+            {
+                break;
+            }
+
+            offset += 16 + (int)included;
+            count++;
+        }
+
+        return count;
+    }
+
+    /// <summary>Waits until the file holds at least <paramref name="count"/> packets; false after <paramref name="timeout"/>.</summary>
+    public async Task<bool> WaitForPacketsAsync(int count, TimeSpan timeout, CancellationToken ct = default)
+    {
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (CountPackets() < count)
+        {
+            if (Environment.TickCount64 >= deadline || _process.HasExited)
+            {
+                return CountPackets() >= count;
+            }
+
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
+
+        return true;
+    }
 
     /// <summary>Starts capturing on <paramref name="host"/>'s eth0 with a BPF filter (empty: everything); waits (≤ 10 s) until tcpdump listens.</summary>
     public static async Task<Capture> StartAsync(LabHost host, string bpfFilter, CancellationToken ct = default)

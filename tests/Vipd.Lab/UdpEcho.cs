@@ -70,6 +70,11 @@ public sealed class UdpEcho : IAsyncDisposable
 
     private void Loop()
     {
+        if (!Posix.RealTimeThisThread())
+        {
+            Posix.NiceThisThread(-10); // answer promptly on a busy machine; the thread blocks in poll otherwise
+        }
+
         var buffer = new byte[2048];
         EndPoint from = new IPEndPoint(IPAddress.IPv6Any, 0);
         while (!_stop)
