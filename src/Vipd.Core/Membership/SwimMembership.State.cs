@@ -113,6 +113,11 @@ public sealed partial class SwimMembership
 
         // Tell the suspect at once, so that it can refute before the timer runs out (see OnGossipTick).
         Send(new SuspectMessage(incarnation, record.Name, _name), record.Address);
+        if (from is null)
+        {
+            // Our own finding: spread it now rather than at the next gossip tick.
+            GossipRound();
+        }
     }
 
     private void OnSuspicionTimeout(MemberRecord record, uint incarnation)
@@ -153,6 +158,10 @@ public sealed partial class SwimMembership
         _logger.MemberStateChanged(record.Name, record.State, record.Incarnation);
         _broadcasts.Enqueue(dead.Name, dead);
         RaiseChanged(record);
+        if (from is null)
+        {
+            GossipRound();
+        }
     }
 
     /// <summary>Outranks a claim about this node with a higher incarnation, broadcast and sent back to the claimant.</summary>

@@ -1,3 +1,4 @@
+using Vipd.Core.Crypto;
 using Vipd.Core.Membership;
 using Vipd.Core.Wire;
 using Xunit.Abstractions;
@@ -184,19 +185,63 @@ public sealed class MembershipSimulationTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Seeds))]
-    public void Loss_TenPercentDefaultProfile_NoFalseDead(int seed)
+    public void Loss_TenPercentThreeNodes_NoFalseDead(int seed) => AssertNoFalseDead(seed, nodes: 3, MembershipOptions.Default);
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Loss_TenPercentSixNodes_NoFalseDead(int seed) => AssertNoFalseDead(seed, nodes: 6, MembershipOptions.Default);
+
+    [Theory]
+    [MemberData(nameof(FewSeeds))]
+    public void KeyRotation_AddSwapRemove_StaysConverged(int seed)
     {
-        using var cluster = new MembershipCluster(seed).AddNodes(5);
-        cluster.StartAll(seedCount: 5);
+        var oldKey = Enumerable.Repeat((byte)0x11, 32).ToArray();
+        var newKey = Enumerable.Repeat((byte)0x22, 32).ToArray();
+        using var cluster = new MembershipCluster(seed, keyring: Keyring.FromKeys([oldKey])).AddNodes(3);
+        cluster.StartAll();
+        Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
+        foreach (var step in new[] { Keyring.FromKeys([oldKey, newKey]), Keyring.FromKeys([newKey, oldKey]), Keyring.FromKeys([newKey]) })
+        {
+            // One node at a time, as a rolling reload would.
+            foreach (var node in cluster.Nodes)
+            {
+                node.Membership.UpdateKeyring(step);
+                cluster.RunFor(TimeSpan.FromMilliseconds(500));
+                Assert.True(cluster.Converged(), cluster.Describe());
+            }
+        }
+
+        Assert.All(cluster.Nodes, n => Assert.Equal(0, n.Membership.Drops[DropReason.UnknownKey]));
+        Assert.All(cluster.Nodes, n => Assert.False(n.Events.Any(e => e.Member.State != MemberState.Alive), cluster.Describe()));
+    }
+
+    [Fact]
+    public void KeyMismatch_NodeWithOtherKey_CannotJoinAndIsCounted()
+    {
+        using var cluster = new MembershipCluster(SimulationSeeds.Replay ?? 1).AddNodes(2);
+        cluster.StartAll();
+        Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
+        cluster["n2"].Membership.UpdateKeyring(Keyring.FromKeys([Enumerable.Repeat((byte)0x33, 32).ToArray()]));
+        cluster.RunFor(TimeSpan.FromSeconds(2));
+        Assert.True(cluster["n1"].Membership.Drops[DropReason.UnknownKey] > 0);
+        Assert.True(cluster["n1"].FirstSeen.ContainsKey(("n2", MemberState.Dead)));
+    }
+
+    private void AssertNoFalseDead(int seed, int nodes, MembershipOptions options)
+    {
+        using var cluster = new MembershipCluster(seed, options).AddNodes(nodes);
+        cluster.StartAll(seedCount: nodes);
         Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
         cluster.Network.LossRate = 0.10;
         cluster.Network.DuplicateRate = 0.01;
         cluster.Network.ReorderRate = 0.02;
-        cluster.RunFor(TimeSpan.FromSeconds(30));
+        var seconds = Environment.GetEnvironmentVariable("VIPD_SOAK_SECONDS") is { Length: > 0 } soak
+            ? int.Parse(soak, System.Globalization.CultureInfo.InvariantCulture) : 30;
+        cluster.RunFor(TimeSpan.FromSeconds(seconds));
         var falseDead = cluster.Nodes.SelectMany(n => n.Events.Where(e => e.Member.State == MemberState.Dead)
             .Select(e => $"{n.Name} saw {e.Member.Name} dead at {e.At.TotalMilliseconds} ms")).ToList();
         var suspicions = cluster.Nodes.Sum(n => n.Events.Count(e => e.Member.State == MemberState.Suspect));
-        output.WriteLine($"seed {seed}: {suspicions} suspicions, {falseDead.Count} false deaths");
+        output.WriteLine($"seed {seed}: {nodes} nodes, {seconds} s at 10 % loss: {suspicions} suspicions, {falseDead.Count} false deaths");
         Assert.True(falseDead.Count == 0, string.Join(Environment.NewLine, falseDead) + Environment.NewLine + cluster.Describe());
         Assert.Equal(0, cluster.Nodes.Sum(n => n.Membership.Drops[DropReason.InternalError]));
     }
