@@ -107,6 +107,7 @@ public sealed partial class SwimMembership
         var incarnation = suspect.Incarnation;
         record.Suspicion = new Suspicion(suspect.From, k, min, max, _time,
             () => RunTimer(s => s.OnSuspicionTimeout(record, incarnation)));
+        _suspects.Add(record);
         _logger.MemberSuspected(record.Name, suspect.From, incarnation);
         _broadcasts.Enqueue(suspect.Name, suspect);
         RaiseChanged(record);
@@ -191,9 +192,10 @@ public sealed partial class SwimMembership
         _snapshot = null;
     }
 
-    private static void ClearSuspicion(MemberRecord record)
+    private void ClearSuspicion(MemberRecord record)
     {
         record.Suspicion?.Dispose();
         record.Suspicion = null;
+        _suspects.Remove(record);
     }
 }

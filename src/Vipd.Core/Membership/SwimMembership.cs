@@ -223,10 +223,17 @@ public sealed partial class SwimMembership : IMembership, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _local.Metadata = metadata.ToArray();
+            if (_left)
+            {
+                // An alive at a new incarnation would undo the leave.
+                _snapshot = null;
+                return;
+            }
+
             _local.Incarnation++;
             BroadcastLocalAlive();
             RaiseChanged(_local);
-            if (_started && !_left)
+            if (_started)
             {
                 GossipRound();
             }

@@ -51,7 +51,7 @@ public sealed class MembershipPerformanceTests(ITestOutputHelper output)
         Assert.InRange(large / small, 0.7, 1.3);
     }
 
-    /// <summary>The 1000-node point: minutes of CPU, so only by hand: VIPD_SCALE_NODES=1000 dotnet test --filter Scale.</summary>
+    /// <summary>The 1000-node point takes minutes of CPU, so only by hand: VIPD_SCALE_NODES=10,100,1000 dotnet test --filter Scale.</summary>
     [Fact]
     public void Idle_ScaleByHand_BytesPerNodeReported()
     {
@@ -62,7 +62,21 @@ public sealed class MembershipPerformanceTests(ITestOutputHelper output)
 
         foreach (var n in text.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)))
         {
-            output.WriteLine($"{n} nodes: {MeasureIdleRate(n, TimeSpan.FromSeconds(20)):F0} B/s sent per node");
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            using var cluster = new MembershipCluster(SimulationSeeds.Replay ?? 1).AddNodes(n);
+            cluster.StartAll();
+            var converged = cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1));
+            var convergedAt = cluster.Elapsed;
+            cluster.RunFor(TimeSpan.FromSeconds(5));
+            var before = cluster.Nodes.Sum(x => x.Membership.Traffic.BytesSent);
+            var datagramsBefore = cluster.Nodes.Sum(x => x.Membership.Traffic.DatagramsSent);
+            var window = TimeSpan.FromSeconds(10);
+            cluster.RunFor(window);
+            var rate = (cluster.Nodes.Sum(x => x.Membership.Traffic.BytesSent) - before) / window.TotalSeconds / n;
+            var datagrams = (cluster.Nodes.Sum(x => x.Membership.Traffic.DatagramsSent) - datagramsBefore) / window.TotalSeconds / n;
+            var known = cluster.Nodes.Average(x => x.Membership.Members.Count(m => m.State == MemberState.Alive));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{n} nodes: converged {converged} at {convergedAt.TotalSeconds:F1} s; {rate:F0} B/s and {datagrams:F1} datagrams/s sent per node; avg alive known {known:F1}; wall {stopwatch.Elapsed.TotalSeconds:F0} s"));
         }
     }
 

@@ -227,6 +227,47 @@ public sealed class MembershipSimulationTests(ITestOutputHelper output)
         Assert.True(cluster["n1"].FirstSeen.ContainsKey(("n2", MemberState.Dead)));
     }
 
+    [Theory]
+    [MemberData(nameof(FewSeeds))]
+    public void HealthScore_IsolatedNode_RisesThenRecovers(int seed)
+    {
+        using var cluster = new MembershipCluster(seed).AddNodes(4);
+        cluster.StartAll(seedCount: 4);
+        Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
+        var others = cluster.Nodes.Where(n => n.Name != "n1").Select(n => n.Endpoint).ToList();
+        cluster.Network.Partition([cluster["n1"].Endpoint], others);
+        cluster.RunFor(TimeSpan.FromSeconds(1));
+        Assert.True(cluster["n1"].Membership.HealthScore > 0, "no nacks came back: n1 should doubt itself");
+        Assert.All(cluster.Nodes.Where(n => n.Name != "n1"), n => Assert.Equal(0, n.Membership.HealthScore));
+        cluster.Network.Heal();
+        Assert.True(cluster.RunUntil(() => cluster.Converged() && cluster["n1"].Membership.HealthScore == 0, TimeSpan.FromSeconds(60),
+            TimeSpan.FromMilliseconds(20)), cluster.Describe());
+    }
+
+    [Theory]
+    [MemberData(nameof(FewSeeds))]
+    public void HealthScore_PeerCrashed_NacksKeepProberHealthy(int seed)
+    {
+        using var cluster = new MembershipCluster(seed).AddNodes(5);
+        cluster.StartAll(seedCount: 5);
+        Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
+        cluster["n5"].Crash();
+        Assert.True(cluster.RunUntil(() => cluster.AllSee("n5", MemberState.Dead), TimeSpan.FromSeconds(5)), cluster.Describe());
+        Assert.All(cluster.Nodes.Where(n => n.Running), n => Assert.Equal(0, n.Membership.HealthScore));
+    }
+
+    [Fact]
+    public void UpdateMetadata_AfterLeave_DoesNotUndoTheLeave()
+    {
+        using var cluster = new MembershipCluster(SimulationSeeds.Replay ?? 1).AddNodes(3);
+        cluster.StartAll();
+        Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
+        cluster["n3"].Leave();
+        cluster["n3"].Membership.UpdateMetadata(new byte[] { 1 });
+        cluster.RunFor(TimeSpan.FromSeconds(1));
+        Assert.True(cluster.AllSee("n3", MemberState.Left), cluster.Describe());
+    }
+
     private void AssertNoFalseDead(int seed, int nodes, MembershipOptions options)
     {
         using var cluster = new MembershipCluster(seed, options).AddNodes(nodes);
