@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -90,7 +89,7 @@ public sealed partial class SwimMembership : IMembership, IDisposable
         _logger = logger ?? NullLogger.Instance;
         _capacity = options.MaxDatagramSize - DatagramProtector.Overhead;
         _plaintext = new byte[_capacity];
-        _protector = new DatagramProtector(keyring, BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), options.MaxTrackedSenders);
+        _protector = DatagramProtector.CreateRandom(keyring, options.MaxTrackedSenders);
 
         // A boot-time incarnation (Unix seconds) so that a restarted process outranks what its predecessor left behind.
         var boot = (uint)Math.Clamp(time.GetUtcNow().ToUnixTimeSeconds(), 0, uint.MaxValue / 2);
