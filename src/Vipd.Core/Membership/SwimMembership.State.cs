@@ -40,7 +40,7 @@ public sealed partial class SwimMembership
         }
 
         var wasState = record.State;
-        var metadataChanged = !record.Metadata.Span.SequenceEqual(alive.Metadata.Span);
+        var metadataChanged = !record.Metadata.Span.SequenceEqual(alive.Metadata.Span) || !record.Address.Equals(alive.Address);
         record.Incarnation = alive.Incarnation;
         record.Address = alive.Address;
         record.Metadata = alive.Metadata;

@@ -24,6 +24,16 @@ public sealed class MembershipPerformanceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Crash_DefaultProfileTenNodes_ConfirmationsShortenSuspicion()
+    {
+        var median = MeasureDetection(MembershipOptions.Default, runs: 10, out var summary, nodes: 10);
+
+        // Without confirmations the timer would run to its maximum: 6 x 100 ms.
+        output.WriteLine($"default profile, 10 nodes: {summary}");
+        Assert.True(median < TimeSpan.FromMilliseconds(600), summary);
+    }
+
+    [Fact]
     public void Idle_DefaultProfileThreeNodes_SendsAtMost2KBPerSecondPerNode()
     {
         var seed = SimulationSeeds.Replay ?? 1;
@@ -93,24 +103,25 @@ public sealed class MembershipPerformanceTests(ITestOutputHelper output)
         return (after - before) / window.TotalSeconds / nodes;
     }
 
-    private static TimeSpan MeasureDetection(MembershipOptions options, int runs, out string summary)
+    private static TimeSpan MeasureDetection(MembershipOptions options, int runs, out string summary, int nodes = 3)
     {
         var samples = new List<double>();
         var seeds = SimulationSeeds.Replay is { } replay ? [replay] : Enumerable.Range(1, runs);
         foreach (var seed in seeds)
         {
-            using var cluster = new MembershipCluster(seed, options).AddNodes(3);
+            using var cluster = new MembershipCluster(seed, options).AddNodes(nodes);
             cluster.StartAll();
             Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
 
             // Crash at a seeded, arbitrary phase of the probe cycle.
             cluster.RunFor(TimeSpan.FromMilliseconds(300 + new Random(seed).Next(200)));
             var crashedAt = cluster.Elapsed;
-            cluster["n3"].Crash();
-            Assert.True(cluster.RunUntil(() => cluster.AllSee("n3", MemberState.Dead), TimeSpan.FromSeconds(5)), cluster.Describe());
-            foreach (var survivor in new[] { "n1", "n2" })
+            var victim = $"n{nodes}";
+            cluster[victim].Crash();
+            Assert.True(cluster.RunUntil(() => cluster.AllSee(victim, MemberState.Dead), TimeSpan.FromSeconds(5)), cluster.Describe());
+            foreach (var survivor in cluster.Nodes.Where(n => n.Running))
             {
-                samples.Add((cluster[survivor].FirstSeen[("n3", MemberState.Dead)] - crashedAt).TotalMilliseconds);
+                samples.Add((survivor.FirstSeen[(victim, MemberState.Dead)] - crashedAt).TotalMilliseconds);
             }
         }
 

@@ -196,6 +196,10 @@ public sealed class MembershipSimulationTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(FewSeeds))]
+    public void Loss_TenPercentTwentyNodes_NoFalseDead(int seed) => AssertNoFalseDead(seed, nodes: 20, MembershipOptions.Default);
+
+    [Theory]
+    [MemberData(nameof(FewSeeds))]
     public void KeyRotation_AddSwapRemove_StaysConverged(int seed)
     {
         var oldKey = Enumerable.Repeat((byte)0x11, 32).ToArray();
