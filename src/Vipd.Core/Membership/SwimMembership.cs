@@ -19,6 +19,7 @@ namespace Vipd.Core.Membership;
 public sealed partial class SwimMembership : IMembership, IDisposable
 {
     private readonly Lock _lock = new();
+    private readonly Lock _flushLock = new();
     private readonly string _name;
     private readonly MembershipOptions _options;
     private readonly ITransport _transport;
@@ -443,24 +444,36 @@ public sealed partial class SwimMembership : IMembership, IDisposable
         _events.Add(record.ToMember());
     }
 
-    /// <summary>Sends the queued datagrams and raises the queued events, outside the lock.</summary>
+    /// <summary>
+    /// Sends the queued datagrams and raises the queued events, outside the state lock. The flush lock keeps events
+    /// in the order they happened when a datagram thread and a timer thread flush at the same time.
+    /// </summary>
     private void Flush()
     {
-        List<(byte[] Buffer, int Length, IPEndPoint Destination)> outbox;
-        List<Member> events;
-        lock (_lock)
+        lock (_flushLock)
         {
-            if (_outbox.Count == 0 && _events.Count == 0)
+            List<(byte[] Buffer, int Length, IPEndPoint Destination)> outbox;
+            List<Member> events;
+            lock (_lock)
             {
-                return;
+                if (_outbox.Count == 0 && _events.Count == 0)
+                {
+                    return;
+                }
+
+                outbox = _outbox;
+                events = _events;
+                _outbox = [];
+                _events = [];
             }
 
-            outbox = _outbox;
-            events = _events;
-            _outbox = [];
-            _events = [];
+            SendAll(outbox);
+            RaiseAll(events);
         }
+    }
 
+    private void SendAll(List<(byte[] Buffer, int Length, IPEndPoint Destination)> outbox)
+    {
         foreach (var (buffer, length, destination) in outbox)
         {
             try
@@ -468,12 +481,19 @@ public sealed partial class SwimMembership : IMembership, IDisposable
                 Traffic.RecordSent(length);
                 _transport.Send(buffer.AsSpan(0, length), destination);
             }
+            catch (Exception ex)
+            {
+                _logger.SendFailed(destination, ex);
+            }
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
 
+    private void RaiseAll(List<Member> events)
+    {
         foreach (var member in events)
         {
             try

@@ -113,6 +113,22 @@ public sealed class SwimMembershipTests
     }
 
     [Fact]
+    public void OnDatagram_TransportAndHandlerThrow_NeverThrows()
+    {
+        using var membership = new SwimMembership("n1", Local, MembershipOptions.Default, new ThrowingTransport(), Key(1),
+            new FakeTimeProvider(), new Random(1));
+        membership.Changed += _ => throw new InvalidOperationException("handler bug");
+        membership.Start([Peer]);
+        using var peer = new DatagramProtector(Key(1), 42);
+        var plaintext = MessageCodec.Encode(new PingMessage(5, "n1", "n2"), new AliveMessage(9, "n2", Peer, ReadOnlyMemory<byte>.Empty));
+        var datagram = new byte[plaintext.Length + DatagramProtector.Overhead];
+        peer.Seal(plaintext, datagram);
+        membership.OnDatagram(datagram, Peer);
+        Assert.Equal(2, membership.Members.Count);
+        Assert.True(membership.Traffic.DatagramsSent > 0);
+    }
+
+    [Fact]
     public void Start_Twice_Throws()
     {
         using var membership = Create(out _);
@@ -134,6 +150,11 @@ public sealed class SwimMembershipTests
         public void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination)
         {
         }
+    }
+
+    private sealed class ThrowingTransport : ITransport
+    {
+        public void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination) => throw new InvalidOperationException("socket closed");
     }
 
     private sealed class RecordingTransport : ITransport

@@ -30,6 +30,7 @@ public sealed class MembershipSimulationTests(ITestOutputHelper output)
         cluster.StartAll();
         Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(20), TimeSpan.FromMilliseconds(50)), cluster.Describe());
         output.WriteLine($"seed {seed}: 100 nodes converged after {cluster.Elapsed.TotalMilliseconds} ms");
+        Assert.InRange(cluster.Network.LargestDatagram, 1, 1400);
     }
 
     [Theory]
@@ -326,6 +327,6 @@ public sealed class MembershipSimulationTests(ITestOutputHelper output)
             string.Join(", ", cluster.Nodes.SelectMany(n => n.Membership.Members.Where(m => m.Metadata.Length != 200)
                 .Select(m => $"{n.Name} sees {m.Name}@{m.Incarnation}/{m.Metadata.Length}")).Take(20)) + cluster.Describe());
         Assert.Equal(0, cluster.Nodes.Sum(n => n.Membership.Drops.Total));
-        Assert.True(cluster.Network.Sent > 0);
+        Assert.InRange(cluster.Network.LargestDatagram, 1000, 1400);
     }
 }
