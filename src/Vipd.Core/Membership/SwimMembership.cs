@@ -15,6 +15,15 @@ namespace Vipd.Core.Membership;
 /// retransmit-limited broadcasts, periodic push/pull and explicit leave. Every datagram is sealed with AES-GCM.
 /// Synchronous: datagrams and timer callbacks mutate state under one lock; datagrams are sent and
 /// <see cref="Changed"/> raised after the lock is released.
+/// <para>
+/// Where it differs from memberlist, for fast LAN failover without false deaths: a failed direct ping is retried
+/// alongside the indirect ones (UDP only, no TCP fallback); every suspector tells the suspect directly, once per
+/// gossip interval, until it refutes (the suspect answers a stale suspicion with its current alive), so a lost
+/// datagram does not become a false death even with a 100 ms suspicion; the push/pull interval grows linearly
+/// above 32 members so bytes per node stay flat; seeds that are not live members are pushed to at every push/pull
+/// round, which heals a partition that outlasted the dead-member reclaim time; the incarnation starts at the boot
+/// time in Unix seconds, so a restarted process outranks its predecessor's alive, dead or left record.
+/// </para>
 /// </summary>
 public sealed partial class SwimMembership : IMembership, IDisposable
 {

@@ -53,6 +53,20 @@ public sealed class MembershipPerformanceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Idle_FastProfileThreeNodes_Reported()
+    {
+        using var cluster = new MembershipCluster(SimulationSeeds.Replay ?? 1, MembershipOptions.Fast).AddNodes(3);
+        cluster.StartAll();
+        Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
+        cluster.RunFor(TimeSpan.FromSeconds(1));
+        var before = cluster.Nodes.Sum(n => n.Membership.Traffic.BytesSent);
+        cluster.RunFor(TimeSpan.FromSeconds(5));
+        var rate = (cluster.Nodes.Sum(n => n.Membership.Traffic.BytesSent) - before) / 5.0 / 3;
+        output.WriteLine($"fast profile idle: {rate:F0} B/s sent per node");
+        Assert.InRange(rate, 1000, 16_000);
+    }
+
+    [Fact]
     public void Idle_TenToHundredNodes_BytesPerNodeStayFlat()
     {
         var small = MeasureIdleRate(10, TimeSpan.FromSeconds(15));
