@@ -28,12 +28,29 @@ internal sealed class DatagramProtector : IDisposable
     private AesGcm[] _ciphers;
     private ulong _counter;
 
-    public DatagramProtector(Keyring keyring, uint noncePrefix, int maxTrackedSenders = 4096)
+    /// <param name="keyring">Seal with the primary, open with any key.</param>
+    /// <param name="noncePrefix">Random per process.</param>
+    /// <param name="maxTrackedSenders">Bound of the replay windows.</param>
+    /// <param name="initialCounter">
+    /// Random per process (below 2^62): two processes that drew the same prefix would also need overlapping counter
+    /// ranges to repeat a nonce, which makes a repeat across restarts under one key negligible.
+    /// </param>
+    public DatagramProtector(Keyring keyring, uint noncePrefix, int maxTrackedSenders = 4096, ulong initialCounter = 0)
     {
         _keyring = keyring;
         _ciphers = CreateCiphers(keyring);
         _noncePrefix = noncePrefix;
+        _counter = initialCounter;
         _replay = new ReplayWindow(maxTrackedSenders);
+    }
+
+    /// <summary>A protector with a random nonce prefix and counter start, for a new process.</summary>
+    public static DatagramProtector CreateRandom(Keyring keyring, int maxTrackedSenders)
+    {
+        Span<byte> random = stackalloc byte[12];
+        RandomNumberGenerator.Fill(random);
+        return new DatagramProtector(keyring, BinaryPrimitives.ReadUInt32LittleEndian(random), maxTrackedSenders,
+            BinaryPrimitives.ReadUInt64LittleEndian(random[4..]) >> 2);
     }
 
     public int TrackedSenders => _replay.TrackedSenders;

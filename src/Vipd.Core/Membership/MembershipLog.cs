@@ -37,6 +37,9 @@ internal static partial class MembershipLog
     [LoggerMessage(EventId = 2009, Level = LogLevel.Error, Message = "A membership Changed handler failed for {Node}")]
     public static partial void HandlerFailed(this ILogger logger, string node, Exception exception);
 
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Sending a gossip datagram to {Peer} failed")]
+    public static partial void SendFailed(this ILogger logger, IPEndPoint peer, Exception exception);
+
     [LoggerMessage(EventId = 2010, Level = LogLevel.Error, Message = "A membership timer failed")]
     public static partial void TimerFailed(this ILogger logger, Exception exception);
 }

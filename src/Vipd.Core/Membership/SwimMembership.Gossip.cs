@@ -7,6 +7,8 @@ namespace Vipd.Core.Membership;
 public sealed partial class SwimMembership
 {
     private readonly List<MemberRecord> _reclaim = [];
+    private readonly HashSet<MemberRecord> _suspects = [];
+    private long _lastReclaim;
 
     private void OnGossipTick()
     {
@@ -24,7 +26,7 @@ public sealed partial class SwimMembership
 
         // Keep telling each suspect that it is suspected until it refutes or the timer runs out: one lost
         // datagram of the suspicion or of the refutation must not turn into a false death.
-        foreach (var record in _probeList)
+        foreach (var record in _suspects)
         {
             if (record.State == MemberState.Suspect)
             {
@@ -56,6 +58,14 @@ public sealed partial class SwimMembership
 
     private void ReclaimDead()
     {
+        // Once a second is precise enough for a 30 s reclaim time, and keeps the per-tick cost independent of n.
+        var now = _time.GetTimestamp();
+        if (_lastReclaim != 0 && _time.GetElapsedTime(_lastReclaim, now) < TimeSpan.FromSeconds(1))
+        {
+            return;
+        }
+
+        _lastReclaim = now;
         _reclaim.Clear();
         foreach (var record in _probeList)
         {

@@ -72,7 +72,8 @@ public sealed partial class SwimMembership
         var delta = probe.ExpectedNacks > 0 ? probe.ExpectedNacks - probe.Nacks : 1;
         ApplyHealthDelta(delta);
         var record = probe.Target;
-        if (_members.TryGetValue(record.Name, out var current) && current == record && record.State == MemberState.Alive)
+        // Already suspect (someone else's finding): our failed probe is an independent confirmation (Lifeguard).
+        if (_members.TryGetValue(record.Name, out var current) && current == record && record.IsLive)
         {
             HandleSuspect(new SuspectMessage(record.Incarnation, record.Name, _name), from: null);
         }

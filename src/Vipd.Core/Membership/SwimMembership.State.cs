@@ -40,7 +40,7 @@ public sealed partial class SwimMembership
         }
 
         var wasState = record.State;
-        var metadataChanged = !record.Metadata.Span.SequenceEqual(alive.Metadata.Span);
+        var metadataChanged = !record.Metadata.Span.SequenceEqual(alive.Metadata.Span) || !record.Address.Equals(alive.Address);
         record.Incarnation = alive.Incarnation;
         record.Address = alive.Address;
         record.Metadata = alive.Metadata;
@@ -107,12 +107,18 @@ public sealed partial class SwimMembership
         var incarnation = suspect.Incarnation;
         record.Suspicion = new Suspicion(suspect.From, k, min, max, _time,
             () => RunTimer(s => s.OnSuspicionTimeout(record, incarnation)));
+        _suspects.Add(record);
         _logger.MemberSuspected(record.Name, suspect.From, incarnation);
         _broadcasts.Enqueue(suspect.Name, suspect);
         RaiseChanged(record);
 
         // Tell the suspect at once, so that it can refute before the timer runs out (see OnGossipTick).
         Send(new SuspectMessage(incarnation, record.Name, _name), record.Address);
+        if (from is null)
+        {
+            // Our own finding: spread it now rather than at the next gossip tick.
+            GossipRound();
+        }
     }
 
     private void OnSuspicionTimeout(MemberRecord record, uint incarnation)
@@ -153,6 +159,10 @@ public sealed partial class SwimMembership
         _logger.MemberStateChanged(record.Name, record.State, record.Incarnation);
         _broadcasts.Enqueue(dead.Name, dead);
         RaiseChanged(record);
+        if (from is null)
+        {
+            GossipRound();
+        }
     }
 
     /// <summary>Outranks a claim about this node with a higher incarnation, broadcast and sent back to the claimant.</summary>
@@ -182,9 +192,10 @@ public sealed partial class SwimMembership
         _snapshot = null;
     }
 
-    private static void ClearSuspicion(MemberRecord record)
+    private void ClearSuspicion(MemberRecord record)
     {
         record.Suspicion?.Dispose();
         record.Suspicion = null;
+        _suspects.Remove(record);
     }
 }

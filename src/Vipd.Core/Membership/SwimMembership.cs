@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -16,10 +15,20 @@ namespace Vipd.Core.Membership;
 /// retransmit-limited broadcasts, periodic push/pull and explicit leave. Every datagram is sealed with AES-GCM.
 /// Synchronous: datagrams and timer callbacks mutate state under one lock; datagrams are sent and
 /// <see cref="Changed"/> raised after the lock is released.
+/// <para>
+/// Where it differs from memberlist, for fast LAN failover without false deaths: a failed direct ping is retried
+/// alongside the indirect ones (UDP only, no TCP fallback); every suspector tells the suspect directly, once per
+/// gossip interval, until it refutes (the suspect answers a stale suspicion with its current alive), so a lost
+/// datagram does not become a false death even with a 100 ms suspicion; the push/pull interval grows linearly
+/// above 32 members so bytes per node stay flat; seeds that are not live members are pushed to at every push/pull
+/// round, which heals a partition that outlasted the dead-member reclaim time; the incarnation starts at the boot
+/// time in Unix seconds, so a restarted process outranks its predecessor's alive, dead or left record.
+/// </para>
 /// </summary>
 public sealed partial class SwimMembership : IMembership, IDisposable
 {
     private readonly Lock _lock = new();
+    private readonly Lock _flushLock = new();
     private readonly string _name;
     private readonly MembershipOptions _options;
     private readonly ITransport _transport;
@@ -90,7 +99,7 @@ public sealed partial class SwimMembership : IMembership, IDisposable
         _logger = logger ?? NullLogger.Instance;
         _capacity = options.MaxDatagramSize - DatagramProtector.Overhead;
         _plaintext = new byte[_capacity];
-        _protector = new DatagramProtector(keyring, BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), options.MaxTrackedSenders);
+        _protector = DatagramProtector.CreateRandom(keyring, options.MaxTrackedSenders);
 
         // A boot-time incarnation (Unix seconds) so that a restarted process outranks what its predecessor left behind.
         var boot = (uint)Math.Clamp(time.GetUtcNow().ToUnixTimeSeconds(), 0, uint.MaxValue / 2);
@@ -223,10 +232,17 @@ public sealed partial class SwimMembership : IMembership, IDisposable
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             _local.Metadata = metadata.ToArray();
+            if (_left)
+            {
+                // An alive at a new incarnation would undo the leave.
+                _snapshot = null;
+                return;
+            }
+
             _local.Incarnation++;
             BroadcastLocalAlive();
             RaiseChanged(_local);
-            if (_started && !_left)
+            if (_started)
             {
                 GossipRound();
             }
@@ -437,24 +453,36 @@ public sealed partial class SwimMembership : IMembership, IDisposable
         _events.Add(record.ToMember());
     }
 
-    /// <summary>Sends the queued datagrams and raises the queued events, outside the lock.</summary>
+    /// <summary>
+    /// Sends the queued datagrams and raises the queued events, outside the state lock. The flush lock keeps events
+    /// in the order they happened when a datagram thread and a timer thread flush at the same time.
+    /// </summary>
     private void Flush()
     {
-        List<(byte[] Buffer, int Length, IPEndPoint Destination)> outbox;
-        List<Member> events;
-        lock (_lock)
+        lock (_flushLock)
         {
-            if (_outbox.Count == 0 && _events.Count == 0)
+            List<(byte[] Buffer, int Length, IPEndPoint Destination)> outbox;
+            List<Member> events;
+            lock (_lock)
             {
-                return;
+                if (_outbox.Count == 0 && _events.Count == 0)
+                {
+                    return;
+                }
+
+                outbox = _outbox;
+                events = _events;
+                _outbox = [];
+                _events = [];
             }
 
-            outbox = _outbox;
-            events = _events;
-            _outbox = [];
-            _events = [];
+            SendAll(outbox);
+            RaiseAll(events);
         }
+    }
 
+    private void SendAll(List<(byte[] Buffer, int Length, IPEndPoint Destination)> outbox)
+    {
         foreach (var (buffer, length, destination) in outbox)
         {
             try
@@ -462,12 +490,19 @@ public sealed partial class SwimMembership : IMembership, IDisposable
                 Traffic.RecordSent(length);
                 _transport.Send(buffer.AsSpan(0, length), destination);
             }
+            catch (Exception ex)
+            {
+                _logger.SendFailed(destination, ex);
+            }
             finally
             {
                 ArrayPool<byte>.Shared.Return(buffer);
             }
         }
+    }
 
+    private void RaiseAll(List<Member> events)
+    {
         foreach (var member in events)
         {
             try

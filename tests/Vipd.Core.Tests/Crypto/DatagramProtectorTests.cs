@@ -138,6 +138,18 @@ public sealed class DatagramProtectorTests
     }
 
     [Fact]
+    public void CreateRandom_TwoProcesses_DifferentNoncesAndInteroperate()
+    {
+        using var one = DatagramProtector.CreateRandom(KeyA, 16);
+        using var two = DatagramProtector.CreateRandom(KeyA, 16);
+        var a = Seal(one, "x"u8);
+        var b = Seal(two, "x"u8);
+        Assert.False(a.AsSpan(5, 12).SequenceEqual(b.AsSpan(5, 12)));
+        Assert.Equal(DropReason.None, Open(two, a, out _));
+        Assert.Equal(DropReason.None, Open(one, b, out _));
+    }
+
+    [Fact]
     public void Seal_NoncesNeverRepeat()
     {
         using var sender = new DatagramProtector(KeyA, 1);

@@ -113,6 +113,71 @@ public sealed class SwimMembershipTests
     }
 
     [Fact]
+    public void OnDatagram_TransportAndHandlerThrow_NeverThrows()
+    {
+        using var membership = new SwimMembership("n1", Local, MembershipOptions.Default, new ThrowingTransport(), Key(1),
+            new FakeTimeProvider(), new Random(1));
+        membership.Changed += _ => throw new InvalidOperationException("handler bug");
+        membership.Start([Peer]);
+        using var peer = new DatagramProtector(Key(1), 42);
+        var plaintext = MessageCodec.Encode(new PingMessage(5, "n1", "n2"), new AliveMessage(9, "n2", Peer, ReadOnlyMemory<byte>.Empty));
+        var datagram = new byte[plaintext.Length + DatagramProtector.Overhead];
+        peer.Seal(plaintext, datagram);
+        membership.OnDatagram(datagram, Peer);
+        Assert.Equal(2, membership.Members.Count);
+        Assert.True(membership.Traffic.DatagramsSent > 0);
+    }
+
+    [Fact]
+    public void OnDatagram_ConcurrentThreadsAndTimers_StateStaysConsistent()
+    {
+        var time = new FakeTimeProvider();
+        using var membership = new SwimMembership("n1", Local, MembershipOptions.Default, new NullTransport(), Key(1), time, new Random(1));
+        var events = 0;
+        membership.Changed += _ => Interlocked.Increment(ref events);
+        membership.Start([]);
+        const int Threads = 4;
+        const int PerThread = 500;
+        var datagrams = new byte[Threads][][];
+        for (var t = 0; t < Threads; t++)
+        {
+            using var sealer = new DatagramProtector(Key(1), (uint)(t + 10));
+            datagrams[t] = new byte[PerThread][];
+            for (var i = 0; i < PerThread; i++)
+            {
+                var name = $"t{t}-{i % 50}";
+                var plaintext = MessageCodec.Encode(
+                    new AliveMessage((uint)(i + 1), name, new IPEndPoint(IPAddress.Parse("192.0.2.100"), 8000 + (t * 50) + (i % 50)), ReadOnlyMemory<byte>.Empty),
+                    new SuspectMessage((uint)(i + 1), name, "x"),
+                    new PingMessage((uint)i, "n1", name));
+                datagrams[t][i] = new byte[plaintext.Length + DatagramProtector.Overhead];
+                sealer.Seal(plaintext, datagrams[t][i]);
+            }
+        }
+
+        var senders = Enumerable.Range(0, Threads).Select(t => new IPEndPoint(IPAddress.Parse("192.0.2.101"), 9000 + t)).ToArray();
+        var workers = Enumerable.Range(0, Threads).Select(t => new Thread(() =>
+        {
+            foreach (var datagram in datagrams[t])
+            {
+                membership.OnDatagram(datagram, senders[t]);
+                _ = membership.Members.Count;
+            }
+        })).ToList();
+        workers.ForEach(w => w.Start());
+        for (var i = 0; i < 200; i++)
+        {
+            time.Advance(TimeSpan.FromMilliseconds(5));
+        }
+
+        workers.ForEach(w => w.Join());
+        Assert.Equal(0, membership.Drops[DropReason.InternalError]);
+        Assert.Equal(0, membership.Drops[DropReason.Replayed]);
+        Assert.Equal(1 + (Threads * 50), membership.Members.Count);
+        Assert.True(events > Threads * 50);
+    }
+
+    [Fact]
     public void Start_Twice_Throws()
     {
         using var membership = Create(out _);
@@ -134,6 +199,11 @@ public sealed class SwimMembershipTests
         public void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination)
         {
         }
+    }
+
+    private sealed class ThrowingTransport : ITransport
+    {
+        public void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination) => throw new InvalidOperationException("socket closed");
     }
 
     private sealed class RecordingTransport : ITransport

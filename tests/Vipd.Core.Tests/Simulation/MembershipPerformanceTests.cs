@@ -24,6 +24,16 @@ public sealed class MembershipPerformanceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Crash_DefaultProfileTenNodes_ConfirmationsShortenSuspicion()
+    {
+        var median = MeasureDetection(MembershipOptions.Default, runs: 10, out var summary, nodes: 10);
+
+        // Without confirmations the timer would run to its maximum: 6 x 100 ms.
+        output.WriteLine($"default profile, 10 nodes: {summary}");
+        Assert.True(median < TimeSpan.FromMilliseconds(600), summary);
+    }
+
+    [Fact]
     public void Idle_DefaultProfileThreeNodes_SendsAtMost2KBPerSecondPerNode()
     {
         var seed = SimulationSeeds.Replay ?? 1;
@@ -43,15 +53,29 @@ public sealed class MembershipPerformanceTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Idle_FastProfileThreeNodes_Reported()
+    {
+        using var cluster = new MembershipCluster(SimulationSeeds.Replay ?? 1, MembershipOptions.Fast).AddNodes(3);
+        cluster.StartAll();
+        Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
+        cluster.RunFor(TimeSpan.FromSeconds(1));
+        var before = cluster.Nodes.Sum(n => n.Membership.Traffic.BytesSent);
+        cluster.RunFor(TimeSpan.FromSeconds(5));
+        var rate = (cluster.Nodes.Sum(n => n.Membership.Traffic.BytesSent) - before) / 5.0 / 3;
+        output.WriteLine($"fast profile idle: {rate:F0} B/s sent per node");
+        Assert.InRange(rate, 1000, 16_000);
+    }
+
+    [Fact]
     public void Idle_TenToHundredNodes_BytesPerNodeStayFlat()
     {
-        var small = MeasureIdleRate(10, TimeSpan.FromSeconds(40));
-        var large = MeasureIdleRate(100, TimeSpan.FromSeconds(40));
+        var small = MeasureIdleRate(10, TimeSpan.FromSeconds(15));
+        var large = MeasureIdleRate(100, TimeSpan.FromSeconds(15));
         output.WriteLine($"idle bytes/s per node: 10 nodes {small:F0}, 100 nodes {large:F0}");
         Assert.InRange(large / small, 0.7, 1.3);
     }
 
-    /// <summary>The 1000-node point: minutes of CPU, so only by hand: VIPD_SCALE_NODES=1000 dotnet test --filter Scale.</summary>
+    /// <summary>The 1000-node point takes minutes of CPU, so only by hand: VIPD_SCALE_NODES=10,100,1000 dotnet test --filter Scale.</summary>
     [Fact]
     public void Idle_ScaleByHand_BytesPerNodeReported()
     {
@@ -62,7 +86,21 @@ public sealed class MembershipPerformanceTests(ITestOutputHelper output)
 
         foreach (var n in text.Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)))
         {
-            output.WriteLine($"{n} nodes: {MeasureIdleRate(n, TimeSpan.FromSeconds(20)):F0} B/s sent per node");
+            var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+            using var cluster = new MembershipCluster(SimulationSeeds.Replay ?? 1).AddNodes(n);
+            cluster.StartAll();
+            var converged = cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(60), TimeSpan.FromSeconds(1));
+            var convergedAt = cluster.Elapsed;
+            cluster.RunFor(TimeSpan.FromSeconds(5));
+            var before = cluster.Nodes.Sum(x => x.Membership.Traffic.BytesSent);
+            var datagramsBefore = cluster.Nodes.Sum(x => x.Membership.Traffic.DatagramsSent);
+            var window = TimeSpan.FromSeconds(10);
+            cluster.RunFor(window);
+            var rate = (cluster.Nodes.Sum(x => x.Membership.Traffic.BytesSent) - before) / window.TotalSeconds / n;
+            var datagrams = (cluster.Nodes.Sum(x => x.Membership.Traffic.DatagramsSent) - datagramsBefore) / window.TotalSeconds / n;
+            var known = cluster.Nodes.Average(x => x.Membership.Members.Count(m => m.State == MemberState.Alive));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{n} nodes: converged {converged} at {convergedAt.TotalSeconds:F1} s; {rate:F0} B/s and {datagrams:F1} datagrams/s sent per node; avg alive known {known:F1}; wall {stopwatch.Elapsed.TotalSeconds:F0} s"));
         }
     }
 
@@ -72,31 +110,32 @@ public sealed class MembershipPerformanceTests(ITestOutputHelper output)
         using var cluster = new MembershipCluster(seed).AddNodes(nodes);
         cluster.StartAll();
         Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(100)), cluster.Describe());
-        cluster.RunFor(TimeSpan.FromSeconds(2));
+        cluster.RunFor(TimeSpan.FromSeconds(1));
         var before = cluster.Nodes.Sum(n => n.Membership.Traffic.BytesSent);
         cluster.RunFor(window);
         var after = cluster.Nodes.Sum(n => n.Membership.Traffic.BytesSent);
         return (after - before) / window.TotalSeconds / nodes;
     }
 
-    private static TimeSpan MeasureDetection(MembershipOptions options, int runs, out string summary)
+    private static TimeSpan MeasureDetection(MembershipOptions options, int runs, out string summary, int nodes = 3)
     {
         var samples = new List<double>();
         var seeds = SimulationSeeds.Replay is { } replay ? [replay] : Enumerable.Range(1, runs);
         foreach (var seed in seeds)
         {
-            using var cluster = new MembershipCluster(seed, options).AddNodes(3);
+            using var cluster = new MembershipCluster(seed, options).AddNodes(nodes);
             cluster.StartAll();
             Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
 
             // Crash at a seeded, arbitrary phase of the probe cycle.
             cluster.RunFor(TimeSpan.FromMilliseconds(300 + new Random(seed).Next(200)));
             var crashedAt = cluster.Elapsed;
-            cluster["n3"].Crash();
-            Assert.True(cluster.RunUntil(() => cluster.AllSee("n3", MemberState.Dead), TimeSpan.FromSeconds(5)), cluster.Describe());
-            foreach (var survivor in new[] { "n1", "n2" })
+            var victim = $"n{nodes}";
+            cluster[victim].Crash();
+            Assert.True(cluster.RunUntil(() => cluster.AllSee(victim, MemberState.Dead), TimeSpan.FromSeconds(5)), cluster.Describe());
+            foreach (var survivor in cluster.Nodes.Where(n => n.Running))
             {
-                samples.Add((cluster[survivor].FirstSeen[("n3", MemberState.Dead)] - crashedAt).TotalMilliseconds);
+                samples.Add((survivor.FirstSeen[(victim, MemberState.Dead)] - crashedAt).TotalMilliseconds);
             }
         }
 

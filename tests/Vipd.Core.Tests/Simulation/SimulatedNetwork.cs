@@ -59,6 +59,9 @@ public sealed class SimulatedNetwork : IDisposable
 
     public long Undeliverable { get; private set; }
 
+    /// <summary>The largest datagram any node handed to the network.</summary>
+    public int LargestDatagram { get; private set; }
+
     /// <summary>Connects an endpoint; <paramref name="receive"/> gets (datagram, source).</summary>
     public ITransport Attach(IPEndPoint endpoint, Action<byte[], IPEndPoint> receive)
     {
@@ -99,6 +102,7 @@ public sealed class SimulatedNetwork : IDisposable
     private void Send(IPEndPoint source, ReadOnlySpan<byte> datagram, IPEndPoint destination)
     {
         Sent++;
+        LargestDatagram = Math.Max(LargestDatagram, datagram.Length);
         _bytesSent[source] = _bytesSent.GetValueOrDefault(source) + datagram.Length;
         if (_blocked.Contains((source, destination)))
         {
