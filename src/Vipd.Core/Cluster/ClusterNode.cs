@@ -39,11 +39,11 @@ public sealed partial class ClusterNode : IDisposable
     private uint _recordVersion;
     private bool _truncationLogged;
 
-    private readonly Dictionary<(string Vip, string Node), DateTimeOffset> _eligibleSince = [];
+    private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _eligibleSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _owners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _retainSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _claimants = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, VipExplanation> _explanations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ElectionInput> _inputs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Bytes, NodeRecord? Record)> _records = new(StringComparer.Ordinal);
     private IReadOnlySet<string> _desired = NoVips;
     private DateTimeOffset _settleUntil;
@@ -131,9 +131,9 @@ public sealed partial class ClusterNode : IDisposable
             }
 
             var names = _vips.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var key in _eligibleSince.Keys.Where(k => !names.Contains(k.Vip)).ToList())
+            foreach (var name in _eligibleSince.Keys.Where(n => !names.Contains(n)).ToList())
             {
-                _eligibleSince.Remove(key);
+                _eligibleSince.Remove(name);
             }
 
             foreach (var name in _owners.Keys.Where(n => !names.Contains(n)).ToList())
@@ -141,7 +141,7 @@ public sealed partial class ClusterNode : IDisposable
                 _owners.Remove(name);
                 _claimants.Remove(name);
                 _retainSince.Remove(name);
-                _explanations.Remove(name);
+                _inputs.Remove(name);
             }
         }
 
@@ -208,9 +208,7 @@ public sealed partial class ClusterNode : IDisposable
         ArgumentNullException.ThrowIfNull(vip);
         lock (_lock)
         {
-            return _explanations.TryGetValue(vip, out var explanation)
-                ? explanation
-                : new VipExplanation(vip, null, "no owner: not a configured VIP", [], null);
+            return ExplainLocked(vip);
         }
     }
 
