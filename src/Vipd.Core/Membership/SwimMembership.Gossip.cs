@@ -1,0 +1,233 @@
+using System.Net;
+using Vipd.Core.Wire;
+
+namespace Vipd.Core.Membership;
+
+/// <summary>Dissemination: gossip rounds, push/pull anti-entropy, joining, and forgetting the dead.</summary>
+public sealed partial class SwimMembership
+{
+    private readonly List<MemberRecord> _reclaim = [];
+
+    private void OnGossipTick()
+    {
+        ReclaimDead();
+        GossipRound();
+        if (_left)
+        {
+            if (_broadcasts.Count == 0)
+            {
+                _gossipTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            }
+
+            return;
+        }
+
+        // Keep telling each suspect that it is suspected until it refutes or the timer runs out: one lost
+        // datagram of the suspicion or of the refutation must not turn into a false death.
+        foreach (var record in _probeList)
+        {
+            if (record.State == MemberState.Suspect)
+            {
+                Send(new SuspectMessage(record.Incarnation, record.Name, _name), record.Address);
+            }
+        }
+    }
+
+    /// <summary>Sends queued broadcasts to up to GossipFanout random live members (nothing when idle).</summary>
+    private void GossipRound()
+    {
+        if (_broadcasts.Count == 0)
+        {
+            return;
+        }
+
+        var limit = TransmitLimit();
+        foreach (var target in PickRandomMembers(_options.GossipFanout, m => m.IsLive))
+        {
+            var length = _broadcasts.Fill(_plaintext, limit);
+            if (length == 0)
+            {
+                break;
+            }
+
+            SealToOutbox(length, target.Address);
+        }
+    }
+
+    private void ReclaimDead()
+    {
+        _reclaim.Clear();
+        foreach (var record in _probeList)
+        {
+            if (!record.IsLive && _time.GetElapsedTime(record.StateChangedAt) >= _options.DeadReclaimTime)
+            {
+                _reclaim.Add(record);
+            }
+        }
+
+        foreach (var record in _reclaim)
+        {
+            _members.Remove(record.Name);
+            var index = _probeList.IndexOf(record);
+            _probeList.RemoveAt(index);
+            if (index < _probeIndex)
+            {
+                _probeIndex--;
+            }
+
+            _snapshot = null;
+        }
+    }
+
+    /// <summary>Push/pull interval, scaled linearly above the threshold so bytes per node stay flat as n grows.</summary>
+    private TimeSpan PushPullDelay()
+    {
+        var n = LiveCount();
+        var scale = Math.Max(1.0, (double)n / _options.PushPullScaleThreshold);
+
+        // Jitter by +-10 % so nodes do not synchronise their exchanges.
+        return _options.PushPullInterval * scale * (0.9 + (0.2 * _random.NextDouble()));
+    }
+
+    private void OnPushPullTick()
+    {
+        _pushPullTimer?.Change(PushPullDelay(), Timeout.InfiniteTimeSpan);
+        if (_left)
+        {
+            return;
+        }
+
+        var live = PickRandomMembers(1, m => m.IsLive);
+        if (live.Count > 0)
+        {
+            SendPushPull(live[0].Address, isReply: false, isJoin: false);
+        }
+
+        // Gossip to the dead (memberlist): if it only looked dead behind a partition, the exchange heals the split.
+        var dead = PickRandomMembers(1, m => m.State == MemberState.Dead);
+        if (dead.Count > 0)
+        {
+            SendPushPull(dead[0].Address, isReply: false, isJoin: false);
+        }
+
+        // Seeds that are not live members: after a long partition everything about the other side may be forgotten.
+        foreach (var seed in _seeds)
+        {
+            if (!IsLiveAddress(seed))
+            {
+                SendPushPull(seed, isReply: false, isJoin: false);
+            }
+        }
+    }
+
+    private bool IsLiveAddress(IPEndPoint address)
+    {
+        foreach (var record in _probeList)
+        {
+            if (record.IsLive && record.Address.Equals(address))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private void SendJoin()
+    {
+        foreach (var seed in _seeds)
+        {
+            SendPushPull(seed, isReply: false, isJoin: true);
+        }
+    }
+
+    private void OnJoinTick()
+    {
+        if (_joined || _left)
+        {
+            return;
+        }
+
+        _joinAttempt++;
+        SendJoin();
+        var delay = _options.JoinRetryMinimum * Math.Pow(2, Math.Min(_joinAttempt, 20));
+        if (delay > _options.JoinRetryMaximum)
+        {
+            delay = _options.JoinRetryMaximum;
+        }
+
+        _logger.JoinRetry(_joinAttempt, delay.TotalMilliseconds);
+        _joinTimer?.Change(delay, Timeout.InfiniteTimeSpan);
+    }
+
+    /// <summary>Sends this node's full member table, split into as many datagrams as needed.</summary>
+    private void SendPushPull(IPEndPoint destination, bool isReply, bool isJoin)
+    {
+        var entries = new List<PushPullEntry>();
+        var size = WireFormat.FrameHeaderSize + 2;
+        var continuation = false;
+        foreach (var record in _members.Values)
+        {
+            var entry = new PushPullEntry(record.Name, record.Address, record.Incarnation, record.State, record.Metadata);
+            var entrySize = MessageCodec.GetEntrySize(entry);
+            if (entries.Count == byte.MaxValue || size + entrySize > _capacity)
+            {
+                Send(new PushPullMessage(isReply, isJoin, entries) { IsContinuation = continuation }, destination);
+                continuation = true;
+                entries = [];
+                size = WireFormat.FrameHeaderSize + 2;
+            }
+
+            entries.Add(entry);
+            size += entrySize;
+        }
+
+        if (entries.Count > 0)
+        {
+            Send(new PushPullMessage(isReply, isJoin, entries) { IsContinuation = continuation }, destination);
+        }
+    }
+
+    private void HandlePushPull(PushPullMessage message, IPEndPoint from)
+    {
+        foreach (var entry in message.Entries)
+        {
+            switch (entry.State)
+            {
+                case MemberState.Alive:
+                    HandleAlive(new AliveMessage(entry.Incarnation, entry.Name, entry.Address, entry.Metadata), from);
+                    break;
+                case MemberState.Suspect:
+                    HandleSuspect(new SuspectMessage(entry.Incarnation, entry.Name, _name), from);
+                    break;
+                case MemberState.Dead:
+                    // A remote "dead" may be stale: suspect instead, so the member gets its chance to refute (memberlist).
+                    HandleSuspect(new SuspectMessage(entry.Incarnation, entry.Name, _name), from);
+                    break;
+                case MemberState.Left:
+                    HandleDead(new DeadMessage(entry.Incarnation, entry.Name, entry.Name), from);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (message.IsReply)
+        {
+            if (!_joined)
+            {
+                _joined = true;
+                _joinTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+                _logger.Joined(from);
+            }
+
+            return;
+        }
+
+        // Answer only the first part of a multi-datagram push: its sender gets our whole table once per exchange.
+        if (!message.IsContinuation)
+        {
+            SendPushPull(from, isReply: true, isJoin: false);
+        }
+    }
+}

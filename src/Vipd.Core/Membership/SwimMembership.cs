@@ -1,0 +1,547 @@
+using System.Buffers;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Vipd.Core.Crypto;
+using Vipd.Core.Net;
+using Vipd.Core.Wire;
+
+namespace Vipd.Core.Membership;
+
+/// <summary>
+/// SWIM membership with the Lifeguard refinements, after hashicorp/memberlist: randomized round-robin probing,
+/// indirect probes with nacks, suspicion that shrinks with confirmations, incarnations and refutation, piggybacked
+/// retransmit-limited broadcasts, periodic push/pull and explicit leave. Every datagram is sealed with AES-GCM.
+/// Synchronous: datagrams and timer callbacks mutate state under one lock; datagrams are sent and
+/// <see cref="Changed"/> raised after the lock is released.
+/// </summary>
+public sealed partial class SwimMembership : IMembership, IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly string _name;
+    private readonly MembershipOptions _options;
+    private readonly ITransport _transport;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private readonly ILogger _logger;
+    private readonly DatagramProtector _protector;
+    private readonly MemberRecord _local;
+    private readonly Dictionary<string, MemberRecord> _members = new(StringComparer.Ordinal);
+    private readonly List<MemberRecord> _probeList = [];
+    private readonly BroadcastQueue _broadcasts = new();
+    private readonly Dictionary<uint, PendingAck> _pendingAcks = [];
+    private readonly List<WireMessage> _decoded = [];
+    private readonly byte[] _plaintext;
+    private readonly byte[] _opened = new byte[WireFormat.MaxDatagramSize];
+    private readonly int _capacity;
+    private List<(byte[] Buffer, int Length, IPEndPoint Destination)> _outbox = [];
+    private List<Member> _events = [];
+    private IReadOnlyList<Member>? _snapshot;
+    private IPEndPoint[] _seeds = [];
+    private ITimer? _probeTimer;
+    private ITimer? _probePhaseTimer;
+    private ITimer? _gossipTimer;
+    private ITimer? _pushPullTimer;
+    private ITimer? _joinTimer;
+    private ProbeState? _probe;
+    private int _probeIndex;
+    private uint _sequence;
+    private int _awareness;
+    private int _joinAttempt;
+    private bool _started;
+    private bool _joined;
+    private bool _left;
+    private bool _disposed;
+    private long _lastDropLog = long.MinValue;
+    private long _suppressedDrops;
+
+    /// <summary>Creates a stopped member; <see cref="Start"/> joins.</summary>
+    /// <param name="name">This node's unique name (1..128 UTF-8 bytes).</param>
+    /// <param name="advertise">Where peers reach this node's gossip.</param>
+    /// <param name="options">Timings; see <see cref="MembershipOptions.Default"/>.</param>
+    /// <param name="transport">Sends datagrams; received ones come in through <see cref="OnDatagram"/>.</param>
+    /// <param name="keyring">Cluster keys: seal with the primary, open with any.</param>
+    /// <param name="time">Clock and timers.</param>
+    /// <param name="random">Probe order and gossip targets (seeded in simulations).</param>
+    /// <param name="logger">Optional logger.</param>
+    public SwimMembership(string name, IPEndPoint advertise, MembershipOptions options, ITransport transport, Keyring keyring,
+        TimeProvider time, Random random, ILogger? logger = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(name);
+        ArgumentNullException.ThrowIfNull(advertise);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(transport);
+        ArgumentNullException.ThrowIfNull(keyring);
+        ArgumentNullException.ThrowIfNull(time);
+        ArgumentNullException.ThrowIfNull(random);
+        if (Encoding.UTF8.GetByteCount(name) > WireFormat.MaxNameBytes)
+        {
+            throw new ArgumentException($"A node name is at most {WireFormat.MaxNameBytes} UTF-8 bytes.", nameof(name));
+        }
+
+        options.Validate();
+        _name = name;
+        _options = options;
+        _transport = transport;
+        _time = time;
+        _random = random;
+        _logger = logger ?? NullLogger.Instance;
+        _capacity = options.MaxDatagramSize - DatagramProtector.Overhead;
+        _plaintext = new byte[_capacity];
+        _protector = new DatagramProtector(keyring, BitConverter.ToUInt32(RandomNumberGenerator.GetBytes(4)), options.MaxTrackedSenders);
+
+        // A boot-time incarnation (Unix seconds) so that a restarted process outranks what its predecessor left behind.
+        var boot = (uint)Math.Clamp(time.GetUtcNow().ToUnixTimeSeconds(), 0, uint.MaxValue / 2);
+        _local = new MemberRecord(name, advertise, MemberState.Alive, boot, ReadOnlyMemory<byte>.Empty)
+        {
+            StateChangedAt = time.GetTimestamp(),
+        };
+        _members[name] = _local;
+    }
+
+    /// <inheritdoc />
+    public string LocalName => _name;
+
+    /// <inheritdoc />
+    public event Action<Member>? Changed;
+
+    /// <summary>Dropped datagrams and messages per reason.</summary>
+    public DropCounters Drops { get; } = new();
+
+    /// <summary>Datagrams and bytes sent and received.</summary>
+    public TrafficCounters Traffic { get; } = new();
+
+    /// <inheritdoc />
+    public IReadOnlyList<Member> Members
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _snapshot ??= [.. _members.Values.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => m.ToMember())];
+            }
+        }
+    }
+
+    /// <summary>This node's current incarnation.</summary>
+    public uint Incarnation
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _local.Incarnation;
+            }
+        }
+    }
+
+    /// <summary>True once a seed answered (or there were none).</summary>
+    public bool IsJoined
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _joined;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Starts probing and gossiping and joins through <paramref name="seeds"/> (push/pull with each), retrying with a
+    /// bounded backoff until one answers. Seeds are contacted again at each push/pull round while they are not live
+    /// members, so a cluster split by a long partition finds itself again.
+    /// </summary>
+    public void Start(IReadOnlyList<IPEndPoint> seeds)
+    {
+        ArgumentNullException.ThrowIfNull(seeds);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_started)
+            {
+                throw new InvalidOperationException("The membership is already started.");
+            }
+
+            _started = true;
+            _seeds = [.. seeds.Where(s => !s.Equals(_local.Address)).Distinct()];
+            _joined = _seeds.Length == 0;
+            var stagger = TimeSpan.FromTicks((long)(_random.NextDouble() * _options.ProbeInterval.Ticks));
+            _probeTimer = CreateTimer(static s => s.OnProbeTick(), stagger, _options.ProbeInterval);
+            _probePhaseTimer = CreateTimer(static s => s.OnProbePhase(), Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _gossipTimer = CreateTimer(static s => s.OnGossipTick(), _options.GossipInterval, _options.GossipInterval);
+            _pushPullTimer = CreateTimer(static s => s.OnPushPullTick(), PushPullDelay(), Timeout.InfiniteTimeSpan);
+            if (!_joined)
+            {
+                SendJoin();
+                _joinTimer = CreateTimer(static s => s.OnJoinTick(), _options.JoinRetryMinimum, Timeout.InfiniteTimeSpan);
+            }
+
+            _local.StateChangedAt = _time.GetTimestamp();
+            RaiseChanged(_local);
+        }
+
+        Flush();
+    }
+
+    /// <summary>Handles one received datagram. Never throws: bad datagrams are dropped and counted in <see cref="Drops"/>.</summary>
+    public void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint from)
+    {
+        Traffic.RecordReceived(datagram.Length);
+        if (from is null)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            try
+            {
+                Receive(datagram, from);
+            }
+            catch (Exception ex)
+            {
+                Drop(DropReason.InternalError, from);
+                _logger.ProcessingFailed(from, ex);
+            }
+        }
+
+        Flush();
+    }
+
+    /// <inheritdoc />
+    public void UpdateMetadata(ReadOnlyMemory<byte> metadata)
+    {
+        if (metadata.Length > WireFormat.MaxMetadataBytes)
+        {
+            throw new ArgumentException($"Metadata is at most {WireFormat.MaxMetadataBytes} bytes.", nameof(metadata));
+        }
+
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _local.Metadata = metadata.ToArray();
+            _local.Incarnation++;
+            BroadcastLocalAlive();
+            RaiseChanged(_local);
+            if (_started && !_left)
+            {
+                GossipRound();
+            }
+        }
+
+        Flush();
+    }
+
+    /// <summary>Replaces the keyring (a reload that rotates keys).</summary>
+    public void UpdateKeyring(Keyring keyring)
+    {
+        ArgumentNullException.ThrowIfNull(keyring);
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            _protector.UpdateKeyring(keyring);
+        }
+    }
+
+    /// <summary>
+    /// Leaves on purpose: tells every live member at once, keeps retransmitting the leave through gossip, and stops
+    /// probing and answering.
+    /// </summary>
+    public void Leave()
+    {
+        lock (_lock)
+        {
+            if (_left || _disposed)
+            {
+                return;
+            }
+
+            _left = true;
+            _logger.Leaving(_local.Incarnation);
+            _probeTimer?.Dispose();
+            _probePhaseTimer?.Dispose();
+            _pushPullTimer?.Dispose();
+            _joinTimer?.Dispose();
+            _probe = null;
+            var leave = new DeadMessage(_local.Incarnation, _name, _name);
+            _local.State = MemberState.Left;
+            _local.StateChangedAt = _time.GetTimestamp();
+            _broadcasts.Clear();
+            _broadcasts.Enqueue(_name, leave);
+            foreach (var member in _members.Values)
+            {
+                if (member != _local && member.IsLive)
+                {
+                    Send(leave, member.Address, piggyback: false);
+                }
+            }
+
+            RaiseChanged(_local);
+        }
+
+        Flush();
+    }
+
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            _probeTimer?.Dispose();
+            _probePhaseTimer?.Dispose();
+            _gossipTimer?.Dispose();
+            _pushPullTimer?.Dispose();
+            _joinTimer?.Dispose();
+            foreach (var member in _members.Values)
+            {
+                member.Suspicion?.Dispose();
+            }
+
+            foreach (var pending in _pendingAcks.Values)
+            {
+                pending.Timer?.Dispose();
+            }
+
+            _pendingAcks.Clear();
+            _protector.Dispose();
+            _outbox.Clear();
+            _events.Clear();
+        }
+    }
+
+    private ITimer CreateTimer(Action<SwimMembership> callback, TimeSpan due, TimeSpan period) =>
+        _time.CreateTimer(static state =>
+        {
+            var (self, action) = ((SwimMembership, Action<SwimMembership>))state!;
+            self.RunTimer(action);
+        }, (this, callback), due, period);
+
+    private void RunTimer(Action<SwimMembership> action)
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            try
+            {
+                action(this);
+            }
+            catch (Exception ex)
+            {
+                _logger.TimerFailed(ex);
+            }
+        }
+
+        Flush();
+    }
+
+    private void Receive(ReadOnlySpan<byte> datagram, IPEndPoint from)
+    {
+        if (_disposed || _left || !_started)
+        {
+            Drop(DropReason.Stopped, from);
+            return;
+        }
+
+        var reason = _protector.TryOpen(datagram, from, _opened, out var length);
+        if (reason != DropReason.None)
+        {
+            Drop(reason, from);
+            return;
+        }
+
+        _decoded.Clear();
+        reason = MessageCodec.TryDecode(_opened.AsSpan(0, length), _decoded);
+        if (reason != DropReason.None)
+        {
+            Drop(reason, from);
+            return;
+        }
+
+        foreach (var message in _decoded)
+        {
+            Handle(message, from);
+        }
+
+        _decoded.Clear();
+    }
+
+    private void Handle(WireMessage message, IPEndPoint from)
+    {
+        switch (message)
+        {
+            case PingMessage ping:
+                HandlePing(ping, from);
+                break;
+            case IndirectPingMessage indirect:
+                HandleIndirectPing(indirect, from);
+                break;
+            case AckMessage ack:
+                HandleAck(ack.Sequence);
+                break;
+            case NackMessage nack:
+                HandleNack(nack.Sequence);
+                break;
+            case AliveMessage alive:
+                HandleAlive(alive, from);
+                break;
+            case SuspectMessage suspect:
+                HandleSuspect(suspect, from);
+                break;
+            case DeadMessage dead:
+                HandleDead(dead, from);
+                break;
+            case PushPullMessage pushPull:
+                HandlePushPull(pushPull, from);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void Drop(DropReason reason, IPEndPoint from)
+    {
+        Drops.Increment(reason);
+        if (!_logger.IsEnabled(LogLevel.Debug))
+        {
+            return;
+        }
+
+        // At most one drop message per second, with the count of the ones it stands for.
+        var now = _time.GetTimestamp();
+        if (_lastDropLog != long.MinValue && _time.GetElapsedTime(_lastDropLog, now) < TimeSpan.FromSeconds(1))
+        {
+            _suppressedDrops++;
+            return;
+        }
+
+        _logger.Dropped(from, reason, _suppressedDrops);
+        _suppressedDrops = 0;
+        _lastDropLog = now;
+    }
+
+    private void RaiseChanged(MemberRecord record)
+    {
+        _snapshot = null;
+        _events.Add(record.ToMember());
+    }
+
+    /// <summary>Sends the queued datagrams and raises the queued events, outside the lock.</summary>
+    private void Flush()
+    {
+        List<(byte[] Buffer, int Length, IPEndPoint Destination)> outbox;
+        List<Member> events;
+        lock (_lock)
+        {
+            if (_outbox.Count == 0 && _events.Count == 0)
+            {
+                return;
+            }
+
+            outbox = _outbox;
+            events = _events;
+            _outbox = [];
+            _events = [];
+        }
+
+        foreach (var (buffer, length, destination) in outbox)
+        {
+            try
+            {
+                Traffic.RecordSent(length);
+                _transport.Send(buffer.AsSpan(0, length), destination);
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        foreach (var member in events)
+        {
+            try
+            {
+                Changed?.Invoke(member);
+            }
+            catch (Exception ex)
+            {
+                _logger.HandlerFailed(member.Name, ex);
+            }
+        }
+    }
+
+    /// <summary>Seals <paramref name="message"/>, plus queued broadcasts that fit, into one datagram for the outbox.</summary>
+    private void Send(WireMessage message, IPEndPoint destination, bool piggyback = true)
+    {
+        var length = MessageCodec.Write(message, _plaintext);
+        if (piggyback)
+        {
+            length += _broadcasts.Fill(_plaintext.AsSpan(length), TransmitLimit());
+        }
+
+        SealToOutbox(length, destination);
+    }
+
+    private void SealToOutbox(int plaintextLength, IPEndPoint destination)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(plaintextLength + DatagramProtector.Overhead);
+        var length = _protector.Seal(_plaintext.AsSpan(0, plaintextLength), buffer);
+        _outbox.Add((buffer, length, destination));
+    }
+
+    private int LiveCount()
+    {
+        var count = 0;
+        foreach (var member in _members.Values)
+        {
+            if (member.IsLive)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    /// <summary>memberlist's retransmit limit: RetransmitMultiplier x ceil(log10(n + 1)).</summary>
+    private int TransmitLimit() =>
+        _options.RetransmitMultiplier * (int)Math.Ceiling(Math.Log10(LiveCount() + 1.0));
+
+    private uint NextSequence() => ++_sequence;
+
+    private sealed class PendingAck
+    {
+        /// <summary>For a relayed (indirect) probe: whom to tell.</summary>
+        public IPEndPoint? Requester { get; init; }
+
+        public uint RequesterSequence { get; init; }
+
+        public bool WantNack { get; init; }
+
+        public ITimer? Timer { get; set; }
+    }
+
+    private sealed class ProbeState(MemberRecord target, uint sequence)
+    {
+        public MemberRecord Target { get; } = target;
+
+        public uint Sequence { get; } = sequence;
+
+        public bool Indirect { get; set; }
+
+        public int ExpectedNacks { get; set; }
+
+        public int Nacks { get; set; }
+    }
+}

@@ -1,0 +1,41 @@
+namespace Vipd.Core.Wire;
+
+/// <summary>Why an incoming datagram (or one message in it) was dropped. Counted, never thrown. Append-only.</summary>
+public enum DropReason
+{
+    /// <summary>Not dropped: decoded and accepted.</summary>
+    None = 0,
+
+    /// <summary>Shorter than its header, tag or a length field says.</summary>
+    Truncated = 1,
+
+    /// <summary>Longer than the maximum datagram size.</summary>
+    Oversized = 2,
+
+    /// <summary>The version byte is one this build does not speak.</summary>
+    UnknownVersion = 3,
+
+    /// <summary>Sealed under a key id that is not in the keyring.</summary>
+    UnknownKey = 4,
+
+    /// <summary>AES-GCM authentication failed: tampered, or sealed under another key with a colliding id.</summary>
+    NotAuthenticated = 5,
+
+    /// <summary>A nonce counter already seen from this sender (or too old for the replay window).</summary>
+    Replayed = 6,
+
+    /// <summary>Authenticated but not well formed: bad lengths, bad UTF-8, bad enum value, trailing bytes.</summary>
+    Malformed = 7,
+
+    /// <summary>Only message types this build does not know.</summary>
+    UnknownMessageType = 8,
+
+    /// <summary>A ping addressed to another node name (an address reused by another node).</summary>
+    WrongTarget = 9,
+
+    /// <summary>Arrived before the node started, or after it left or was disposed.</summary>
+    Stopped = 10,
+
+    /// <summary>Processing failed with an exception (a bug): logged at Error, the node carries on.</summary>
+    InternalError = 11,
+}

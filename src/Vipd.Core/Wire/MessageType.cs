@@ -1,0 +1,14 @@
+namespace Vipd.Core.Wire;
+
+/// <summary>The type byte in front of each message frame. Wire value: append-only, never renumber.</summary>
+internal enum MessageType : byte
+{
+    Ping = 1,
+    IndirectPing = 2,
+    Ack = 3,
+    Nack = 4,
+    Alive = 5,
+    Suspect = 6,
+    Dead = 7,
+    PushPull = 8,
+}
