@@ -60,6 +60,9 @@ public sealed partial class ClusterNode : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(membership);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ExpectedNodes, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.HandoverTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.StartupGrace, TimeSpan.Zero, nameof(options));
         _localName = localName;
         _options = options;
         _membership = membership;

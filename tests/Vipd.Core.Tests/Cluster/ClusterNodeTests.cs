@@ -323,6 +323,10 @@ public class ClusterNodeTests : IDisposable
     }
 
     [Fact]
+    public void Ctor_NoExpectedNodes_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClusterNode("n1", new ClusterOptions(true, 0, Handover), _membership, _time, null));
+
+    [Fact]
     public void Explain_UnknownVip_SaysSo()
     {
         Start();
