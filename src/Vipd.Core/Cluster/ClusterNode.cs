@@ -37,6 +37,7 @@ public sealed partial class ClusterNode : IDisposable
     private Dictionary<string, LocalVipState> _localState = new(StringComparer.Ordinal);
     private HashSet<string> _held = new(StringComparer.Ordinal);
     private uint _recordVersion;
+    private byte[]? _lastPublished;
     private bool _truncationLogged;
 
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _eligibleSince = new(StringComparer.Ordinal);
@@ -238,7 +239,7 @@ public sealed partial class ClusterNode : IDisposable
     {
         lock (_publishLock)
         {
-            byte[] bytes;
+            byte[]? bytes;
             lock (_lock)
             {
                 if (_disposed)
@@ -249,11 +250,15 @@ public sealed partial class ClusterNode : IDisposable
                 bytes = BuildRecordLocked();
             }
 
-            _membership.UpdateMetadata(bytes);
+            // Unchanged content (a health tick that changed nothing) is not republished: no gossip, no re-elections.
+            if (bytes is not null)
+            {
+                _membership.UpdateMetadata(bytes);
+            }
         }
     }
 
-    private byte[] BuildRecordLocked()
+    private byte[]? BuildRecordLocked()
     {
         var entries = new List<(string Name, NodeVipEntry Entry)>();
         foreach (var vip in _vips)
@@ -283,7 +288,14 @@ public sealed partial class ClusterNode : IDisposable
             entries = [.. entries.OrderByDescending(e => e.Entry.Holding).ThenBy(e => e.Name, StringComparer.Ordinal).Take(NodeRecordCodec.MaxVips)];
         }
 
+        var bytes = NodeRecordCodec.Encode(new NodeRecord(_recordVersion + 1, _maintenance, _draining, [.. entries.Select(e => e.Entry)]));
+        if (_lastPublished is not null && bytes.AsSpan(5).SequenceEqual(_lastPublished.AsSpan(5)))
+        {
+            return null; // bytes 1..4 are the record version: everything after it is the same
+        }
+
         _recordVersion++;
-        return NodeRecordCodec.Encode(new NodeRecord(_recordVersion, _maintenance, _draining, [.. entries.Select(e => e.Entry)]));
+        _lastPublished = bytes;
+        return bytes;
     }
 }
