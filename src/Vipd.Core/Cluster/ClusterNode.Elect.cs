@@ -7,6 +7,8 @@ namespace Vipd.Core.Cluster;
 
 public sealed partial class ClusterNode
 {
+    private static readonly TimeSpan MinimumWake = TimeSpan.FromMilliseconds(1);
+
     private void Reelect()
     {
         IReadOnlySet<string>? desired = null;
@@ -183,7 +185,8 @@ public sealed partial class ClusterNode
         if (wakeAt is { } at)
         {
             var due = at - now;
-            _timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+            // Never zero: a timer due at once could fire synchronously inside Change, re-entering this election.
+            _timer.Change(due < MinimumWake ? MinimumWake : due, Timeout.InfiniteTimeSpan);
         }
         else
         {
