@@ -57,6 +57,9 @@ internal sealed class ClusterSwimSimulation : IDisposable
 
     public string? Violation { get; private set; }
 
+    /// <summary>Every ReannounceRequested raised: when, by which node, for which VIP.</summary>
+    public List<(TimeSpan At, string Node, string Vip)> Reannounced { get; } = [];
+
     public void Start(SwimNode node)
     {
         var random = new Random(unchecked((Seed * 7919) + (++_created * 104729)));
@@ -67,6 +70,7 @@ internal sealed class ClusterSwimSimulation : IDisposable
         node.Cluster = cluster;
         node.Stopping = false;
         cluster.DesiredChanged += set => cluster.ReportHeld([.. set]);
+        cluster.ReannounceRequested += vip => Reannounced.Add((Now, node.Name, vip));
         cluster.SetVips(Vips);
         cluster.SetLocalState(node.Maintenance, node.Vips);
         membership.Start([.. Nodes.Where(n => n != node).Take(3).Select(n => n.Endpoint)]);

@@ -78,6 +78,37 @@ public class ClusterSwimSimulationTests(ITestOutputHelper output)
         + (o.SuspicionMinimum * o.SuspicionMaximumMultiplier * Math.Max(1, Math.Log10(nodes))) + TimeSpan.FromMilliseconds(100);
 
     [Fact]
+    public void PartitionHeal_QuorumOff_OneHolderStaysAndReannounces()
+    {
+        foreach (var seed in Seeds(5))
+        {
+            var vips = new[] { new VipSpec("vip-0", false, TimeSpan.Zero, null) };
+            using var sim = new ClusterSwimSimulation(seed, 5, vips, quorum: false, Handover, ChaosMembership);
+            foreach (var node in sim.Nodes)
+            {
+                node.Vips["vip-0"] = new(true, 100);
+                sim.Start(node);
+            }
+
+            sim.Run(TimeSpan.FromSeconds(3));
+            var holder = Assert.Single(sim.Holders("vip-0"));
+            sim.Partition(sim.Nodes.ToDictionary(n => n.Name, n => n == holder ? 1 : 0));
+            sim.Run(TimeSpan.FromSeconds(3));
+            Assert.Equal(2, sim.Holders("vip-0").Count()); // without quorum both sides answer: the documented trade-off
+            sim.Heal();
+            var healed = sim.Now;
+
+            sim.Run((ChaosMembership.PushPullInterval * 2) + TimeSpan.FromSeconds(1), () => sim.Holders("vip-0").Count() == 1);
+
+            var winner = Assert.Single(sim.Holders("vip-0"));
+            Assert.Contains(sim.Reannounced, r => r.At >= healed && r.Node == winner.Name && r.Vip == "vip-0");
+            output.WriteLine($"seed {seed}: one holder ({winner.Name}) {(sim.Now - healed).TotalSeconds:0.00} s after the heal (push/pull every {ChaosMembership.PushPullInterval.TotalSeconds} s)");
+            sim.Run(TimeSpan.FromSeconds(1));
+            Assert.True(sim.CheckConverged() is null, $"seed {seed}: {sim.CheckConverged()}\n{sim.Describe()}\nreplay: {Replay(seed)}");
+        }
+    }
+
+    [Fact]
     public void Chaos_SeededRuns_OneHolderPerVipAfterHealAndNoMinorityHolder()
     {
         foreach (var seed in Seeds(40))
