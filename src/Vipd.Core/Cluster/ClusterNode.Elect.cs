@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
 using Vipd.Core.Election;
 using Vipd.Core.Membership;
 
@@ -5,6 +7,8 @@ namespace Vipd.Core.Cluster;
 
 public sealed partial class ClusterNode
 {
+    private static readonly TimeSpan MinimumWake = TimeSpan.FromMilliseconds(1);
+
     private void Reelect()
     {
         IReadOnlySet<string>? desired = null;
@@ -91,63 +95,36 @@ public sealed partial class ClusterNode
 
         var desired = new HashSet<string>(StringComparer.Ordinal);
         DateTimeOffset? wakeAt = _settled ? null : _settleUntil;
-        var candidates = new List<ElectionCandidate>(nodes.Count);
         foreach (var vip in _vips)
         {
-            candidates.Clear();
-            VipExplanation explanation;
+            ElectionCandidate[] candidates;
+            string? owner;
             if (_collisions.TryGetValue(vip.Name, out var other))
             {
-                explanation = new VipExplanation(vip.Name, null, $"no owner: its id collides with VIP {other}; rename one", [], null);
+                candidates = [];
+                owner = null;
+                _inputs[vip.Name] = new ElectionInput(vip, candidates, now, quorum, $"no owner: its id collides with VIP {other}; rename one", null);
             }
             else
             {
-                var id = _vipIds[vip.Name];
-                foreach (var node in nodes)
-                {
-                    var entry = default(NodeVipEntry);
-                    var hasEntry = node.Record is not null && node.Record.TryGet(id, out entry);
-                    var candidate = new ElectionCandidate(
-                        node.Name,
-                        node.Live,
-                        node.Record?.Maintenance ?? false,
-                        node.Record?.Draining ?? false,
-                        hasEntry && entry.Eligible,
-                        hasEntry ? entry.Priority : 0,
-                        hasEntry && entry.Holding,
-                        null);
-                    var key = (vip.Name, node.Name);
-                    if (VipElection.IneligibleReason(vip, candidate) is null)
-                    {
-                        _eligibleSince.TryAdd(key, now);
-                        candidate = candidate with { EligibleSince = _eligibleSince[key] };
-                    }
-                    else
-                    {
-                        _eligibleSince.Remove(key);
-                    }
-
-                    candidates.Add(candidate);
-                }
-
-                explanation = VipElection.Elect(vip, candidates, now, quorum);
+                candidates = BuildCandidatesLocked(vip, nodes, now);
+                owner = VipElection.ElectOwner(vip, candidates, now, quorum, out var reconsiderAt);
+                wakeAt = Earliest(wakeAt, reconsiderAt);
+                _inputs[vip.Name] = new ElectionInput(vip, candidates, now, quorum, null,
+                    owner == _localName && !_settled ? "this node is (re)joining and takes it once it has heard the cluster" : null);
             }
 
-            _explanations[vip.Name] = explanation;
-            wakeAt = Earliest(wakeAt, explanation.ReconsiderAt);
-            var owner = explanation.Owner;
             var previousOwner = _owners.GetValueOrDefault(vip.Name);
             if (previousOwner != owner)
             {
                 _owners[vip.Name] = owner;
-                var reason = ChangeReason(explanation, previousOwner);
+                var reason = ChangeReason(ExplainLocked(vip.Name), previousOwner);
                 changes.Add(new OwnershipChange(vip.Name, previousOwner, owner, reason));
                 _logger.OwnerChanged(vip.Name, previousOwner ?? "none", owner ?? "none", reason);
             }
 
             if (owner == _localName && !_settled)
             {
-                _explanations[vip.Name] = explanation with { Summary = explanation.Summary + "; this node is (re)joining and takes it once it has heard the cluster" };
                 continue;
             }
 
@@ -155,9 +132,10 @@ public sealed partial class ClusterNode
             {
                 desired.Add(vip.Name);
                 _retainSince.Remove(vip.Name);
-                if (!_desired.Contains(vip.Name))
+                if (!_desired.Contains(vip.Name) && _logger.IsEnabled(LogLevel.Information))
                 {
-                    _logger.Acquiring(vip.Name, explanation.Summary);
+                    var summary = ExplainLocked(vip.Name).Summary;
+                    _logger.Acquiring(vip.Name, summary);
                 }
 
                 TrackClaimantsLocked(vip.Name, candidates, reannounce);
@@ -172,11 +150,11 @@ public sealed partial class ClusterNode
 
             // This node holds it but no longer owns it: keep it until the new owner claims it (make-before-break),
             // unless the quorum is gone or nobody will take it over anyway.
-            var ownerClaims = owner is not null && candidates.Exists(c => c.Name == owner && c.Holding);
+            var ownerClaims = owner is not null && Array.Exists(candidates, c => c.Name == owner && c.Holding);
             string? releaseReason = null;
             if (!quorum.HasQuorum)
             {
-                releaseReason = explanation.Summary;
+                releaseReason = ExplainLocked(vip.Name).Summary;
             }
             else if (ownerClaims)
             {
@@ -184,7 +162,7 @@ public sealed partial class ClusterNode
             }
             else if (owner is null && !_draining)
             {
-                releaseReason = explanation.Summary;
+                releaseReason = ExplainLocked(vip.Name).Summary;
             }
             else
             {
@@ -207,7 +185,8 @@ public sealed partial class ClusterNode
         if (wakeAt is { } at)
         {
             var due = at - now;
-            _timer.Change(due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+            // Never zero: a timer due at once could fire synchronously inside Change, re-entering this election.
+            _timer.Change(due < MinimumWake ? MinimumWake : due, Timeout.InfiniteTimeSpan);
         }
         else
         {
@@ -217,7 +196,62 @@ public sealed partial class ClusterNode
         return desired;
     }
 
-    private void TrackClaimantsLocked(string vip, List<ElectionCandidate> candidates, List<string> reannounce)
+    private ElectionCandidate[] BuildCandidatesLocked(VipSpec vip, List<NodeView> nodes, DateTimeOffset now)
+    {
+        var id = _vipIds[vip.Name];
+        if (!_eligibleSince.TryGetValue(vip.Name, out var sinceByNode))
+        {
+            _eligibleSince[vip.Name] = sinceByNode = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        }
+
+        var candidates = new ElectionCandidate[nodes.Count];
+        for (var i = 0; i < nodes.Count; i++)
+        {
+            var node = nodes[i];
+            var entry = default(NodeVipEntry);
+            var hasEntry = node.Record is not null && node.Record.TryGet(id, out entry);
+            var maintenance = node.Record?.Maintenance ?? false;
+            var draining = node.Record?.Draining ?? false;
+            var eligible = hasEntry && entry.Eligible;
+            DateTimeOffset? since = null;
+            if (node.Live && !maintenance && !draining && eligible && (vip.AllowedNodes is null || vip.AllowedNodes.Contains(node.Name, StringComparer.Ordinal)))
+            {
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(sinceByNode, node.Name, out var exists);
+                if (!exists)
+                {
+                    slot = now;
+                }
+
+                since = slot;
+            }
+            else
+            {
+                sinceByNode.Remove(node.Name);
+            }
+
+            candidates[i] = new ElectionCandidate(node.Name, node.Live, maintenance, draining, eligible, hasEntry ? entry.Priority : 0, hasEntry && entry.Holding, since);
+        }
+
+        return candidates;
+    }
+
+    private VipExplanation ExplainLocked(string vip)
+    {
+        if (!_inputs.TryGetValue(vip, out var input))
+        {
+            return new VipExplanation(vip, null, "no owner: not a configured VIP", [], null);
+        }
+
+        if (input.Override is { } summary)
+        {
+            return new VipExplanation(vip, null, summary, [], null);
+        }
+
+        var explanation = VipElection.Elect(input.Vip, input.Candidates, input.Now, input.Quorum);
+        return input.Note is { } note ? explanation with { Summary = $"{explanation.Summary}; {note}" } : explanation;
+    }
+
+    private void TrackClaimantsLocked(string vip, ElectionCandidate[] candidates, List<string> reannounce)
     {
         var seen = _claimants.TryGetValue(vip, out var set) ? set : _claimants[vip] = new HashSet<string>(StringComparer.Ordinal);
         var fresh = false;
@@ -329,4 +363,7 @@ public sealed partial class ClusterNode
         a is null ? b : b is null ? a : a < b ? a : b;
 
     private sealed record NodeView(string Name, bool Live, NodeRecord? Record);
+
+    /// <summary>What one VIP's last election ran on, so <see cref="Explain"/> can rebuild the explanation on demand.</summary>
+    private sealed record ElectionInput(VipSpec Vip, ElectionCandidate[] Candidates, DateTimeOffset Now, QuorumState Quorum, string? Override, string? Note);
 }

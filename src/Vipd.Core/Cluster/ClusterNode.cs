@@ -37,13 +37,14 @@ public sealed partial class ClusterNode : IDisposable
     private Dictionary<string, LocalVipState> _localState = new(StringComparer.Ordinal);
     private HashSet<string> _held = new(StringComparer.Ordinal);
     private uint _recordVersion;
+    private byte[]? _lastPublished;
     private bool _truncationLogged;
 
-    private readonly Dictionary<(string Vip, string Node), DateTimeOffset> _eligibleSince = [];
+    private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _eligibleSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _owners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _retainSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _claimants = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, VipExplanation> _explanations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ElectionInput> _inputs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Bytes, NodeRecord? Record)> _records = new(StringComparer.Ordinal);
     private IReadOnlySet<string> _desired = NoVips;
     private DateTimeOffset _settleUntil;
@@ -60,6 +61,9 @@ public sealed partial class ClusterNode : IDisposable
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(membership);
         ArgumentNullException.ThrowIfNull(time);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.ExpectedNodes, 1, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.HandoverTimeout, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.StartupGrace, TimeSpan.Zero, nameof(options));
         _localName = localName;
         _options = options;
         _membership = membership;
@@ -131,9 +135,9 @@ public sealed partial class ClusterNode : IDisposable
             }
 
             var names = _vips.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
-            foreach (var key in _eligibleSince.Keys.Where(k => !names.Contains(k.Vip)).ToList())
+            foreach (var name in _eligibleSince.Keys.Where(n => !names.Contains(n)).ToList())
             {
-                _eligibleSince.Remove(key);
+                _eligibleSince.Remove(name);
             }
 
             foreach (var name in _owners.Keys.Where(n => !names.Contains(n)).ToList())
@@ -141,7 +145,7 @@ public sealed partial class ClusterNode : IDisposable
                 _owners.Remove(name);
                 _claimants.Remove(name);
                 _retainSince.Remove(name);
-                _explanations.Remove(name);
+                _inputs.Remove(name);
             }
         }
 
@@ -208,9 +212,7 @@ public sealed partial class ClusterNode : IDisposable
         ArgumentNullException.ThrowIfNull(vip);
         lock (_lock)
         {
-            return _explanations.TryGetValue(vip, out var explanation)
-                ? explanation
-                : new VipExplanation(vip, null, "no owner: not a configured VIP", [], null);
+            return ExplainLocked(vip);
         }
     }
 
@@ -237,7 +239,7 @@ public sealed partial class ClusterNode : IDisposable
     {
         lock (_publishLock)
         {
-            byte[] bytes;
+            byte[]? bytes;
             lock (_lock)
             {
                 if (_disposed)
@@ -248,11 +250,15 @@ public sealed partial class ClusterNode : IDisposable
                 bytes = BuildRecordLocked();
             }
 
-            _membership.UpdateMetadata(bytes);
+            // Unchanged content (a health tick that changed nothing) is not republished: no gossip, no re-elections.
+            if (bytes is not null)
+            {
+                _membership.UpdateMetadata(bytes);
+            }
         }
     }
 
-    private byte[] BuildRecordLocked()
+    private byte[]? BuildRecordLocked()
     {
         var entries = new List<(string Name, NodeVipEntry Entry)>();
         foreach (var vip in _vips)
@@ -282,7 +288,14 @@ public sealed partial class ClusterNode : IDisposable
             entries = [.. entries.OrderByDescending(e => e.Entry.Holding).ThenBy(e => e.Name, StringComparer.Ordinal).Take(NodeRecordCodec.MaxVips)];
         }
 
+        var bytes = NodeRecordCodec.Encode(new NodeRecord(_recordVersion + 1, _maintenance, _draining, [.. entries.Select(e => e.Entry)]));
+        if (_lastPublished is not null && bytes.AsSpan(5).SequenceEqual(_lastPublished.AsSpan(5)))
+        {
+            return null; // bytes 1..4 are the record version: everything after it is the same
+        }
+
         _recordVersion++;
-        return NodeRecordCodec.Encode(new NodeRecord(_recordVersion, _maintenance, _draining, [.. entries.Select(e => e.Entry)]));
+        _lastPublished = bytes;
+        return bytes;
     }
 }

@@ -40,6 +40,27 @@ public static class StableHash
 
     private static ulong Mix(ulong hash, string text)
     {
+        // ASCII (the common case: node and VIP names) hashes straight from the chars; anything else as UTF-8 bytes.
+        var ascii = true;
+        foreach (var c in text)
+        {
+            if (c >= 0x80)
+            {
+                ascii = false;
+                break;
+            }
+        }
+
+        if (ascii)
+        {
+            foreach (var c in text)
+            {
+                hash = unchecked((hash ^ c) * FnvPrime);
+            }
+
+            return hash;
+        }
+
         Span<byte> buffer = stackalloc byte[256];
         var max = Encoding.UTF8.GetMaxByteCount(text.Length);
         var bytes = max <= buffer.Length ? buffer : new byte[max];

@@ -17,59 +17,35 @@ namespace Vipd.Core.Election;
 /// </summary>
 public static class VipElection
 {
+    /// <summary>
+    /// Elects the owner of <paramref name="vip"/> without building the explanation (the hot path: every node runs it
+    /// on every membership change). Same result as <see cref="Elect"/>.
+    /// </summary>
+    public static string? ElectOwner(VipSpec vip, IReadOnlyList<ElectionCandidate> candidates, DateTimeOffset now, QuorumState quorum, out DateTimeOffset? reconsiderAt)
+    {
+        ArgumentNullException.ThrowIfNull(vip);
+        ArgumentNullException.ThrowIfNull(candidates);
+        var ranked = Rank(vip, candidates, null);
+        var ownerIndex = ChooseOwner(vip, ranked, now, out reconsiderAt);
+        if (!quorum.HasQuorum)
+        {
+            reconsiderAt = null;
+            return null;
+        }
+
+        return ownerIndex < 0 ? null : ranked[ownerIndex].Candidate.Name;
+    }
+
     /// <summary>Elects the owner of <paramref name="vip"/> among <paramref name="candidates"/> and explains it.</summary>
     public static VipExplanation Elect(VipSpec vip, IReadOnlyList<ElectionCandidate> candidates, DateTimeOffset now, QuorumState quorum)
     {
         ArgumentNullException.ThrowIfNull(vip);
         ArgumentNullException.ThrowIfNull(candidates);
 
-        var ranked = new List<(ElectionCandidate Candidate, ulong Score)>(candidates.Count);
         var ineligible = new List<CandidateVerdict>();
-        foreach (var candidate in candidates)
-        {
-            var reason = IneligibleReason(vip, candidate);
-            if (reason is null)
-            {
-                ranked.Add((candidate, StableHash.Rendezvous(vip.Name, candidate.Name)));
-            }
-            else
-            {
-                ineligible.Add(new CandidateVerdict(candidate.Name, 0, "not eligible: " + reason));
-            }
-        }
-
-        ranked.Sort(static (a, b) => Compare(a.Candidate, a.Score, b.Candidate, b.Score));
+        var ranked = Rank(vip, candidates, ineligible);
         ineligible.Sort(static (a, b) => string.CompareOrdinal(a.Node, b.Node));
-
-        var ownerIndex = -1;
-        DateTimeOffset? reconsiderAt = null;
-        var holderIndex = ranked.FindIndex(static r => r.Candidate.Holding);
-        if (ranked.Count > 0)
-        {
-            if (holderIndex < 0)
-            {
-                ownerIndex = 0;
-            }
-            else if (!vip.Preempt)
-            {
-                ownerIndex = holderIndex;
-            }
-            else
-            {
-                for (var i = 0; i <= holderIndex; i++)
-                {
-                    var since = ranked[i].Candidate.EligibleSince;
-                    var readyAt = since is null ? DateTimeOffset.MinValue : since.Value + vip.PreemptDelay;
-                    if (i == holderIndex || readyAt <= now)
-                    {
-                        ownerIndex = i;
-                        break;
-                    }
-
-                    reconsiderAt = reconsiderAt is null || readyAt < reconsiderAt ? readyAt : reconsiderAt;
-                }
-            }
-        }
+        var ownerIndex = ChooseOwner(vip, ranked, now, out var reconsiderAt);
 
         var verdicts = new List<CandidateVerdict>(candidates.Count);
         for (var i = 0; i < ranked.Count; i++)
@@ -116,6 +92,60 @@ public static class VipElection
         }
 
         return new VipExplanation(vip.Name, owner, summary, verdicts, reconsiderAt);
+    }
+
+    private static List<(ElectionCandidate Candidate, ulong Score)> Rank(VipSpec vip, IReadOnlyList<ElectionCandidate> candidates, List<CandidateVerdict>? ineligible)
+    {
+        var ranked = new List<(ElectionCandidate Candidate, ulong Score)>(candidates.Count);
+        foreach (var candidate in candidates)
+        {
+            var reason = IneligibleReason(vip, candidate);
+            if (reason is null)
+            {
+                ranked.Add((candidate, StableHash.Rendezvous(vip.Name, candidate.Name)));
+            }
+            else
+            {
+                ineligible?.Add(new CandidateVerdict(candidate.Name, 0, "not eligible: " + reason));
+            }
+        }
+
+        ranked.Sort(static (a, b) => Compare(a.Candidate, a.Score, b.Candidate, b.Score));
+        return ranked;
+    }
+
+    private static int ChooseOwner(VipSpec vip, List<(ElectionCandidate Candidate, ulong Score)> ranked, DateTimeOffset now, out DateTimeOffset? reconsiderAt)
+    {
+        reconsiderAt = null;
+        if (ranked.Count == 0)
+        {
+            return -1;
+        }
+
+        var holderIndex = ranked.FindIndex(static r => r.Candidate.Holding);
+        if (holderIndex < 0)
+        {
+            return 0;
+        }
+
+        if (!vip.Preempt)
+        {
+            return holderIndex;
+        }
+
+        for (var i = 0; i < holderIndex; i++)
+        {
+            var since = ranked[i].Candidate.EligibleSince;
+            var readyAt = since is null ? DateTimeOffset.MinValue : since.Value + vip.PreemptDelay;
+            if (readyAt <= now)
+            {
+                return i;
+            }
+
+            reconsiderAt = reconsiderAt is null || readyAt < reconsiderAt ? readyAt : reconsiderAt;
+        }
+
+        return holderIndex;
     }
 
     /// <summary>Compares two eligible candidates: negative when <paramref name="a"/> ranks better.</summary>

@@ -323,6 +323,25 @@ public class ClusterNodeTests : IDisposable
     }
 
     [Fact]
+    public void SetLocalState_Unchanged_NotRepublished()
+    {
+        Start();
+        var published = _membership.Published.Count;
+
+        Node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 100) });
+        Node.ReportHeld(["web"]);
+        Assert.Equal(published, _membership.Published.Count);
+
+        Node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 101) });
+        Assert.Equal(published + 1, _membership.Published.Count);
+        Assert.Equal(_membership.Published[^2].Version + 1, _membership.LastPublished.Version);
+    }
+
+    [Fact]
+    public void Ctor_NoExpectedNodes_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ClusterNode("n1", new ClusterOptions(true, 0, Handover), _membership, _time, null));
+
+    [Fact]
     public void Explain_UnknownVip_SaysSo()
     {
         Start();

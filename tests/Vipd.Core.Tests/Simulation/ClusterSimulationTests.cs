@@ -38,7 +38,7 @@ public class ClusterSimulationTests(ITestOutputHelper output)
         var seeds = ReplaySeed is { } one ? [one] : Enumerable.Range(100_001, 1);
         foreach (var seed in seeds)
         {
-            var violation = ClusterSimScenario.Run(seed, nodeCount: 100, steps: 8);
+            var violation = ClusterSimScenario.Run(seed, nodeCount: 100, steps: 5);
             Assert.True(violation is null, $"seed {seed}: {violation}\nreplay: {Replay(seed)}");
         }
     }
