@@ -7,33 +7,30 @@ using Vipd.Core.Reconcile;
 namespace Vipd.Linux.Neighbor;
 
 /// <summary>
-/// Watches the link for other hosts claiming held addresses. ARP: an AF_PACKET socket bound to ETH_P_ARP on every
+/// Watches the links for other hosts claiming held addresses. ARP: an AF_PACKET socket bound to ETH_P_ARP on every
 /// interface; a frame whose sender IP is held on the interface it arrived on, with a sender MAC that is not that
 /// link's, is a conflict. IPv6: an AF_PACKET socket bound to ETH_P_IPV6 with a classic BPF filter that passes only
 /// ICMPv6 type 136; an NA whose target is held, claiming a MAC (target link-layer option, else the Ethernet source)
 /// that is not ours, is a conflict. Frames this host sent are skipped (PACKET_IGNORE_OUTGOING and PACKET_OUTGOING).
-/// Sockets are opened in the constructor (in the constructing thread's network namespace); <see cref="Start"/> runs
-/// one receive loop per socket on the thread pool; <see cref="Dispose"/> cancels them and closes the sockets.
+/// The decisions and counters are <see cref="ConflictDetector"/>'s. Sockets are opened in the constructor (in the
+/// constructing thread's network namespace); <see cref="Start"/> runs one receive loop per socket on the thread
+/// pool; <see cref="Dispose"/> cancels them and closes the sockets.
 /// </summary>
 internal sealed class ConflictMonitor : IConflictMonitor
 {
     private const int BufferSize = 2048;
     private static readonly TimeSpan ErrorBackoff = TimeSpan.FromMilliseconds(100); // a failing socket must not spin
     private static readonly TimeSpan DebugLogInterval = TimeSpan.FromSeconds(1);   // drops log at most this often
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);        // loops end at once when cancelled
 
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Socket _arp;
     private readonly Socket _ipv6;
     private readonly CancellationTokenSource _stop = new();
-    private readonly long[] _drops = new long[Enum.GetValues<FrameDropReason>().Length];
-    private volatile HeldSet _held = HeldSet.Empty;
     private Action<AddressConflict>? _onConflict;
     private Task[] _loops = [];
-    private long _seen;
-    private long _ignored;
-    private long _malformed;
-    private long _conflicts;
+    private long _receiveErrors;
     private long _lastDebugLog;
     private int _disposed;
 
@@ -53,29 +50,16 @@ internal sealed class ConflictMonitor : IConflictMonitor
         }
     }
 
-    /// <summary>Frames received (ARP and IPv6).</summary>
-    public long FramesSeen => Interlocked.Read(ref _seen);
+    /// <summary>The decisions and the frame counters (seen, ignored, malformed, conflicts, drops by reason).</summary>
+    public ConflictDetector Detector { get; } = new();
 
-    /// <summary>Well-formed frames that are not a conflict: ours, other addresses, other ICMPv6, other interfaces.</summary>
-    public long FramesIgnored => Interlocked.Read(ref _ignored);
-
-    /// <summary>Frames that failed to parse (too short, bad checksum, hop limit, options, length).</summary>
-    public long FramesMalformed => Interlocked.Read(ref _malformed);
-
-    /// <summary>Conflicts reported.</summary>
-    public long Conflicts => Interlocked.Read(ref _conflicts);
+    /// <summary>Receive calls that failed (each logged, then retried after a pause).</summary>
+    public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
 
     /// <summary>Whether the kernel filters IPv6 frames down to Neighbor Advertisements.</summary>
     public bool KernelFilterAttached { get; private set; }
 
-    /// <summary>Frames dropped for <paramref name="reason"/> (ignored and malformed ones both).</summary>
-    public long Dropped(FrameDropReason reason) => Interlocked.Read(ref _drops[(int)reason]);
-
-    public void Watch(IReadOnlyCollection<HeldAddress> held)
-    {
-        ArgumentNullException.ThrowIfNull(held);
-        _held = HeldSet.Create(held);
-    }
+    public void Watch(IReadOnlyCollection<HeldAddress> held) => Detector.Watch(held);
 
     public void Start(Action<AddressConflict> onConflict)
     {
@@ -106,7 +90,7 @@ internal sealed class ConflictMonitor : IConflictMonitor
         _ipv6.Dispose();
         try
         {
-            Task.WaitAll(_loops, TimeSpan.FromSeconds(2));
+            Task.WaitAll(_loops, StopTimeout);
         }
         catch (AggregateException)
         {
@@ -116,68 +100,20 @@ internal sealed class ConflictMonitor : IConflictMonitor
         _stop.Dispose();
     }
 
-    /// <summary>Handles one received frame; internal so that unit tests can feed frames without a socket.</summary>
-    internal void Process(ReadOnlySpan<byte> frame, int interfaceIndex, byte packetType, bool isArp)
+    private void Handle(ReadOnlySpan<byte> frame, int interfaceIndex, byte packetType, bool isArp)
     {
-        Interlocked.Increment(ref _seen);
-        if (packetType == PacketEndPoint.PacketOutgoing)
+        var conflict = Detector.Inspect(frame, interfaceIndex, packetType, isArp, out var reason);
+        if (conflict is null)
         {
-            Interlocked.Increment(ref _ignored);
+            if (ConflictDetector.IsMalformed(reason))
+            {
+                LogDrop(isArp, interfaceIndex, reason);
+            }
+
             return;
         }
 
-        if (isArp)
-        {
-            ProcessArp(frame, interfaceIndex);
-        }
-        else
-        {
-            ProcessAdvertisement(frame, interfaceIndex);
-        }
-    }
-
-    private void ProcessArp(ReadOnlySpan<byte> frame, int interfaceIndex)
-    {
-        var reason = ArpFrames.TryParse(frame, out var arp);
-        if (reason != FrameDropReason.None)
-        {
-            Drop(reason, interfaceIndex, "ARP");
-            return;
-        }
-
-        if (!_held.V4.TryGetValue((interfaceIndex, arp.SenderIp), out var held) || held.Mac == arp.SenderMac)
-        {
-            Interlocked.Increment(ref _ignored);
-            return;
-        }
-
-        var kind = arp.Operation == ArpFrames.OperationReply ? ConflictKind.ArpReply : ConflictKind.ArpRequest;
-        Report(new AddressConflict(held.Address, interfaceIndex, arp.SenderMac.ToPhysicalAddress(), kind), arp.SenderMac);
-    }
-
-    private void ProcessAdvertisement(ReadOnlySpan<byte> frame, int interfaceIndex)
-    {
-        var reason = NeighborAdvertisement.TryParseFrame(frame, out var na);
-        if (reason != FrameDropReason.None)
-        {
-            Drop(reason, interfaceIndex, "IPv6");
-            return;
-        }
-
-        var claimed = na.ClaimedMac;
-        if (!_held.V6.TryGetValue((interfaceIndex, na.Target), out var held) || held.Mac == claimed)
-        {
-            Interlocked.Increment(ref _ignored);
-            return;
-        }
-
-        Report(new AddressConflict(held.Address, interfaceIndex, claimed.ToPhysicalAddress(), ConflictKind.NeighborAdvertisement), claimed);
-    }
-
-    private void Report(AddressConflict conflict, MacAddress mac)
-    {
-        Interlocked.Increment(ref _conflicts);
-        _logger.ConflictDetected(conflict.Address, mac.ToString(), conflict.InterfaceIndex, conflict.Kind.ToString());
+        _logger.ConflictDetected(conflict.Address, conflict.ForeignMac.ToString(), conflict.InterfaceIndex, conflict.Kind.ToString());
         try
         {
             // A failing handler must not stop the listener; it is logged.
@@ -189,29 +125,28 @@ internal sealed class ConflictMonitor : IConflictMonitor
         }
     }
 
-    private void Drop(FrameDropReason reason, int interfaceIndex, string kind)
+    private void LogDrop(bool isArp, int interfaceIndex, FrameDropReason reason)
     {
-        Interlocked.Increment(ref _drops[(int)reason]);
-        var malformed = reason is not (FrameDropReason.WrongEtherType or FrameDropReason.NotIcmpv6
-            or FrameDropReason.NotNeighborAdvertisement or FrameDropReason.UnsupportedArp
-            or FrameDropReason.UnsupportedArpOperation);
-        Interlocked.Increment(ref malformed ? ref _malformed : ref _ignored);
-        if (malformed && _logger.IsEnabled(LogLevel.Debug))
+        if (!_logger.IsEnabled(LogLevel.Debug))
         {
-            var now = _time.GetTimestamp();
-            var last = Interlocked.Read(ref _lastDebugLog);
-            if ((last == 0 || _time.GetElapsedTime(last, now) >= DebugLogInterval)
-                && Interlocked.CompareExchange(ref _lastDebugLog, now, last) == last)
-            {
-                _logger.FrameDropped(kind, interfaceIndex, reason);
-            }
+            return;
+        }
+
+        var now = _time.GetTimestamp();
+        var last = Interlocked.Read(ref _lastDebugLog);
+        if ((last == 0 || _time.GetElapsedTime(last, now) >= DebugLogInterval)
+            && Interlocked.CompareExchange(ref _lastDebugLog, now, last) == last)
+        {
+            _logger.FrameDropped(isArp ? "ARP" : "IPv6", interfaceIndex, reason);
         }
     }
 
     private async Task ReceiveLoopAsync(Socket socket, bool isArp, CancellationToken ct)
     {
         var buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
-        var from = new SocketAddress(AddressFamily.Packet, PacketEndPoint.Size);
+
+        // The BCL wants room for the family's largest address, more than sizeof(struct sockaddr_ll).
+        var from = new SocketAddress(AddressFamily.Packet, Math.Max(PacketEndPoint.Size, SocketAddress.GetMaximumAddressSize(AddressFamily.Packet)));
         while (!ct.IsCancellationRequested)
         {
             int length;
@@ -231,8 +166,10 @@ internal sealed class ConflictMonitor : IConflictMonitor
             {
                 return;
             }
-            catch (SocketException ex)
+            catch (Exception ex)
             {
+                // Anything else is logged and retried after a pause: the listener must not end silently.
+                Interlocked.Increment(ref _receiveErrors);
                 _logger.ReceiveFailed(isArp ? "ARP" : "IPv6", ex.Message);
                 try
                 {
@@ -246,7 +183,7 @@ internal sealed class ConflictMonitor : IConflictMonitor
                 continue;
             }
 
-            Process(buffer.AsSpan(0, length), PacketEndPoint.ReadInterfaceIndex(from), PacketEndPoint.ReadPacketType(from), isArp);
+            Handle(buffer.AsSpan(0, length), PacketEndPoint.ReadInterfaceIndex(from), PacketEndPoint.ReadPacketType(from), isArp);
         }
     }
 
@@ -260,7 +197,7 @@ internal sealed class ConflictMonitor : IConflictMonitor
         }
         catch (SocketException ex)
         {
-            throw new KernelException(ex.NativeErrorCode, $"open AF_PACKET socket for EtherType 0x{etherType:x4}", null, ex.Message);
+            throw new KernelException(SocketErrno.Of(ex), $"open AF_PACKET socket for EtherType 0x{etherType:x4}", null, ex.Message);
         }
 
         try
@@ -294,46 +231,7 @@ internal sealed class ConflictMonitor : IConflictMonitor
         catch (SocketException ex)
         {
             socket.Dispose();
-            throw new KernelException(ex.NativeErrorCode, $"bind AF_PACKET socket for EtherType 0x{etherType:x4}", null, ex.Message);
+            throw new KernelException(SocketErrno.Of(ex), $"bind AF_PACKET socket for EtherType 0x{etherType:x4}", null, ex.Message);
         }
     }
-
-    /// <summary>An immutable lookup of held addresses by (interface index, address), swapped whole by Watch.</summary>
-    private sealed class HeldSet
-    {
-        private HeldSet(Dictionary<(int, uint), Held> v4, Dictionary<(int, UInt128), Held> v6)
-        {
-            V4 = v4;
-            V6 = v6;
-        }
-
-        public static HeldSet Empty { get; } = new([], []);
-
-        public Dictionary<(int, uint), Held> V4 { get; }
-
-        public Dictionary<(int, UInt128), Held> V6 { get; }
-
-        public static HeldSet Create(IReadOnlyCollection<HeldAddress> held)
-        {
-            var v4 = new Dictionary<(int, uint), Held>();
-            var v6 = new Dictionary<(int, UInt128), Held>();
-            foreach (var (link, address) in held)
-            {
-                var mac = link.Mac.GetAddressBytes().Length == MacAddress.Length ? MacAddress.From(link.Mac) : MacAddress.Zero;
-                if (address.AddressFamily == AddressFamily.InterNetwork)
-                {
-                    v4[(link.Index, ArpFrames.ToUInt32(address))] = new Held(address, mac);
-                }
-                else if (address.AddressFamily == AddressFamily.InterNetworkV6)
-                {
-                    v6[(link.Index, NeighborAdvertisement.ToUInt128(address))] = new Held(address, mac);
-                }
-            }
-
-            return new HeldSet(v4, v6);
-        }
-    }
-
-    /// <summary>A held address and the MAC of its link.</summary>
-    private readonly record struct Held(IPAddress Address, MacAddress Mac);
 }

@@ -19,6 +19,8 @@ namespace Vipd.Linux.Neighbor;
 /// </summary>
 internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
 {
+    private const int MaxEintrRetries = 8; // a signal storm must not turn a send into a loop
+
     private readonly Socket _packet;
     private readonly Socket _icmp;
     private readonly ConcurrentDictionary<int, LinkState> _links = new();
@@ -35,7 +37,7 @@ internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
         }
         catch (SocketException ex)
         {
-            throw new KernelException(ex.NativeErrorCode, "open AF_PACKET socket", null, ex.Message);
+            throw new KernelException(SocketErrno.Of(ex), "open AF_PACKET socket", null, ex.Message);
         }
 
         try
@@ -59,7 +61,7 @@ internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
         {
             _packet.Dispose();
             _icmp?.Dispose();
-            throw new KernelException(ex.NativeErrorCode, "open raw ICMPv6 socket", null, ex.Message);
+            throw new KernelException(SocketErrno.Of(ex), "open raw ICMPv6 socket", null, ex.Message);
         }
     }
 
@@ -106,17 +108,39 @@ internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
         SendFrame(state, frame, address, "send gratuitous ARP reply");
     }
 
-    private void SendFrame(LinkState state, ReadOnlySpan<byte> frame, IPAddress address, string operation)
+    private unsafe void SendFrame(LinkState state, ReadOnlySpan<byte> frame, IPAddress address, string operation)
     {
-        try
+        fixed (byte* data = frame)
+        fixed (byte* destination = state.ArpDestination)
         {
-            _packet.SendTo(frame, SocketFlags.None, state.ArpDestination);
-            Interlocked.Increment(ref _arpSent);
+            var handle = _packet.SafeHandle;
+            var added = false;
+            try
+            {
+                handle.DangerousAddRef(ref added);
+                nint sent;
+                var attempts = 0;
+                do
+                {
+                    sent = NeighborNative.SendTo(handle.DangerousGetHandle(), data, (nuint)frame.Length, 0, destination, PacketEndPoint.Size);
+                }
+                while (sent < 0 && Marshal.GetLastPInvokeError() == NeighborNative.Eintr && ++attempts < MaxEintrRetries);
+
+                if (sent < 0)
+                {
+                    throw KernelException.FromLastError($"{operation} for {address}", state.Name);
+                }
+            }
+            finally
+            {
+                if (added)
+                {
+                    handle.DangerousRelease();
+                }
+            }
         }
-        catch (SocketException ex)
-        {
-            throw new KernelException(ex.NativeErrorCode, $"{operation} for {address}", state.Name, ex.Message);
-        }
+
+        Interlocked.Increment(ref _arpSent);
     }
 
     private unsafe void AnnounceIPv6(LinkState state, UInt128 vip, IPAddress address)
@@ -152,8 +176,8 @@ internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
                 ControlLength = NeighborNative.PktinfoControlSpace,
             };
 
-            var added = false;
             var handle = _icmp.SafeHandle;
+            var added = false;
             try
             {
                 handle.DangerousAddRef(ref added);
@@ -163,7 +187,7 @@ internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
                 {
                     sent = NeighborNative.SendMsg(handle.DangerousGetHandle(), &message, 0);
                 }
-                while (sent < 0 && Marshal.GetLastPInvokeError() == NeighborNative.Eintr && ++attempts < 8);
+                while (sent < 0 && Marshal.GetLastPInvokeError() == NeighborNative.Eintr && ++attempts < MaxEintrRetries);
 
                 if (sent < 0)
                 {
@@ -230,7 +254,7 @@ internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
     /// <summary>What an announcement on one link needs, computed once.</summary>
     private sealed class LinkState
     {
-        private LinkState(int index, string name, PhysicalAddress source, MacAddress mac, SocketAddress arpDestination, SafeFileHandle? forwarding)
+        private LinkState(int index, string name, PhysicalAddress source, MacAddress mac, byte[] arpDestination, SafeFileHandle? forwarding)
         {
             Index = index;
             Name = name;
@@ -248,7 +272,8 @@ internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
 
         public MacAddress Mac { get; }
 
-        public SocketAddress ArpDestination { get; }
+        /// <summary>The sockaddr_ll bytes to send ARP frames to (pinned).</summary>
+        public byte[] ArpDestination { get; }
 
         public SafeFileHandle? Forwarding { get; }
 
@@ -260,7 +285,8 @@ internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
             }
 
             var mac = MacAddress.From(link.Mac);
-            var destination = new PacketEndPoint(ArpFrames.EtherTypeArp, link.Index, MacAddress.Broadcast).Serialize();
+            var destination = GC.AllocateArray<byte>(PacketEndPoint.Size, pinned: true);
+            new PacketEndPoint(ArpFrames.EtherTypeArp, link.Index, MacAddress.Broadcast).Serialize().Buffer.Span[..PacketEndPoint.Size].CopyTo(destination);
             SafeFileHandle? forwarding = null;
             if (!link.Name.Contains('/', StringComparison.Ordinal) && link.Name is not ("." or ".."))
             {

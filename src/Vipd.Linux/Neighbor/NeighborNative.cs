@@ -27,6 +27,9 @@ internal static unsafe partial class NeighborNative
     /// <summary>CMSG_LEN(sizeof(struct in6_pktinfo)) = 16 + 20.</summary>
     public const int PktinfoControlLength = 36;
 
+    [LibraryImport("libc", EntryPoint = "sendto", SetLastError = true)]
+    public static partial nint SendTo(nint fd, void* buffer, nuint length, int flags, void* address, uint addressLength);
+
     [LibraryImport("libc", EntryPoint = "sendmsg", SetLastError = true)]
     public static partial nint SendMsg(nint fd, MsgHdr* message, int flags);
 
