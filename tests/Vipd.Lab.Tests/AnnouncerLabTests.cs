@@ -205,9 +205,10 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         Assert.True(a.Announcer.Counters.Announcements > whileDown);
     }
 
-    // The rogue's frame reaches the owner's namespace (tcpdump there shows it), but ConflictMonitor at neighbor
-    // 8bf5c86 reports nothing (FramesSeen stays 0). Remove the skip once branch `neighbor` fixes its receive loop.
-    [Fact(Skip = "ConflictMonitor (branch neighbor, 8bf5c86) receives no frames in the lab; see the report")]
+    // ConflictMonitor at neighbor bd98371 logs "Receiving ARP frames failed: Provided SocketAddress is too small for
+    // given AddressFamily. (Parameter 'receivedAddress')" for every frame, so the rogue's ARP is never inspected
+    // (tcpdump in the owner's namespace shows it arrive). Remove the skip once branch `neighbor` fixes its receive.
+    [Fact(Skip = "ConflictMonitor (branch neighbor, bd98371) fails every receive: SocketAddress too small")]
     public async Task Conflict_ThirdNamespaceClaimsVip_OwnerReannounces()
     {
         await using var lab = await LabNetwork.CreateAsync(2);
@@ -227,6 +228,9 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         var conflict = await WaitForAsync(() => a.Events.Any(e => e.Kind == AnnouncerEventKind.Conflict), Deadline);
         var back = await WaitForMacAsync(lab.Client, LabNetwork.Vip4, owner.Mac, Deadline);
 
+        var d = a.Conflicts.Detector;
+        output.WriteLine($"detector: seen {d.FramesSeen} ignored {d.FramesIgnored} malformed {d.FramesMalformed} conflicts {d.Conflicts}, receive errors {a.Conflicts.ReceiveErrors}; "
+            + string.Join(",", Enum.GetValues<FrameDropReason>().Select(r => $"{r}={d.Dropped(r)}")));
         Assert.True(conflict, $"no conflict seen; arping exit {arping.ExitCode}: {arping.StdErr}");
         var e = a.Events.First(e => e.Kind == AnnouncerEventKind.Conflict);
         Assert.Contains(string.Join(':', rogue.Mac.GetAddressBytes().Select(x => x.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))), e.Message, StringComparison.Ordinal);
@@ -299,6 +303,8 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         }
 
         public Announcer Announcer { get; }
+
+        public ConflictMonitor Conflicts => _conflicts;
 
         public IReadOnlyList<AnnouncerEvent> Events => [.. _events];
 
