@@ -465,6 +465,37 @@ public class AnnouncerTests : IDisposable
         Assert.Equal(0, _announcer.Counters.Errors);
     }
 
+    [Fact]
+    public void Dispose_LaterCallbacksAndTimers_DoNothing()
+    {
+        _announcer.SetDesired([Web()]);
+
+        _announcer.Dispose();
+        _kernel.DeleteByHand(Vip4);
+        _monitor.Raise(new NetworkChange(NetworkChangeKind.AddressRemoved, 2, Vip4, 24));
+        _conflicts.Raise(new AddressConflict(Vip4, 2, Foreign, ConflictKind.ArpReply));
+        _time.Advance(TimeSpan.FromSeconds(120));
+
+        Assert.False(_kernel.Has(Vip4));
+        Assert.Single(_wire.Sent);
+        Assert.Throws<ObjectDisposedException>(() => _announcer.SetDesired([]));
+    }
+
+    [Fact]
+    public void SetDesired_PolicyChangedOnly_NoNewBurstNewTimingAfterwards()
+    {
+        _announcer.SetDesired([Web()]);
+        AdvanceInSteps(TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(10));
+        var fast = AnnouncementPolicy.Default with { RefreshInterval = TimeSpan.FromSeconds(10) };
+
+        _announcer.SetDesired([Web() with { Policy = fast }]);
+        AdvanceInSteps(TimeSpan.FromSeconds(70), TimeSpan.FromMilliseconds(10));
+
+        // The pending refresh (at 62,050 ms) was scheduled under the old policy; later ones follow the new one.
+        Assert.Equal([0, 50, 100, 2000, 2050, 62050, 72050], _wire.TimesMs(Vip4));
+        Assert.Single(_events);
+    }
+
     private static OwnedVip Web() => new("web", new VipBinding(Vip4, 24, "eth0"), AnnouncementPolicy.Default);
 
     private static OwnedVip Web6() => new("web6", new VipBinding(Vip6, 64, "eth0"), AnnouncementPolicy.Default);
