@@ -178,6 +178,29 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Release_PrimaryOfSubnet_OtherVipsOfThatSubnetStayOrComeBack()
+    {
+        // 198.51.100.0/24 has no other address on eth0: the first VIP becomes the subnet's primary and the second its
+        // secondary. Without promote_secondaries (off in a fresh namespace) deleting a primary deletes its secondaries.
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var host = lab.Nodes[0];
+        using var a = Node.Create(host);
+        var (first, second) = (IPAddress.Parse("198.51.100.10"), IPAddress.Parse("198.51.100.20"));
+        a.SetDesired(Vip("one", first, 24));
+        a.SetDesired(Vip("one", first, 24), Vip("two", second, 24));
+
+        var watch = Stopwatch.StartNew();
+        a.SetDesired(Vip("two", second, 24));
+        using var probe = host.Run(() => new NetlinkAddressManager());
+        var present = await WaitForAsync(() => probe.ListAddresses().Any(x => x.Address.Equals(second)), Deadline);
+
+        output.WriteLine($"second VIP present {watch.Elapsed.TotalMilliseconds:F1} ms after releasing the first; repairs {a.Announcer.Counters.Repairs}");
+        Assert.True(present, "the other VIP of the subnet is gone");
+        Assert.DoesNotContain(probe.ListAddresses(), x => x.Address.Equals(first));
+        Assert.Equal(["two"], a.Announcer.Held);
+    }
+
+    [Fact]
     public async Task LinkDownThenUp_NoAnnouncementsWhileDown_FreshBurstWhenUp()
     {
         await using var lab = await LabNetwork.CreateAsync(1);
