@@ -56,6 +56,9 @@ internal sealed class ConflictMonitor : IConflictMonitor
     /// <summary>Receive calls that failed (each logged, then retried after a pause).</summary>
     public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
 
+    /// <summary>The text of the last receive failure, for diagnostics.</summary>
+    public string? LastReceiveError { get; private set; }
+
     /// <summary>Whether the kernel filters IPv6 frames down to Neighbor Advertisements.</summary>
     public bool KernelFilterAttached { get; private set; }
 
@@ -146,12 +149,15 @@ internal sealed class ConflictMonitor : IConflictMonitor
         var buffer = GC.AllocateUninitializedArray<byte>(BufferSize, pinned: true);
 
         // The BCL wants room for the family's largest address, more than sizeof(struct sockaddr_ll).
-        var from = new SocketAddress(AddressFamily.Packet, Math.Max(PacketEndPoint.Size, SocketAddress.GetMaximumAddressSize(AddressFamily.Packet)));
+        // A receive shrinks Size to what the kernel wrote (18 for Ethernet): restore it before the next one.
+        var capacity = Math.Max(PacketEndPoint.Size, SocketAddress.GetMaximumAddressSize(AddressFamily.Packet));
+        var from = new SocketAddress(AddressFamily.Packet, capacity);
         while (!ct.IsCancellationRequested)
         {
             int length;
             try
             {
+                from.Size = capacity;
                 length = await socket.ReceiveFromAsync(buffer, SocketFlags.None, from, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
@@ -170,6 +176,7 @@ internal sealed class ConflictMonitor : IConflictMonitor
             {
                 // Anything else is logged and retried after a pause: the listener must not end silently.
                 Interlocked.Increment(ref _receiveErrors);
+                LastReceiveError = $"{(isArp ? "ARP" : "IPv6")}: {ex.GetType().Name}: {ex.Message}";
                 _logger.ReceiveFailed(isArp ? "ARP" : "IPv6", ex.Message);
                 try
                 {
