@@ -228,19 +228,22 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         Assert.True(a.Announcer.Counters.Announcements > whileDown);
     }
 
-    // ConflictMonitor at neighbor bd98371 logs "Receiving ARP frames failed: Provided SocketAddress is too small for
-    // given AddressFamily. (Parameter 'receivedAddress')" for every frame, so the rogue's ARP is never inspected
-    // (tcpdump in the owner's namespace shows it arrive). Remove the skip once branch `neighbor` fixes its receive.
-    [Fact(Skip = "ConflictMonitor (branch neighbor, bd98371) fails every receive: SocketAddress too small")]
+    [Fact]
     public async Task Conflict_ThirdNamespaceClaimsVip_OwnerReannounces()
     {
         await using var lab = await LabNetwork.CreateAsync(2);
         var (owner, rogue) = (lab.Nodes[0], lab.Nodes[1]);
         using var a = Node.Create(owner);
-        a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
+
+        // One burst, no second burst, no refresh: any later announcement is the answer to the conflict.
+        var burstOnly = new AnnouncementPolicy(3, TimeSpan.FromMilliseconds(50), TimeSpan.Zero, 0, TimeSpan.Zero);
+        a.SetDesired(Vip("web", LabNetwork.Vip4, 24) with { Policy = burstOnly });
         await PingAsync(lab.Client, LabNetwork.Vip4);
-        await Task.Delay(TimeSpan.FromMilliseconds(150)); // the first burst is over
+
+        // Past the client's ARP locktime (1 s), so the rogue's claim does move its entry.
+        await Task.Delay(TimeSpan.FromMilliseconds(1100));
         var sentBefore = a.Announcer.Counters.Announcements;
+        Assert.Equal(3, sentBefore);
 
         // iputils arping -U: unsolicited ARP with sender IP = target IP = the VIP and the rogue's MAC. arping binds to
         // its source address first: allow that in the rogue's namespace only (a namespace-local sysctl).
@@ -257,7 +260,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         Assert.True(conflict, $"no conflict seen; arping exit {arping.ExitCode}: {arping.StdErr}");
         var e = a.Events.First(e => e.Kind == AnnouncerEventKind.Conflict);
         Assert.Contains(string.Join(':', rogue.Mac.GetAddressBytes().Select(x => x.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))), e.Message, StringComparison.Ordinal);
-        Assert.True(a.Announcer.Counters.Announcements > sentBefore);
+        Assert.True(await WaitForAsync(() => a.Announcer.Counters.Announcements == sentBefore + 3, Deadline), "no fresh burst");
         Assert.True(back, "client entry not back on the owner's MAC");
     }
 
