@@ -124,7 +124,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         Assert.Equal(AnnouncerEventKind.Error, error.Kind);
         Assert.Equal("interface nosuch0 not found", error.Message);
         Assert.Empty(a.Announcer.Held);
-        Assert.True(a.Announcer.Counters.Errors >= 3, $"retried {a.Announcer.Counters.Errors} times");
+        Assert.True(a.Announcer.Counters.Errors >= 2, $"retried {a.Announcer.Counters.Errors} times");
     }
 
     [Fact]
@@ -209,8 +209,9 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
         await PingAsync(lab.Client, LabNetwork.Vip4);
 
+        var reconciles = a.Announcer.Counters.Reconciles;
         await host.SetLinkAsync(false);
-        Assert.True(await WaitForAsync(() => a.Announcer.Counters.Reconciles >= 2, Deadline), "link down not seen");
+        Assert.True(await WaitForAsync(() => a.Announcer.Counters.Reconciles > reconciles, Deadline), "link down not seen");
         var whileDown = a.Announcer.Counters.Announcements;
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         Assert.Equal(whileDown, a.Announcer.Counters.Announcements);
