@@ -234,6 +234,24 @@ public class AnnouncerTests : IDisposable
     }
 
     [Fact]
+    public void SetDesired_ApplyThrows_OneErrorPerVipAndOneForTheBatchThenRetried()
+    {
+        _announcer.SetDesired([Web()]);
+        _kernel.ApplyFailure = new InvalidOperationException("ENOBUFS: No buffer space available");
+        _events.Clear();
+
+        _announcer.SetDesired([Web6()]);
+
+        Assert.Equal(2, _events.Count(e => e.Kind == AnnouncerEventKind.Error));
+        Assert.Equal("web6", _events.Single(e => e.Kind == AnnouncerEventKind.Error && e.Name is not null).Name);
+        Assert.True(_kernel.Has(Vip4));
+        _kernel.ApplyFailure = null;
+        _time.Advance(Announcer.RetryInitial);
+        Assert.False(_kernel.Has(Vip4));
+        Assert.Equal(["web6"], _announcer.Held);
+    }
+
+    [Fact]
     public void SetDesired_MissingInterface_OneErrorThenBoundWhenItAppears()
     {
         var vip = new OwnedVip("web", new VipBinding(Vip4, 24, "eth9"), AnnouncementPolicy.Default);
