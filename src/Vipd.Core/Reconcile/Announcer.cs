@@ -32,7 +32,6 @@ public sealed partial class Announcer : IDisposable
     internal static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(10);
 
     private readonly Lock _lock = new();
-    private readonly Lock _watchLock = new();
     private readonly IAddressManager _addresses;
     private readonly INeighborAnnouncer _neighbors;
     private readonly INetworkMonitor? _monitor;
