@@ -50,7 +50,8 @@ internal static class DataplaneBenchmark
         table.Fact("lab", lab.Prefix);
         var (addresses, monitor, neighbors, conflicts) = node.Run(() =>
             (new NetlinkAddressManager(), new NetlinkMonitor(), new NeighborAnnouncer(), new ConflictMonitor()));
-        using var announcer = new Announcer(addresses, neighbors, monitor, conflicts, TimeProvider.System);
+        var timed = new TimedPorts(addresses, neighbors);
+        using var announcer = new Announcer(timed, timed, monitor, conflicts, TimeProvider.System);
         using var capture = WireCapture.Start(lab.Client);
         var failures = 0;
         try
@@ -61,7 +62,7 @@ internal static class DataplaneBenchmark
             {
                 foreach (var (name, vips, target) in scenarios)
                 {
-                    var ok = await MeasureAsync(node, announcer, addresses, capture, name, vips, target, run >= 0 ? table : null).ConfigureAwait(false);
+                    var ok = await MeasureAsync(node, announcer, addresses, timed, capture, name, vips, target, run >= 0 ? table : null).ConfigureAwait(false);
                     failures += ok ? 0 : 1;
                 }
 
@@ -98,6 +99,7 @@ internal static class DataplaneBenchmark
         LabHost node,
         Announcer announcer,
         NetlinkAddressManager addresses,
+        TimedPorts timed,
         WireCapture capture,
         string name,
         IReadOnlyList<OwnedVip> vips,
@@ -106,6 +108,7 @@ internal static class DataplaneBenchmark
     {
         var wanted = vips.Select(v => v.Binding.Address).ToList();
         capture.Reset();
+        timed.Reset();
         long owned = 0, returned = 0;
         node.Run(() =>
         {
@@ -114,6 +117,7 @@ internal static class DataplaneBenchmark
             returned = Stopwatch.GetTimestamp();
         });
 
+        var (listMs, applyMs, announceMs) = (timed.ListMs, timed.ApplyMs, timed.AnnounceMs);
         var seen = capture.WaitFor(wanted, WireTimeout, out var first, out var last, out var missing);
         var held = announcer.Held.Count;
         var bound = addresses.ListAddresses().Count(a => a.AddedByVipd);
@@ -139,6 +143,9 @@ internal static class DataplaneBenchmark
         if (table is not null)
         {
             table.Get($"{name}: SetDesired returns (bound + 1st announcement sent)").Add(Ms(owned, returned));
+            table.Get($"{name}:   of which netlink dumps (links, addresses)").Add(listMs);
+            table.Get($"{name}:   of which netlink Apply (batched adds)").Add(applyMs);
+            table.Get($"{name}:   of which announcements (1 per VIP)").Add(announceMs);
             table.Get($"{name}: owned -> first announcement on the wire").Add(Ms(owned, first));
             table.Get($"{name}: owned -> every VIP announced on the wire", target ? TargetMs : null).Add(Ms(owned, last));
             table.Get($"{name}: remove all (SetDesired empty)").Add(Ms(removing, removed));

@@ -124,7 +124,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         Assert.Equal(AnnouncerEventKind.Error, error.Kind);
         Assert.Equal("interface nosuch0 not found", error.Message);
         Assert.Empty(a.Announcer.Held);
-        Assert.True(a.Announcer.Counters.Errors >= 3, $"retried {a.Announcer.Counters.Errors} times");
+        Assert.True(a.Announcer.Counters.Errors >= 2, $"retried {a.Announcer.Counters.Errors} times");
     }
 
     [Fact]
@@ -177,18 +177,74 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         Assert.Equal(1, a.Announcer.Counters.Repairs);
     }
 
-    // The rogue's frame reaches the owner's namespace (tcpdump there shows it), but ConflictMonitor at neighbor
-    // 8bf5c86 reports nothing (FramesSeen stays 0). Remove the skip once branch `neighbor` fixes its receive loop.
-    [Fact(Skip = "ConflictMonitor (branch neighbor, 8bf5c86) receives no frames in the lab; see the report")]
+    [Fact]
+    public async Task Release_PrimaryOfSubnet_OtherVipsOfThatSubnetStayOrComeBack()
+    {
+        // 198.51.100.0/24 has no other address on eth0: the first VIP becomes the subnet's primary and the second its
+        // secondary. Without promote_secondaries (off in a fresh namespace) deleting a primary deletes its secondaries.
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var host = lab.Nodes[0];
+        using var a = Node.Create(host);
+        var (first, second) = (IPAddress.Parse("198.51.100.10"), IPAddress.Parse("198.51.100.20"));
+        a.SetDesired(Vip("one", first, 24));
+        a.SetDesired(Vip("one", first, 24), Vip("two", second, 24));
+
+        var watch = Stopwatch.StartNew();
+        a.SetDesired(Vip("two", second, 24));
+        using var probe = host.Run(() => new NetlinkAddressManager());
+        var present = await WaitForAsync(() => probe.ListAddresses().Any(x => x.Address.Equals(second)), Deadline);
+
+        output.WriteLine($"second VIP present {watch.Elapsed.TotalMilliseconds:F1} ms after releasing the first; repairs {a.Announcer.Counters.Repairs}");
+        Assert.True(present, "the other VIP of the subnet is gone");
+        Assert.DoesNotContain(probe.ListAddresses(), x => x.Address.Equals(first));
+        Assert.Equal(["two"], a.Announcer.Held);
+    }
+
+    [Fact]
+    public async Task LinkDownThenUp_NoAnnouncementsWhileDown_FreshBurstWhenUp()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var host = lab.Nodes[0];
+        using var a = Node.Create(host);
+        a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
+        await PingAsync(lab.Client, LabNetwork.Vip4);
+
+        var reconciles = a.Announcer.Counters.Reconciles;
+        await host.SetLinkAsync(false);
+        Assert.True(await WaitForAsync(() => a.Announcer.Counters.Reconciles > reconciles, Deadline), "link down not seen");
+        var whileDown = a.Announcer.Counters.Announcements;
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(whileDown, a.Announcer.Counters.Announcements);
+        Assert.Equal(["web"], a.Announcer.Held);
+
+        // Point the client somewhere else by hand: only a fresh announcement after link-up brings it back.
+        var stray = await lab.Client.ExecAsync("ip", "neigh", "replace", LabNetwork.Vip4.ToString(), "lladdr", "02:00:5e:00:53:01", "dev", lab.Client.Interface, "nud", "stale");
+        Assert.True(stray.ExitCode == 0, stray.StdErr);
+        var watch = Stopwatch.StartNew();
+        await host.SetLinkAsync(true);
+        var back = await WaitForMacAsync(lab.Client, LabNetwork.Vip4, host.Mac, Deadline);
+
+        output.WriteLine($"link up -> client entry back on the owner after {watch.Elapsed.TotalMilliseconds:F1} ms; {a.Announcer.Counters.Announcements - whileDown} announcements since");
+        Assert.True(back, "client entry not moved back after link-up");
+        Assert.True(a.Announcer.Counters.Announcements > whileDown);
+    }
+
+    [Fact]
     public async Task Conflict_ThirdNamespaceClaimsVip_OwnerReannounces()
     {
         await using var lab = await LabNetwork.CreateAsync(2);
         var (owner, rogue) = (lab.Nodes[0], lab.Nodes[1]);
         using var a = Node.Create(owner);
-        a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
+
+        // One burst, no second burst, no refresh: any later announcement is the answer to the conflict.
+        var burstOnly = new AnnouncementPolicy(3, TimeSpan.FromMilliseconds(50), TimeSpan.Zero, 0, TimeSpan.Zero);
+        a.SetDesired(Vip("web", LabNetwork.Vip4, 24) with { Policy = burstOnly });
         await PingAsync(lab.Client, LabNetwork.Vip4);
-        await Task.Delay(TimeSpan.FromMilliseconds(150)); // the first burst is over
+
+        // Past the client's ARP locktime (1 s), so the rogue's claim does move its entry.
+        await Task.Delay(TimeSpan.FromMilliseconds(1100));
         var sentBefore = a.Announcer.Counters.Announcements;
+        Assert.Equal(3, sentBefore);
 
         // iputils arping -U: unsolicited ARP with sender IP = target IP = the VIP and the rogue's MAC. arping binds to
         // its source address first: allow that in the rogue's namespace only (a namespace-local sysctl).
@@ -199,10 +255,13 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         var conflict = await WaitForAsync(() => a.Events.Any(e => e.Kind == AnnouncerEventKind.Conflict), Deadline);
         var back = await WaitForMacAsync(lab.Client, LabNetwork.Vip4, owner.Mac, Deadline);
 
+        var d = a.Conflicts.Detector;
+        output.WriteLine($"detector: seen {d.FramesSeen} ignored {d.FramesIgnored} malformed {d.FramesMalformed} conflicts {d.Conflicts}, receive errors {a.Conflicts.ReceiveErrors}; "
+            + string.Join(",", Enum.GetValues<FrameDropReason>().Select(r => $"{r}={d.Dropped(r)}")));
         Assert.True(conflict, $"no conflict seen; arping exit {arping.ExitCode}: {arping.StdErr}");
         var e = a.Events.First(e => e.Kind == AnnouncerEventKind.Conflict);
         Assert.Contains(string.Join(':', rogue.Mac.GetAddressBytes().Select(x => x.ToString("x2", System.Globalization.CultureInfo.InvariantCulture))), e.Message, StringComparison.Ordinal);
-        Assert.True(a.Announcer.Counters.Announcements > sentBefore);
+        Assert.True(await WaitForAsync(() => a.Announcer.Counters.Announcements == sentBefore + 3, Deadline), "no fresh burst");
         Assert.True(back, "client entry not back on the owner's MAC");
     }
 
@@ -271,6 +330,8 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         }
 
         public Announcer Announcer { get; }
+
+        public ConflictMonitor Conflicts => _conflicts;
 
         public IReadOnlyList<AnnouncerEvent> Events => [.. _events];
 

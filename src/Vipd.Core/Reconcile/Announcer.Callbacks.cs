@@ -7,6 +7,12 @@ public sealed partial class Announcer
 {
     private void OnNetworkChange(NetworkChange change)
     {
+        if (change.Kind == NetworkChangeKind.AddressAdded)
+        {
+            // Additions are vipd's own or an operator's; the periodic resync sees their flags. Not worth the lock.
+            return;
+        }
+
         var events = new List<AnnouncerEvent>();
         try
         {
@@ -29,7 +35,6 @@ public sealed partial class Announcer
                         ReconcileLocked(events);
                         break;
                     default:
-                        // Additions are vipd's own or an operator's; the periodic resync sees their flags.
                         break;
                 }
             }
@@ -44,10 +49,14 @@ public sealed partial class Announcer
 
     private void OnAddressRemovedLocked(NetworkChange change, List<AnnouncerEvent> events)
     {
-        foreach (var vip in _vips.Values)
+        if (change.Address is null || !_byAddress.TryGetValue(change.Address, out var vips))
         {
-            if (!vip.Bound || vip.Link is null || vip.Link.Index != change.InterfaceIndex
-                || vip.Binding.PrefixLength != change.PrefixLength || !vip.Binding.Address.Equals(change.Address))
+            return;
+        }
+
+        foreach (var vip in vips)
+        {
+            if (!vip.Bound || vip.Link is null || vip.Link.Index != change.InterfaceIndex || vip.Binding.PrefixLength != change.PrefixLength)
             {
                 continue;
             }
@@ -74,9 +83,14 @@ public sealed partial class Announcer
                     return;
                 }
 
-                foreach (var vip in _vips.Values)
+                if (!_byAddress.TryGetValue(conflict.Address, out var vips))
                 {
-                    if (!vip.Bound || vip.Link is null || vip.Link.Index != conflict.InterfaceIndex || !vip.Binding.Address.Equals(conflict.Address))
+                    return;
+                }
+
+                foreach (var vip in vips)
+                {
+                    if (!vip.Bound || vip.Link is null || vip.Link.Index != conflict.InterfaceIndex)
                     {
                         continue;
                     }

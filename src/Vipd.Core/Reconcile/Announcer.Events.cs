@@ -46,7 +46,7 @@ public sealed partial class Announcer
         ErrorLocked(events, vip, message, ex);
     }
 
-    /// <summary>Outside the lock: tells the conflict monitor what is held, then raises the events.</summary>
+    /// <summary>Tells the conflict monitor what is held, then raises the events outside the lock.</summary>
     private void Finish(List<AnnouncerEvent> events)
     {
         UpdateWatch();
@@ -82,6 +82,10 @@ public sealed partial class Announcer
         }
     }
 
+    /// <summary>
+    /// Tells the conflict monitor what is held when that changed. Under the lock, so the newest set is always the last
+    /// one given: <see cref="IConflictMonitor.Watch"/> only swaps its set and never calls back.
+    /// </summary>
     private void UpdateWatch()
     {
         if (_conflictMonitor is null)
@@ -89,45 +93,30 @@ public sealed partial class Announcer
             return;
         }
 
-        // The conflict monitor is called outside the announcer's lock (it may call back into OnConflict holding
-        // its own), under a lock of its own that keeps the newest set last.
-        lock (_watchLock)
+        lock (_lock)
         {
-            List<HeldAddress> held;
-            long version;
-            lock (_lock)
+            if (_watchVersion == _watchApplied || _disposed)
             {
-                version = _watchVersion;
-                if (version == _watchApplied || _disposed)
-                {
-                    return;
-                }
+                return;
+            }
 
-                held = new List<HeldAddress>(_vips.Count);
-                foreach (var vip in _vips.Values)
+            var held = new List<HeldAddress>(_vips.Count);
+            foreach (var vip in _vips.Values)
+            {
+                if (vip.Bound && vip.Link is not null)
                 {
-                    if (vip.Bound && vip.Link is not null)
-                    {
-                        held.Add(new HeldAddress(vip.Link, vip.Binding.Address));
-                    }
+                    held.Add(new HeldAddress(vip.Link, vip.Binding.Address));
                 }
             }
 
             try
             {
                 _conflictMonitor.Watch(held);
-                lock (_lock)
-                {
-                    _watchApplied = version;
-                }
+                _watchApplied = _watchVersion;
             }
             catch (Exception ex)
             {
-                lock (_lock)
-                {
-                    _errors++;
-                }
-
+                _errors++;
                 _logger.AnnouncerError($"updating the conflict monitor: {ex.Message}", ex);
             }
         }

@@ -35,14 +35,17 @@ public sealed partial class Announcer
         if (plan.Changes.Count > 0)
         {
             IReadOnlyList<AddressChangeResult> results;
+            var applyThrew = false;
             try
             {
                 results = _addresses.Apply(plan.Changes);
             }
             catch (Exception ex)
             {
+                // One error for the batch; the VIPs whose adds it carried report it once each below.
                 ErrorLocked(events, null, $"applying {plan.Changes.Count} address changes: {ex.Message}", ex);
                 results = [.. plan.Changes.Select(c => new AddressChangeResult(c, AddressOutcome.Failed, ex.Message))];
+                applyThrew = true;
             }
 
             foreach (var result in results)
@@ -56,7 +59,7 @@ public sealed partial class Announcer
                     {
                         failedAdds[key] = result.Error ?? "failed";
                     }
-                    else
+                    else if (!applyThrew)
                     {
                         ErrorLocked(events, null, $"removing {change.Address}/{change.PrefixLength} from interface {change.InterfaceIndex}: {result.Error}", null);
                     }

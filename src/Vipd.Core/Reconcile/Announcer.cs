@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -31,7 +32,6 @@ public sealed partial class Announcer : IDisposable
     internal static readonly TimeSpan RetryMax = TimeSpan.FromSeconds(10);
 
     private readonly Lock _lock = new();
-    private readonly Lock _watchLock = new();
     private readonly IAddressManager _addresses;
     private readonly INeighborAnnouncer _neighbors;
     private readonly INetworkMonitor? _monitor;
@@ -39,6 +39,9 @@ public sealed partial class Announcer : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly Dictionary<string, AnnouncedVip> _vips = new(StringComparer.Ordinal);
+
+    /// <summary>The owned VIPs by address, for the per-address callbacks (removal, conflict); rebuilt with the set.</summary>
+    private readonly Dictionary<IPAddress, List<AnnouncedVip>> _byAddress = [];
 
     private ITimer? _retryTimer;
     private ITimer? _resyncTimer;
@@ -175,6 +178,7 @@ public sealed partial class Announcer : IDisposable
                 }
             }
 
+            IndexLocked();
             ReconcileLocked(events);
         }
 
@@ -219,6 +223,7 @@ public sealed partial class Announcer : IDisposable
             }
 
             _vips.Clear();
+            IndexLocked();
             var changes = new List<AddressChange>();
             foreach (var address in _addresses.ListAddresses())
             {
@@ -281,6 +286,21 @@ public sealed partial class Announcer : IDisposable
             _retryTimer = null;
             _resyncTimer?.Dispose();
             _resyncTimer = null;
+        }
+    }
+
+    private void IndexLocked()
+    {
+        _byAddress.Clear();
+        foreach (var vip in _vips.Values)
+        {
+            if (!_byAddress.TryGetValue(vip.Binding.Address, out var list))
+            {
+                list = new List<AnnouncedVip>(1);
+                _byAddress[vip.Binding.Address] = list;
+            }
+
+            list.Add(vip);
         }
     }
 

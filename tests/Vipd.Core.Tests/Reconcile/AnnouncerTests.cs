@@ -234,6 +234,24 @@ public class AnnouncerTests : IDisposable
     }
 
     [Fact]
+    public void SetDesired_ApplyThrows_OneErrorPerVipAndOneForTheBatchThenRetried()
+    {
+        _announcer.SetDesired([Web()]);
+        _kernel.ApplyFailure = new InvalidOperationException("ENOBUFS: No buffer space available");
+        _events.Clear();
+
+        _announcer.SetDesired([Web6()]);
+
+        Assert.Equal(2, _events.Count(e => e.Kind == AnnouncerEventKind.Error));
+        Assert.Equal("web6", _events.Single(e => e.Kind == AnnouncerEventKind.Error && e.Name is not null).Name);
+        Assert.True(_kernel.Has(Vip4));
+        _kernel.ApplyFailure = null;
+        _time.Advance(Announcer.RetryInitial);
+        Assert.False(_kernel.Has(Vip4));
+        Assert.Equal(["web6"], _announcer.Held);
+    }
+
+    [Fact]
     public void SetDesired_MissingInterface_OneErrorThenBoundWhenItAppears()
     {
         var vip = new OwnedVip("web", new VipBinding(Vip4, 24, "eth9"), AnnouncementPolicy.Default);
@@ -463,6 +481,37 @@ public class AnnouncerTests : IDisposable
         Assert.Equal(20, _announcer.Held.Count);
         Assert.All(vips, v => Assert.True(_kernel.Has(v.Binding.Address)));
         Assert.Equal(0, _announcer.Counters.Errors);
+    }
+
+    [Fact]
+    public void Dispose_LaterCallbacksAndTimers_DoNothing()
+    {
+        _announcer.SetDesired([Web()]);
+
+        _announcer.Dispose();
+        _kernel.DeleteByHand(Vip4);
+        _monitor.Raise(new NetworkChange(NetworkChangeKind.AddressRemoved, 2, Vip4, 24));
+        _conflicts.Raise(new AddressConflict(Vip4, 2, Foreign, ConflictKind.ArpReply));
+        _time.Advance(TimeSpan.FromSeconds(120));
+
+        Assert.False(_kernel.Has(Vip4));
+        Assert.Single(_wire.Sent);
+        Assert.Throws<ObjectDisposedException>(() => _announcer.SetDesired([]));
+    }
+
+    [Fact]
+    public void SetDesired_PolicyChangedOnly_NoNewBurstNewTimingAfterwards()
+    {
+        _announcer.SetDesired([Web()]);
+        AdvanceInSteps(TimeSpan.FromSeconds(3), TimeSpan.FromMilliseconds(10));
+        var fast = AnnouncementPolicy.Default with { RefreshInterval = TimeSpan.FromSeconds(10) };
+
+        _announcer.SetDesired([Web() with { Policy = fast }]);
+        AdvanceInSteps(TimeSpan.FromSeconds(70), TimeSpan.FromMilliseconds(10));
+
+        // The pending refresh (at 62,050 ms) was scheduled under the old policy; later ones follow the new one.
+        Assert.Equal([0, 50, 100, 2000, 2050, 62050, 72050], _wire.TimesMs(Vip4));
+        Assert.Single(_events);
     }
 
     private static OwnedVip Web() => new("web", new VipBinding(Vip4, 24, "eth0"), AnnouncementPolicy.Default);

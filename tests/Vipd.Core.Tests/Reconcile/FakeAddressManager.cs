@@ -20,6 +20,9 @@ internal sealed class FakeAddressManager : IAddressManager
     /// <summary>Returns an error text to make that change fail.</summary>
     public Func<AddressChange, string?>? Fail { get; set; }
 
+    /// <summary>Thrown by Apply while set.</summary>
+    public Exception? ApplyFailure { get; set; }
+
     /// <summary>Thrown by ListAddresses while set.</summary>
     public Exception? ListFailure { get; set; }
 
@@ -142,6 +145,11 @@ internal sealed class FakeAddressManager : IAddressManager
         lock (_lock)
         {
             ApplyCalls++;
+            if (ApplyFailure is not null)
+            {
+                throw ApplyFailure;
+            }
+
             var results = new List<AddressChangeResult>(changes.Count);
             foreach (var change in changes)
             {
