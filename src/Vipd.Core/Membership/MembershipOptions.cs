@@ -66,6 +66,12 @@ public sealed record MembershipOptions
     /// <summary>Default 4 (memberlist): each change is sent 4 x ceil(log10(n + 1)) times, enough at 10 % loss.</summary>
     public int RetransmitMultiplier { get; init; } = 4;
 
+    /// <summary>
+    /// Default 1 s: while a member is dead (or a seed is not live), one push/pull a second with one of them, so a
+    /// healed partition merges within about a second (instead of at the next 30 s push/pull) for one datagram a second.
+    /// </summary>
+    public TimeSpan ReconnectInterval { get; init; } = TimeSpan.FromSeconds(1);
+
     /// <summary>Default 30 s (memberlist's GossipToTheDeadTime): a dead or left member is forgotten after this.</summary>
     public TimeSpan DeadReclaimTime { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -99,6 +105,7 @@ public sealed record MembershipOptions
         Require(PushPullInterval > TimeSpan.Zero, nameof(PushPullInterval), "must be positive");
         Require(PushPullScaleThreshold >= 1, nameof(PushPullScaleThreshold), "must be at least 1");
         Require(RetransmitMultiplier >= 1, nameof(RetransmitMultiplier), "must be at least 1");
+        Require(ReconnectInterval > TimeSpan.Zero, nameof(ReconnectInterval), "must be positive");
         Require(DeadReclaimTime >= TimeSpan.Zero, nameof(DeadReclaimTime), "must not be negative");
         Require(AwarenessMaxMultiplier >= 1, nameof(AwarenessMaxMultiplier), "must be at least 1");
         Require(JoinRetryMinimum > TimeSpan.Zero, nameof(JoinRetryMinimum), "must be positive");

@@ -9,11 +9,18 @@ public sealed partial class SwimMembership
     private readonly List<MemberRecord> _reclaim = [];
     private readonly HashSet<MemberRecord> _suspects = [];
     private long _lastReclaim;
+    private long _lastReconnect;
+    private int _reconnectCursor;
 
     private void OnGossipTick()
     {
         ReclaimDead();
         GossipRound();
+        if (!_left)
+        {
+            Reconnect();
+        }
+
         if (_left)
         {
             if (_broadcasts.Count == 0)
@@ -128,6 +135,32 @@ public sealed partial class SwimMembership
                 SendPushPull(seed, isReply: false, isJoin: false);
             }
         }
+    }
+
+    /// <summary>
+    /// Once per <see cref="MembershipOptions.ReconnectInterval"/>: push/pull with one member that looks dead or one
+    /// seed that is not live, in turn. Behind a healed partition both sides think the other dead; this merges them
+    /// in about a second. Nothing is sent while every member and seed is live.
+    /// </summary>
+    private void Reconnect()
+    {
+        var now = _time.GetTimestamp();
+        if (_lastReconnect != 0 && _time.GetElapsedTime(_lastReconnect, now) < _options.ReconnectInterval)
+        {
+            return;
+        }
+
+        _lastReconnect = now;
+        var dead = PickRandomMembers(1, m => m.State == MemberState.Dead);
+        var seeds = _seeds.Where(s => !IsLiveAddress(s)).ToArray();
+        var candidates = dead.Count + seeds.Length;
+        if (candidates == 0)
+        {
+            return;
+        }
+
+        var pick = _reconnectCursor++ % candidates;
+        SendPushPull(pick < dead.Count ? dead[0].Address : seeds[pick - dead.Count], isReply: false, isJoin: false);
     }
 
     private bool IsLiveAddress(IPEndPoint address)
