@@ -202,13 +202,15 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     /// <summary>Settings vipd does not change on the operator's host but that can hurt: said once at start.</summary>
     private void WarnAboutHostSettings()
     {
-        foreach (var name in _config.Vips.Where(v => !v.IsIPv6).Select(v => v.Interface).Distinct(StringComparer.Ordinal))
+        // Without promote_secondaries, deleting the primary address of a subnet deletes every secondary one with it:
+        // releasing one VIP could drop the others held in the same subnet. Only VIPs outside the node's own subnets
+        // can be a primary address.
+        var own = _addresses.ListAddresses().Where(a => !a.AddedByVipd && a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).ToList();
+        foreach (var name in _config.Vips.Where(v => !v.IsIPv6 && !InOwnSubnet(v, own)).Select(v => v.Interface).Distinct(StringComparer.Ordinal))
         {
-            // Without it, deleting the primary address of a subnet deletes every secondary one with it: releasing one
-            // VIP could silently drop the others held in the same subnet.
             if (InterfaceSysctl.PromoteSecondaries(name) == false)
             {
-                LogPromoteSecondariesOff(_logger, name);
+                LogPromoteSecondariesOff(_logger, $"net.ipv4.conf.{name}.promote_secondaries", name);
             }
         }
 
@@ -216,6 +218,28 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         {
             LogChecksNotRun(_logger, vip.Name, string.Join(", ", vip.Checks));
         }
+    }
+
+    private bool InOwnSubnet(VipConfig vip, IReadOnlyList<InterfaceAddress> own)
+    {
+        var link = _addresses.FindLink(vip.Interface);
+        return link is not null && own.Any(a => a.InterfaceIndex == link.Index && SameSubnet(a.Address, vip.Address, a.PrefixLength));
+    }
+
+    private static bool SameSubnet(System.Net.IPAddress a, System.Net.IPAddress b, int prefixLength)
+    {
+        var x = a.GetAddressBytes();
+        var y = b.GetAddressBytes();
+        for (var bit = 0; bit < prefixLength && bit < x.Length * 8; bit++)
+        {
+            var mask = 0x80 >> (bit % 8);
+            if ((x[bit / 8] & mask) != (y[bit / 8] & mask))
+            {
+                return false;
+            }
+        }
+
+        return x.Length == y.Length;
     }
 
     private static AnnouncementPolicy PolicyFor(AnnounceConfig announce) => AnnouncementPolicy.Default with
@@ -248,8 +272,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Stopped: handed over, unbound and left the cluster in {ElapsedMs} ms")]
     private static partial void LogStopped(ILogger logger, long elapsedMs);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "net.ipv4.conf.{Interface}.promote_secondaries is 0: releasing the first VIP of a subnet this node has no address in removes the other VIPs of that subnet too; set it to 1 (sysctl -w net.ipv4.conf.{Interface}.promote_secondaries=1)")]
-    private static partial void LogPromoteSecondariesOff(ILogger logger, string @interface);
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "{Setting} is 0 and a VIP on {Interface} is outside every subnet this node has its own address in: releasing the first such VIP of a subnet removes the others of that subnet too; set {Setting}=1")]
+    private static partial void LogPromoteSecondariesOff(ILogger logger, string setting, string @interface);
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "VIP {Vip}: health checks ({Checks}) are validated but not run by this version; eligibility follows the interface state only")]
     private static partial void LogChecksNotRun(ILogger logger, string vip, string checks);
