@@ -297,6 +297,7 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
     {
         await using var lab = await LabNetwork.CreateAsync(1);
         var node = lab.Nodes[0];
+        Assert.Equal(0, (await Ping(lab.Client, node.IPv4)).ExitCode); // resolve ARP first: a lost ARP retries only after 1 s
         await lab.SetLossAsync(node, 50);
         await lab.HealAsync(); // loss is not a partition
 
