@@ -292,6 +292,30 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
         Assert.True(healed6.ExitCode == 0, healed6.StdOut);
     }
 
+    [Fact]
+    public async Task SetLossAsync_FiftyPercent_LosesAboutThreeQuartersOfRoundTripsUntilCleared()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var node = lab.Nodes[0];
+        Assert.Equal(0, (await Ping(lab.Client, node.IPv4)).ExitCode); // resolve ARP first: a lost ARP retries only after 1 s
+        await lab.SetLossAsync(node, 50);
+        await lab.HealAsync(); // loss is not a partition
+
+        var lossy = Prober.Start(lab.Client, node.IPv4, TimeSpan.FromMilliseconds(2), ProbeKind.Icmp);
+        await WaitUntil(() => lossy.SentSoFar >= 300, TimeSpan.FromSeconds(10));
+        var withLoss = await lossy.StopAsync();
+        await lossy.DisposeAsync();
+        await lab.SetLossAsync(node, 0);
+        await using var clean = Prober.Start(lab.Client, node.IPv4, TimeSpan.FromMilliseconds(2), ProbeKind.Icmp);
+        await WaitUntil(() => clean.SentSoFar >= 100, TimeSpan.FromSeconds(10));
+        var without = await clean.StopAsync();
+        output.WriteLine(withLoss.ToString());
+
+        // Each way 50 %: 25 % of round trips survive; binomial(300, 0.25) stays within 12–40 % far beyond 4 sigma.
+        Assert.InRange((double)withLoss.Received / withLoss.Sent, 0.12, 0.40);
+        Assert.Equal(0, without.Lost);
+    }
+
     [Theory]
     [InlineData(ProbeKind.Icmp, false)]
     [InlineData(ProbeKind.Icmp, true)]

@@ -32,6 +32,7 @@ public sealed partial class LabNetwork : IAsyncDisposable
     private readonly List<LabProcess> _processes = [];
     private readonly List<LabHost> _nodes = [];
     private readonly List<IAsyncDisposable> _owned = [];
+    private readonly Dictionary<LabHost, int> _loss = [];
     private int _disposed;
     private int _partitions;
 
@@ -177,6 +178,42 @@ public sealed partial class LabNetwork : IAsyncDisposable
             .ToString();
         await NftAsync(script).ConfigureAwait(false);
         Interlocked.Increment(ref _partitions);
+    }
+
+    /// <summary>
+    /// Drops <paramref name="percent"/> % of the frames entering and, independently, of those leaving the bridge at
+    /// <paramref name="host"/>'s port (a round trip through one lossy host survives with (1 − p)²); 0 removes it.
+    /// Independent of partitions: <see cref="HealAsync"/> leaves loss in place. (No netem on these kernels: no delay.)
+    /// </summary>
+    public async Task SetLossAsync(LabHost host, int percent)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentOutOfRangeException.ThrowIfNegative(percent);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
+        CheckOwn(host);
+        string script;
+        lock (_lock)
+        {
+            if (percent == 0)
+            {
+                _loss.Remove(host);
+            }
+            else
+            {
+                _loss[host] = percent;
+            }
+
+            var text = new StringBuilder("flush chain bridge vlab loss\n");
+            foreach (var (h, p) in _loss)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"add rule bridge vlab loss iifname \"{h.BridgePort}\" numgen random mod 100 < {p} drop\n");
+                text.Append(CultureInfo.InvariantCulture, $"add rule bridge vlab loss oifname \"{h.BridgePort}\" numgen random mod 100 < {p} drop\n");
+            }
+
+            script = text.ToString();
+        }
+
+        await NftAsync(script).ConfigureAwait(false);
     }
 
     /// <summary>Removes every partition.</summary>
@@ -328,7 +365,11 @@ public sealed partial class LabNetwork : IAsyncDisposable
         }
 
         await IpBatchAsync(br, [.. bridge]).ConfigureAwait(false);
-        await NftAsync("table bridge vlab {\n chain forward { type filter hook forward priority 0; policy accept; }\n}\n").ConfigureAwait(false);
+        await NftAsync(
+            "table bridge vlab {\n" +
+            " chain forward { type filter hook forward priority 0; policy accept; }\n" +
+            " chain loss { type filter hook forward priority 1; policy accept; }\n" +
+            "}\n").ConfigureAwait(false);
         ct.ThrowIfCancellationRequested();
         await Task.WhenAll(hosts.Select(ConfigureHostAsync)).ConfigureAwait(false);
     }
