@@ -17,7 +17,10 @@ public class ClusterSwimSimulationTests(ITestOutputHelper output)
     private static string Replay(int seed) =>
         string.Create(CultureInfo.InvariantCulture, $"VIPD_SEED={seed} dotnet test tests/Vipd.Core.Tests --filter FullyQualifiedName~ClusterSwimSimulationTests");
 
-    private static IEnumerable<int> Seeds(int count) => SimulationSeeds.Replay is { } one ? [one] : Enumerable.Range(1, count);
+    /// <summary>1..count (VIPD_SWIM_RUNS overrides count for a longer soak), or only VIPD_SEED when set.</summary>
+    private static IEnumerable<int> Seeds(int count) =>
+        SimulationSeeds.Replay is { } one ? [one]
+        : Enumerable.Range(1, int.TryParse(Environment.GetEnvironmentVariable("VIPD_SWIM_RUNS"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var runs) ? runs : count);
 
     [Fact]
     public void Failover_CrashHolderDefaultMembership_SuccessorTakesOver()
