@@ -24,7 +24,8 @@ internal static class DemoRun
         Console.WriteLine($"           VIP \"web\" = {vip}/24, served by whichever node the cluster elects");
 
         Say(clock, $"starting vipd on {string.Join(", ", lab.Nodes.Select(n => n.Name))}");
-        await using var cluster = await VipdCluster.StartAsync(lab, vipdPath, new VipdClusterOptions(), cancellationToken).ConfigureAwait(false);
+        var profile = Environment.GetEnvironmentVariable("VIPD_PROFILE") ?? "default";
+        await using var cluster = await VipdCluster.StartAsync(lab, vipdPath, new VipdClusterOptions { Profile = profile }, cancellationToken).ConfigureAwait(false);
         var owner = await cluster.WaitForSingleHolderAsync(vip, TimeSpan.FromSeconds(20), cancellationToken: cancellationToken).ConfigureAwait(false);
         Say(clock, $"the cluster elected {owner.Name}: it bound {vip} and announced it with gratuitous ARP");
 
@@ -44,6 +45,11 @@ internal static class DemoRun
         Say(clock, $"the client's ARP entry for the VIP now points at {Describe(lab, entry?.Mac)}");
         Console.WriteLine();
         Console.WriteLine($"  outage seen by the client: {report.LongestGap.TotalMilliseconds:0} ms");
+        if (Environment.GetEnvironmentVariable("VIPD_DEMO_LOGS") == "1")
+        {
+            Console.WriteLine(report);
+        }
+
         Console.WriteLine($"  ({report.Sent} probes sent every {ProbePeriod.TotalMilliseconds:0} ms, {report.Sent - report.Received} unanswered; for comparison keepalived's defaults take ~3.6 s, MetalLB ~4 s or more, kube-vip ~15 s)");
         Console.WriteLine();
         Say(clock, "cleaning up: stopping vipd, deleting the namespaces and the bridge");
