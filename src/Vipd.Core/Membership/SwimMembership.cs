@@ -421,6 +421,9 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             case PushPullMessage pushPull:
                 HandlePushPull(pushPull, from);
                 break;
+            case AliveRequestMessage request:
+                HandleAliveRequest(request, from);
+                break;
             default:
                 break;
         }
@@ -517,9 +520,14 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     }
 
     /// <summary>Seals <paramref name="message"/>, plus queued broadcasts that fit, into one datagram for the outbox.</summary>
-    private void Send(WireMessage message, IPEndPoint destination, bool piggyback = true)
+    private void Send(WireMessage message, IPEndPoint destination, bool piggyback = true, WireMessage? extra = null)
     {
         var length = MessageCodec.Write(message, _plaintext);
+        if (extra is not null)
+        {
+            length += MessageCodec.Write(extra, _plaintext.AsSpan(length));
+        }
+
         if (piggyback)
         {
             length += _broadcasts.Fill(_plaintext.AsSpan(length), TransmitLimit());

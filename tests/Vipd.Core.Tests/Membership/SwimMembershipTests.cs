@@ -178,6 +178,53 @@ public sealed class SwimMembershipTests
     }
 
     [Fact]
+    public void OnDatagram_PingFromUnknownOrNewerSender_AsksForItsAlive()
+    {
+        using var membership = Create(out var sent);
+        membership.Start([]);
+        using var peer = new DatagramProtector(Key(1), 42);
+        Deliver(membership, peer, new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty));
+        sent.Clear();
+        Deliver(membership, peer, new PingMessage(5, "n1", "n2", 3));
+        Assert.DoesNotContain(Decode(peer, Assert.Single(sent).Bytes), m => m is AliveRequestMessage);
+        sent.Clear();
+        Deliver(membership, peer, new PingMessage(6, "n1", "n2", 4));
+        var reply = Decode(peer, Assert.Single(sent).Bytes);
+        Assert.IsType<AckMessage>(reply[0]);
+        Assert.Equal("n2", Assert.IsType<AliveRequestMessage>(reply[1]).Target);
+    }
+
+    [Fact]
+    public void OnDatagram_PingFromMemberHeldDead_TellsItSoItRefutes()
+    {
+        using var membership = Create(out var sent);
+        membership.Start([]);
+        using var peer = new DatagramProtector(Key(1), 42);
+        Deliver(membership, peer, new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty), new DeadMessage(3, "n2", "n3"));
+        sent.Clear();
+        Deliver(membership, peer, new PingMessage(5, "n1", "n2", 3));
+        var dead = Assert.IsType<DeadMessage>(Decode(peer, Assert.Single(sent).Bytes)[1]);
+        Assert.Equal((3u, "n2", "n1"), (dead.Incarnation, dead.Name, dead.From));
+    }
+
+    [Fact]
+    public void OnDatagram_AliveRequest_AnsweredWithMetadata()
+    {
+        using var membership = Create(out var sent);
+        membership.UpdateMetadata(new byte[] { 4, 2 });
+        membership.Start([]);
+        using var peer = new DatagramProtector(Key(1), 42);
+        Deliver(membership, peer, new AliveRequestMessage("n1"));
+        var alive = Assert.IsType<AliveMessage>(Decode(peer, Assert.Single(sent).Bytes)[0]);
+        Assert.Equal(membership.Incarnation, alive.Incarnation);
+        Assert.Equal(new byte[] { 4, 2 }, alive.Metadata.ToArray());
+        sent.Clear();
+        Deliver(membership, peer, new AliveRequestMessage("n9"));
+        Assert.Empty(sent);
+        Assert.Equal(1, membership.Drops[DropReason.WrongTarget]);
+    }
+
+    [Fact]
     public void Start_Twice_Throws()
     {
         using var membership = Create(out _);
@@ -190,6 +237,22 @@ public sealed class SwimMembershipTests
         var transport = new RecordingTransport();
         sent = transport.Sent;
         return new SwimMembership("n1", Local, MembershipOptions.Default, transport, Key(1), new FakeTimeProvider(), new Random(1));
+    }
+
+    private static void Deliver(SwimMembership membership, DatagramProtector peer, params WireMessage[] messages)
+    {
+        var plaintext = MessageCodec.Encode(messages);
+        var datagram = new byte[plaintext.Length + DatagramProtector.Overhead];
+        peer.Seal(plaintext, datagram);
+        membership.OnDatagram(datagram, Peer);
+    }
+
+    private static IReadOnlyList<WireMessage> Decode(DatagramProtector peer, byte[] datagram)
+    {
+        var opened = new byte[datagram.Length];
+        Assert.Equal(DropReason.None, peer.TryOpen(datagram, Local, opened, out var length));
+        Assert.Equal(DropReason.None, MessageCodec.TryDecode(opened.AsSpan(0, length), out var messages));
+        return messages;
     }
 
     private static Keyring Key(byte fill) => Keyring.FromKeys([Enumerable.Repeat(fill, 32).ToArray()]);

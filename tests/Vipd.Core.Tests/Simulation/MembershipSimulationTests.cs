@@ -311,6 +311,33 @@ public sealed class MembershipSimulationTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [MemberData(nameof(Seeds))]
+    public void UpdateMetadata_GossipMissedByOneNode_RepairedByNextProbe(int seed)
+    {
+        // Probe timeouts longer than the outage, so nobody suspects anybody: only the ping's incarnation can tell n3.
+        var options = MembershipOptions.Default with
+        {
+            ProbeInterval = TimeSpan.FromMilliseconds(400),
+            ProbeTimeout = TimeSpan.FromMilliseconds(100),
+            IndirectProbeTimeout = TimeSpan.FromMilliseconds(200),
+        };
+        using var cluster = new MembershipCluster(seed, options).AddNodes(3);
+        cluster.StartAll();
+        Assert.True(cluster.RunUntil(() => cluster.Converged() && cluster.Nodes.All(n => n.Membership.IsJoined), TimeSpan.FromSeconds(2)),
+            cluster.Describe());
+        cluster.RunFor(TimeSpan.FromMilliseconds(300));
+
+        // n3 hears nothing while n1's change is gossiped and its retransmissions run out.
+        cluster.Network.Partition([cluster["n3"].Endpoint], [cluster["n1"].Endpoint, cluster["n2"].Endpoint]);
+        cluster["n1"].Membership.UpdateMetadata(new byte[] { 42 });
+        cluster.RunFor(TimeSpan.FromMilliseconds(60));
+        cluster.Network.Heal();
+        Assert.True(cluster.RunUntil(() => cluster["n3"].Membership.Members.Single(m => m.Name == "n1").Metadata.Length == 1,
+            TimeSpan.FromSeconds(2)), cluster.Describe());
+        Assert.All(cluster.Nodes, n => Assert.DoesNotContain(n.Events, e => e.Member.State != MemberState.Alive));
+    }
+
+    [Theory]
     [MemberData(nameof(FewSeeds))]
     public void PushPull_FortyNodesWithMetadata_SplitsAcrossDatagrams(int seed)
     {
