@@ -21,8 +21,10 @@ namespace Vipd.Core.Membership;
 /// gossip interval, until it refutes (the suspect answers a stale suspicion with its current alive), so a lost
 /// datagram does not become a false death even with a 100 ms suspicion; the push/pull interval grows linearly
 /// above 32 members so bytes per node stay flat; seeds that are not live members are pushed to at every push/pull
-/// round, which heals a partition that outlasted the dead-member reclaim time; the incarnation starts at the boot
-/// time in Unix seconds, so a restarted process outranks its predecessor's alive, dead or left record.
+/// round, which heals a partition that outlasted the dead-member reclaim time; every ping carries its sender's
+/// incarnation, so a receiver that missed the sender's gossip (new metadata) asks for its alive, and one that holds
+/// the sender dead tells it so it refutes at once; the incarnation starts at the boot time in Unix seconds, so a
+/// restarted process outranks its predecessor's alive, dead or left record.
 /// </para>
 /// </summary>
 public sealed partial class SwimMembership : IMembership, IDisposable

@@ -139,6 +139,26 @@ public sealed class MembershipSimulationTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Seeds))]
+    public void Restart_BeforeCrashNoticedWithOlderIncarnation_NewMetadataWins(int seed)
+    {
+        using var cluster = new MembershipCluster(seed).AddNodes(3);
+        cluster.StartAll();
+        Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
+        for (var i = 0; i < 5; i++)
+        {
+            cluster["n3"].Membership.UpdateMetadata(new byte[] { (byte)i });
+        }
+
+        cluster.RunFor(TimeSpan.FromMilliseconds(50));
+        cluster["n3"].Crash();
+        cluster["n3"].Restart();
+        cluster["n3"].Membership.UpdateMetadata(new byte[] { 9 });
+        Assert.True(cluster.RunUntil(() => cluster.Nodes.All(n => n.Membership.Members.Single(m => m.Name == "n3") is var m
+            && m.State == MemberState.Alive && m.Metadata.Span.SequenceEqual(new byte[] { 9 })), TimeSpan.FromSeconds(1)), cluster.Describe());
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
     public void Restart_AfterLeaveWithinTheSameSecond_RejoinsAlive(int seed)
     {
         using var cluster = new MembershipCluster(seed).AddNodes(3);
