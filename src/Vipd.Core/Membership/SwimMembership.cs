@@ -67,6 +67,7 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     private bool _disposed;
     private long _lastDropLog = long.MinValue;
     private long _suppressedDrops;
+    private long _lastConflictLog;
 
     /// <summary>Creates a stopped member; <see cref="Start"/> joins.</summary>
     /// <param name="name">This node's unique name (1..128 UTF-8 bytes).</param>

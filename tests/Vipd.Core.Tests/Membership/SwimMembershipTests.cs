@@ -225,6 +225,21 @@ public sealed class SwimMembershipTests
     }
 
     [Fact]
+    public void OnDatagram_AliveForOurNameFromOtherAddress_RefutesAndWarns()
+    {
+        var logger = new RecordingLogger();
+        using var membership = new SwimMembership("n1", Local, MembershipOptions.Default, new NullTransport(), Key(1),
+            new FakeTimeProvider(), new Random(1), logger);
+        membership.Start([]);
+        var before = membership.Incarnation;
+        using var peer = new DatagramProtector(Key(1), 42);
+        Deliver(membership, peer, new AliveMessage(before, "n1", Peer, ReadOnlyMemory<byte>.Empty));
+        Deliver(membership, peer, new AliveMessage(before + 1, "n1", Peer, ReadOnlyMemory<byte>.Empty));
+        Assert.Equal(before + 2, membership.Incarnation);
+        Assert.Single(logger.Entries, e => e.EventId == 2012 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [Fact]
     public void Start_Twice_Throws()
     {
         using var membership = Create(out _);
@@ -262,6 +277,19 @@ public sealed class SwimMembershipTests
         public void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination)
         {
         }
+    }
+
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<(Microsoft.Extensions.Logging.LogLevel Level, int EventId)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter) => Entries.Add((logLevel, eventId.Id));
     }
 
     private sealed class ThrowingTransport : ITransport
