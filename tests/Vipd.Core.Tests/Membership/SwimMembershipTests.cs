@@ -240,6 +240,34 @@ public sealed class SwimMembershipTests
     }
 
     [Fact]
+    public void Start_SeedNeverAnswers_RetriesWithBoundedBackoff()
+    {
+        var transport = new RecordingTransport();
+        var time = new FakeTimeProvider();
+        using var membership = new SwimMembership("n1", Local, MembershipOptions.Default, transport, Key(1), time, new Random(1));
+        membership.Start([Peer]);
+        var sendTimes = new List<TimeSpan>();
+        var start = time.GetUtcNow();
+        for (var i = 0; i < 600; i++)
+        {
+            var before = transport.Sent.Count;
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            if (transport.Sent.Count > before)
+            {
+                sendTimes.Add(time.GetUtcNow() - start);
+            }
+        }
+
+        // 0.2, 0.4, 0.8, 1.6, 3.2 s, then every 5 s (plus the push/pull round's seed contact): never faster, never giving up.
+        Assert.All(transport.Sent, s => Assert.Equal(Peer, s.Destination));
+        Assert.False(membership.IsJoined);
+        Assert.InRange(sendTimes.Count, 12, 20);
+        Assert.Contains(sendTimes, t => t > TimeSpan.FromSeconds(55));
+        var gaps = sendTimes.Zip(sendTimes.Skip(1), (a, b) => b - a).ToList();
+        Assert.True(gaps.Skip(6).All(g => g <= TimeSpan.FromSeconds(5.1)), string.Join(", ", gaps));
+    }
+
+    [Fact]
     public void Start_Twice_Throws()
     {
         using var membership = Create(out _);
