@@ -37,6 +37,10 @@ internal static partial class MembershipLog
     [LoggerMessage(EventId = 2009, Level = LogLevel.Error, Message = "A membership Changed handler failed for {Node}")]
     public static partial void HandlerFailed(this ILogger logger, string node, Exception exception);
 
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning,
+        Message = "Another process at {Address} claims this node's name {Node}; node names must be unique")]
+    public static partial void NameConflict(this ILogger logger, string node, IPEndPoint address);
+
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Sending a gossip datagram to {Peer} failed")]
     public static partial void SendFailed(this ILogger logger, IPEndPoint peer, Exception exception);
 

@@ -3,7 +3,7 @@ namespace Vipd.Core.Membership;
 /// <summary>
 /// Every timing of the SWIM membership, each default with its reason. <see cref="Default"/> is tuned for a LAN
 /// (a crash is marked dead by every survivor in ~200 ms median at 3 nodes, idle traffic ~1.1 KB/s per node);
-/// <see cref="Fast"/> trades ~8x the probe traffic (~8.6 KB/s per node) for ~27 ms median detection.
+/// <see cref="Fast"/> trades ~8x the probe traffic (~9 KB/s per node) for ~27 ms median detection.
 /// </summary>
 public sealed record MembershipOptions
 {
@@ -11,7 +11,7 @@ public sealed record MembershipOptions
     public static MembershipOptions Default { get; } = new();
 
     /// <summary>
-    /// Fast failover: probe every 10 ms and declare dead 12 ms after suspicion. Costs ~8.6 KB/s per node idle and
+    /// Fast failover: probe every 10 ms and declare dead 12 ms after suspicion. Costs ~9 KB/s per node idle and
     /// tolerates less scheduling jitter (a 15 ms GC pause may cause a refuted suspicion, rarely a false death).
     /// </summary>
     public static MembershipOptions Fast { get; } = new()

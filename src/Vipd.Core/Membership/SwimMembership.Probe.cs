@@ -35,7 +35,7 @@ public sealed partial class SwimMembership
         var sequence = NextSequence();
         _probe = new ProbeState(target, sequence);
         _pendingAcks[sequence] = new PendingAck();
-        Send(new PingMessage(sequence, target.Name, _name), target.Address);
+        Send(new PingMessage(sequence, target.Name, _name, _local.Incarnation), target.Address);
         _probePhaseTimer?.Change(ScaleByHealth(_options.ProbeTimeout), Timeout.InfiniteTimeSpan);
     }
 
@@ -61,7 +61,7 @@ public sealed partial class SwimMembership
             probe.ExpectedNacks = helpers.Count;
 
             // Also ping again directly: one lost datagram should not be what makes a member suspect.
-            Send(new PingMessage(probe.Sequence, target.Name, _name), target.Address);
+            Send(new PingMessage(probe.Sequence, target.Name, _name, _local.Incarnation), target.Address);
             _probePhaseTimer?.Change(ScaleByHealth(_options.IndirectProbeTimeout), Timeout.InfiniteTimeSpan);
             return;
         }
@@ -87,7 +87,30 @@ public sealed partial class SwimMembership
             return;
         }
 
-        Send(new AckMessage(ping.Sequence), from);
+        // Anti-entropy on every probe: the ping says which incarnation of its sender is current.
+        WireMessage? extra = null;
+        if (!_members.TryGetValue(ping.Source, out var sender) || sender.Incarnation < ping.SourceIncarnation)
+        {
+            extra = new AliveRequestMessage(ping.Source);
+        }
+        else if (sender.State is MemberState.Dead or MemberState.Left)
+        {
+            // It probes us, so it runs: tell it what we hold, and it refutes with a higher incarnation.
+            extra = new DeadMessage(sender.Incarnation, sender.Name, sender.State == MemberState.Left ? sender.Name : _name);
+        }
+
+        Send(new AckMessage(ping.Sequence), from, extra: extra);
+    }
+
+    private void HandleAliveRequest(AliveRequestMessage request, IPEndPoint from)
+    {
+        if (!string.Equals(request.Target, _name, StringComparison.Ordinal))
+        {
+            Drop(DropReason.WrongTarget, from);
+            return;
+        }
+
+        Send(LocalAlive(), from);
     }
 
     private void HandleIndirectPing(IndirectPingMessage request, IPEndPoint from)
@@ -100,7 +123,7 @@ public sealed partial class SwimMembership
             self.RunTimer(s => s.OnRelayTimeout(seq));
         }, (this, sequence), _options.ProbeTimeout, Timeout.InfiniteTimeSpan);
         _pendingAcks[sequence] = pending;
-        Send(new PingMessage(sequence, request.Target, _name), request.TargetAddress);
+        Send(new PingMessage(sequence, request.Target, _name, _local.Incarnation), request.TargetAddress);
     }
 
     private void OnRelayTimeout(uint sequence)

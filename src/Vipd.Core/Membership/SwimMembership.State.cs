@@ -14,6 +14,12 @@ public sealed partial class SwimMembership
             if (alive.Incarnation > _local.Incarnation
                 || (alive.Incarnation == _local.Incarnation && !alive.Address.Equals(_local.Address)))
             {
+                if (!alive.Address.Equals(_local.Address) && LogOncePerMinute(ref _lastConflictLog))
+                {
+                    // Two live processes with one name outbid each other's incarnation for ever: say so.
+                    _logger.NameConflict(_name, alive.Address);
+                }
+
                 Refute(MemberState.Alive, alive.Incarnation, from);
             }
 
@@ -182,6 +188,18 @@ public sealed partial class SwimMembership
         {
             Send(LocalAlive(), from);
         }
+    }
+
+    private bool LogOncePerMinute(ref long last)
+    {
+        var now = _time.GetTimestamp();
+        if (last != 0 && _time.GetElapsedTime(last, now) < TimeSpan.FromMinutes(1))
+        {
+            return false;
+        }
+
+        last = now;
+        return true;
     }
 
     private AliveMessage LocalAlive() => new(_local.Incarnation, _name, _local.Address, _local.Metadata);

@@ -21,8 +21,10 @@ namespace Vipd.Core.Membership;
 /// gossip interval, until it refutes (the suspect answers a stale suspicion with its current alive), so a lost
 /// datagram does not become a false death even with a 100 ms suspicion; the push/pull interval grows linearly
 /// above 32 members so bytes per node stay flat; seeds that are not live members are pushed to at every push/pull
-/// round, which heals a partition that outlasted the dead-member reclaim time; the incarnation starts at the boot
-/// time in Unix seconds, so a restarted process outranks its predecessor's alive, dead or left record.
+/// round, which heals a partition that outlasted the dead-member reclaim time; every ping carries its sender's
+/// incarnation, so a receiver that missed the sender's gossip (new metadata) asks for its alive, and one that holds
+/// the sender dead tells it so it refutes at once; the incarnation starts at the boot time in Unix seconds, so a
+/// restarted process outranks its predecessor's alive, dead or left record.
 /// </para>
 /// </summary>
 public sealed partial class SwimMembership : IMembership, IDisposable
@@ -65,6 +67,7 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     private bool _disposed;
     private long _lastDropLog = long.MinValue;
     private long _suppressedDrops;
+    private long _lastConflictLog;
 
     /// <summary>Creates a stopped member; <see cref="Start"/> joins.</summary>
     /// <param name="name">This node's unique name (1..128 UTF-8 bytes).</param>
@@ -421,6 +424,9 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             case PushPullMessage pushPull:
                 HandlePushPull(pushPull, from);
                 break;
+            case AliveRequestMessage request:
+                HandleAliveRequest(request, from);
+                break;
             default:
                 break;
         }
@@ -517,9 +523,14 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     }
 
     /// <summary>Seals <paramref name="message"/>, plus queued broadcasts that fit, into one datagram for the outbox.</summary>
-    private void Send(WireMessage message, IPEndPoint destination, bool piggyback = true)
+    private void Send(WireMessage message, IPEndPoint destination, bool piggyback = true, WireMessage? extra = null)
     {
         var length = MessageCodec.Write(message, _plaintext);
+        if (extra is not null)
+        {
+            length += MessageCodec.Write(extra, _plaintext.AsSpan(length));
+        }
+
         if (piggyback)
         {
             length += _broadcasts.Fill(_plaintext.AsSpan(length), TransmitLimit());

@@ -9,7 +9,8 @@ internal static class MessageCodec
     /// <summary>Bytes the frame of <paramref name="message"/> takes, header included.</summary>
     public static int GetFrameSize(WireMessage message) => WireFormat.FrameHeaderSize + message switch
     {
-        PingMessage m => 4 + SpanWriter.NameSize(m.Target) + SpanWriter.NameSize(m.Source),
+        PingMessage m => 4 + SpanWriter.NameSize(m.Target) + SpanWriter.NameSize(m.Source) + 4,
+        AliveRequestMessage m => SpanWriter.NameSize(m.Target),
         IndirectPingMessage m => 4 + SpanWriter.NameSize(m.Target) + SpanWriter.EndPointSize(m.TargetAddress) + 1,
         AckMessage => 4,
         NackMessage => 4,
@@ -36,6 +37,10 @@ internal static class MessageCodec
                 writer.WriteUInt32(m.Sequence);
                 writer.WriteName(m.Target);
                 writer.WriteName(m.Source);
+                writer.WriteUInt32(m.SourceIncarnation);
+                break;
+            case AliveRequestMessage m:
+                writer.WriteName(m.Target);
                 break;
             case IndirectPingMessage m:
                 writer.WriteUInt32(m.Sequence);
@@ -125,7 +130,7 @@ internal static class MessageCodec
                 return DropReason.Truncated;
             }
 
-            if (type is < (byte)MessageType.Ping or > (byte)MessageType.PushPull)
+            if (type is < (byte)MessageType.Ping or > (byte)MessageType.AliveRequest)
             {
                 continue;
             }
@@ -158,7 +163,8 @@ internal static class MessageCodec
         WireMessage? message = type switch
         {
             MessageType.Ping => reader.TryReadUInt32(out var seq) && reader.TryReadName(out var target)
-                && reader.TryReadName(out var source) ? new PingMessage(seq, target, source) : null,
+                && reader.TryReadName(out var source) && reader.TryReadUInt32(out var incarnation)
+                ? new PingMessage(seq, target, source, incarnation) : null,
             MessageType.IndirectPing => reader.TryReadUInt32(out var seq) && reader.TryReadName(out var target)
                 && reader.TryReadEndPoint(out var address) && reader.TryReadByte(out var nack) && nack <= 1
                 ? new IndirectPingMessage(seq, target, address, nack == 1) : null,
@@ -172,6 +178,7 @@ internal static class MessageCodec
             MessageType.Dead => reader.TryReadUInt32(out var incarnation) && reader.TryReadName(out var name)
                 && reader.TryReadName(out var from) ? new DeadMessage(incarnation, name, from) : null,
             MessageType.PushPull => DecodePushPull(ref reader),
+            MessageType.AliveRequest => reader.TryReadName(out var target) ? new AliveRequestMessage(target) : null,
             _ => null,
         };
 

@@ -11,4 +11,5 @@ internal enum MessageType : byte
     Suspect = 6,
     Dead = 7,
     PushPull = 8,
+    AliveRequest = 9,
 }

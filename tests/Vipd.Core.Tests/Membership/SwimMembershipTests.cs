@@ -178,6 +178,96 @@ public sealed class SwimMembershipTests
     }
 
     [Fact]
+    public void OnDatagram_PingFromUnknownOrNewerSender_AsksForItsAlive()
+    {
+        using var membership = Create(out var sent);
+        membership.Start([]);
+        using var peer = new DatagramProtector(Key(1), 42);
+        Deliver(membership, peer, new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty));
+        sent.Clear();
+        Deliver(membership, peer, new PingMessage(5, "n1", "n2", 3));
+        Assert.DoesNotContain(Decode(peer, Assert.Single(sent).Bytes), m => m is AliveRequestMessage);
+        sent.Clear();
+        Deliver(membership, peer, new PingMessage(6, "n1", "n2", 4));
+        var reply = Decode(peer, Assert.Single(sent).Bytes);
+        Assert.IsType<AckMessage>(reply[0]);
+        Assert.Equal("n2", Assert.IsType<AliveRequestMessage>(reply[1]).Target);
+    }
+
+    [Fact]
+    public void OnDatagram_PingFromMemberHeldDead_TellsItSoItRefutes()
+    {
+        using var membership = Create(out var sent);
+        membership.Start([]);
+        using var peer = new DatagramProtector(Key(1), 42);
+        Deliver(membership, peer, new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty), new DeadMessage(3, "n2", "n3"));
+        sent.Clear();
+        Deliver(membership, peer, new PingMessage(5, "n1", "n2", 3));
+        var dead = Assert.IsType<DeadMessage>(Decode(peer, Assert.Single(sent).Bytes)[1]);
+        Assert.Equal((3u, "n2", "n1"), (dead.Incarnation, dead.Name, dead.From));
+    }
+
+    [Fact]
+    public void OnDatagram_AliveRequest_AnsweredWithMetadata()
+    {
+        using var membership = Create(out var sent);
+        membership.UpdateMetadata(new byte[] { 4, 2 });
+        membership.Start([]);
+        using var peer = new DatagramProtector(Key(1), 42);
+        Deliver(membership, peer, new AliveRequestMessage("n1"));
+        var alive = Assert.IsType<AliveMessage>(Decode(peer, Assert.Single(sent).Bytes)[0]);
+        Assert.Equal(membership.Incarnation, alive.Incarnation);
+        Assert.Equal(new byte[] { 4, 2 }, alive.Metadata.ToArray());
+        sent.Clear();
+        Deliver(membership, peer, new AliveRequestMessage("n9"));
+        Assert.Empty(sent);
+        Assert.Equal(1, membership.Drops[DropReason.WrongTarget]);
+    }
+
+    [Fact]
+    public void OnDatagram_AliveForOurNameFromOtherAddress_RefutesAndWarns()
+    {
+        var logger = new RecordingLogger();
+        using var membership = new SwimMembership("n1", Local, MembershipOptions.Default, new NullTransport(), Key(1),
+            new FakeTimeProvider(), new Random(1), logger);
+        membership.Start([]);
+        var before = membership.Incarnation;
+        using var peer = new DatagramProtector(Key(1), 42);
+        Deliver(membership, peer, new AliveMessage(before, "n1", Peer, ReadOnlyMemory<byte>.Empty));
+        Deliver(membership, peer, new AliveMessage(before + 1, "n1", Peer, ReadOnlyMemory<byte>.Empty));
+        Assert.Equal(before + 2, membership.Incarnation);
+        Assert.Single(logger.Entries, e => e.EventId == 2012 && e.Level == Microsoft.Extensions.Logging.LogLevel.Warning);
+    }
+
+    [Fact]
+    public void Start_SeedNeverAnswers_RetriesWithBoundedBackoff()
+    {
+        var transport = new RecordingTransport();
+        var time = new FakeTimeProvider();
+        using var membership = new SwimMembership("n1", Local, MembershipOptions.Default, transport, Key(1), time, new Random(1));
+        membership.Start([Peer]);
+        var sendTimes = new List<TimeSpan>();
+        var start = time.GetUtcNow();
+        for (var i = 0; i < 600; i++)
+        {
+            var before = transport.Sent.Count;
+            time.Advance(TimeSpan.FromMilliseconds(100));
+            if (transport.Sent.Count > before)
+            {
+                sendTimes.Add(time.GetUtcNow() - start);
+            }
+        }
+
+        // 0.2, 0.4, 0.8, 1.6, 3.2 s, then every 5 s (plus the push/pull round's seed contact): never faster, never giving up.
+        Assert.All(transport.Sent, s => Assert.Equal(Peer, s.Destination));
+        Assert.False(membership.IsJoined);
+        Assert.InRange(sendTimes.Count, 12, 20);
+        Assert.Contains(sendTimes, t => t > TimeSpan.FromSeconds(55));
+        var gaps = sendTimes.Zip(sendTimes.Skip(1), (a, b) => b - a).ToList();
+        Assert.True(gaps.Skip(6).All(g => g <= TimeSpan.FromSeconds(5.1)), string.Join(", ", gaps));
+    }
+
+    [Fact]
     public void Start_Twice_Throws()
     {
         using var membership = Create(out _);
@@ -192,6 +282,22 @@ public sealed class SwimMembershipTests
         return new SwimMembership("n1", Local, MembershipOptions.Default, transport, Key(1), new FakeTimeProvider(), new Random(1));
     }
 
+    private static void Deliver(SwimMembership membership, DatagramProtector peer, params WireMessage[] messages)
+    {
+        var plaintext = MessageCodec.Encode(messages);
+        var datagram = new byte[plaintext.Length + DatagramProtector.Overhead];
+        peer.Seal(plaintext, datagram);
+        membership.OnDatagram(datagram, Peer);
+    }
+
+    private static IReadOnlyList<WireMessage> Decode(DatagramProtector peer, byte[] datagram)
+    {
+        var opened = new byte[datagram.Length];
+        Assert.Equal(DropReason.None, peer.TryOpen(datagram, Local, opened, out var length));
+        Assert.Equal(DropReason.None, MessageCodec.TryDecode(opened.AsSpan(0, length), out var messages));
+        return messages;
+    }
+
     private static Keyring Key(byte fill) => Keyring.FromKeys([Enumerable.Repeat(fill, 32).ToArray()]);
 
     private sealed class NullTransport : ITransport
@@ -199,6 +305,19 @@ public sealed class SwimMembershipTests
         public void Send(ReadOnlySpan<byte> datagram, IPEndPoint destination)
         {
         }
+    }
+
+    private sealed class RecordingLogger : Microsoft.Extensions.Logging.ILogger
+    {
+        public List<(Microsoft.Extensions.Logging.LogLevel Level, int EventId)> Entries { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+        public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state,
+            Exception? exception, Func<TState, Exception?, string> formatter) => Entries.Add((logLevel, eventId.Id));
     }
 
     private sealed class ThrowingTransport : ITransport

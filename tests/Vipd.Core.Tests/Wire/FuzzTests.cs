@@ -145,7 +145,9 @@ public sealed class FuzzTests(ITestOutputHelper output)
         WireMessage[] messages =
         [
             new PingMessage(1, "n1", "n2"),
-            new PingMessage(2, "n9", "n2"),
+            new PingMessage(2, "n9", "n2", 7),
+            new AliveRequestMessage("n1"),
+            new AliveRequestMessage("n2"),
             new IndirectPingMessage(3, "n3", v4, true),
             new IndirectPingMessage(4, "n1", v6, false),
             new AckMessage(1),

@@ -14,7 +14,8 @@ public sealed class MessageCodecTests
     private static WireMessage[] Messages =>
     [
         new PingMessage(1, "n1", "n2"),
-        new PingMessage(uint.MaxValue, "ñødé-ü", new string('x', 128)),
+        new PingMessage(uint.MaxValue, "ñødé-ü", new string('x', 128), uint.MaxValue),
+        new AliveRequestMessage("n4"),
         new IndirectPingMessage(7, "n3", V4, WantNack: true),
         new IndirectPingMessage(8, "n3", V6, WantNack: false),
         new AckMessage(42),
