@@ -201,6 +201,31 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task LinkDownThenUp_KernelFlushesIPv6Vip_VipBackAndAnnouncedAfterUp()
+    {
+        // The kernel default (keep_addr_on_down=0, which the lab turns off) deletes IPv6 addresses on link down.
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var host = lab.Nodes[0];
+        var sysctl = await host.ExecAsync("sysctl", "-q", "-w", "net.ipv6.conf.all.keep_addr_on_down=0", "net.ipv6.conf.eth0.keep_addr_on_down=0");
+        Assert.True(sysctl.ExitCode == 0, sysctl.StdErr);
+        using var a = Node.Create(host);
+        a.SetDesired(Vip("web6", LabNetwork.Vip6, 64));
+        await PingAsync(lab.Client, LabNetwork.Vip6);
+
+        await host.SetLinkAsync(false);
+        Assert.True(await WaitForAsync(() => a.Announcer.Counters.Repairs >= 1, Deadline), "the flushed VIP was not put back");
+        await host.SetLinkAsync(true);
+        using var probe = host.Run(() => new NetlinkAddressManager());
+        var present = await WaitForAsync(() => probe.ListAddresses().Any(x => x.Address.Equals(LabNetwork.Vip6) && x.AddedByVipd), Deadline);
+
+        output.WriteLine($"repairs {a.Announcer.Counters.Repairs}, errors {a.Announcer.Counters.Errors}, events: {string.Join(", ", a.Events.Select(e => e.Kind))}");
+        Assert.True(present, "IPv6 VIP not back after the link flap");
+        Assert.Equal(["web6"], a.Announcer.Held);
+        await PingAsync(lab.Client, LabNetwork.Vip6);
+        Assert.Equal(host.Mac, (await lab.Client.NeighborAsync(LabNetwork.Vip6))?.Mac);
+    }
+
+    [Fact]
     public async Task LinkDownThenUp_NoAnnouncementsWhileDown_FreshBurstWhenUp()
     {
         await using var lab = await LabNetwork.CreateAsync(1);
