@@ -41,7 +41,7 @@ public sealed class ConflictLabTests(ITestOutputHelper output)
         Assert.Equal(n1.InterfaceIndex, conflict.InterfaceIndex);
         Assert.Equal(n3.Mac, conflict.ForeignMac);
         Assert.Equal((ConflictKind)kind, conflict.Kind);
-        Assert.Equal(1, monitor.Detector.Conflicts);
+        Assert.Equal(1, monitor.Conflicts);
     }
 
     [Fact]
@@ -93,7 +93,7 @@ public sealed class ConflictLabTests(ITestOutputHelper output)
             Assert.Equal(n3.Mac, second.ForeignMac);
         }
 
-        Assert.Equal(6, monitor.Detector.Conflicts);
+        Assert.Equal(6, monitor.Conflicts);
         Assert.True(monitor.ReceiveErrors == 0, monitor.LastReceiveError);
     }
 
@@ -125,7 +125,7 @@ public sealed class ConflictLabTests(ITestOutputHelper output)
         var ping4 = await lab.Client.ExecAsync("ping", "-4", "-c", "1", "-W", "2", LabNetwork.Vip4.ToString());
         Assert.True(ping4.ExitCode == 0, ping4.StdOut + ping4.StdErr);
 
-        await WaitUntilAsync(() => monitor.Detector.FramesIgnored >= 2, TimeSpan.FromSeconds(2));
+        await WaitUntilAsync(() => monitor.FramesIgnored >= 2, TimeSpan.FromSeconds(2));
         var d = monitor.Detector;
         output.WriteLine($"seen {d.FramesSeen}, ignored {d.FramesIgnored}, malformed {d.FramesMalformed}, conflicts {d.Conflicts}, " +
             $"not-NA {d.Dropped(FrameDropReason.NotNeighborAdvertisement)}, not-ICMPv6 {d.Dropped(FrameDropReason.NotIcmpv6)}");
@@ -151,10 +151,10 @@ public sealed class ConflictLabTests(ITestOutputHelper output)
 
         var arping = await n3.ExecAsync("arping", "-U", "-c", "1", "-I", "eth0", "-s", vip.ToString(), vip.ToString());
         Assert.True(arping.ExitCode is 0 or 1, arping.StdErr);
-        await WaitUntilAsync(() => monitor.Detector.FramesIgnored >= 1, TimeSpan.FromSeconds(2));
+        await WaitUntilAsync(() => monitor.FramesIgnored >= 1, TimeSpan.FromSeconds(2));
 
         Assert.False(conflicts.Task.IsCompleted);
-        Assert.True(monitor.Detector.FramesIgnored >= 1);
+        Assert.True(monitor.FramesIgnored >= 1);
     }
 
     [Fact]

@@ -108,6 +108,55 @@ public sealed class NeighborLabTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Announce_TentativeIPv6Vip_ThrowsKernelException()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var n1 = lab.Nodes[0];
+
+        // DAD on, slow, in the node's own namespace; the VIP added without nodad stays tentative for seconds.
+        foreach (var setting in new[] { "net.ipv6.conf.eth0.accept_dad=1", "net.ipv6.conf.eth0.dad_transmits=30" })
+        {
+            var set = await n1.ExecAsync("sysctl", "-qw", setting);
+            Assert.True(set.ExitCode == 0, set.StdErr);
+        }
+
+        var add = await n1.ExecAsync("ip", "-6", "addr", "add", "2001:db8::200/64", "dev", "eth0");
+        Assert.True(add.ExitCode == 0, add.StdErr);
+        var show = await n1.ExecAsync("ip", "-6", "addr", "show", "dev", "eth0");
+        Assert.Contains("tentative", show.StdOut, StringComparison.Ordinal);
+        using var announcer = n1.Run(() => new NeighborAnnouncer());
+
+        var ex = Assert.IsType<KernelException>(n1.Run(() => Record.Exception(() => announcer.Announce(Link(n1), LabNetwork.Vip6))));
+
+        output.WriteLine(ex.Message);
+        Assert.Equal(22, ex.Errno); // EINVAL: a tentative address is not yet usable as a source
+    }
+
+    [Fact]
+    public async Task Announce_FromFourThreads_AllSent()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var n1 = lab.Nodes[0];
+        await n1.AddAddressAsync(LabNetwork.Vip4);
+        await n1.AddAddressAsync(LabNetwork.Vip6);
+        using var announcer = n1.Run(() => new NeighborAnnouncer());
+
+        // Sockets live in n1's namespace whichever thread sends; the forwarding sysctl is opened on the first call.
+        n1.Run(() => announcer.Announce(Link(n1), LabNetwork.Vip6));
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, worker =>
+        {
+            var link = Link(n1); // a fresh LinkInfo per thread, equal to the cached one
+            for (var i = 0; i < 500; i++)
+            {
+                announcer.Announce(link, i % 2 == 0 ? LabNetwork.Vip4 : LabNetwork.Vip6);
+            }
+        });
+
+        Assert.Equal(4 * 250 * 2, announcer.ArpSent);
+        Assert.Equal(1 + (4 * 250), announcer.AdvertisementsSent);
+    }
+
+    [Fact]
     public async Task Announce_UnknownInterfaceIndex_ThrowsKernelException()
     {
         await using var lab = await LabNetwork.CreateAsync(1);

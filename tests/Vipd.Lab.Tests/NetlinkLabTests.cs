@@ -3,37 +3,40 @@ using System.Net;
 using System.Text.Json;
 using Vipd.Core.Reconcile;
 using Vipd.Linux;
+using Vipd.Linux.Interfaces;
 using Vipd.Linux.Netlink;
 using Xunit.Abstractions;
 
 namespace Vipd.Lab.Tests;
 
 /// <summary>
-/// NetlinkAddressManager and NetlinkMonitor against the real kernel, inside a network namespace this test makes
-/// ("nlk" + hex, holding a veth pair eth0/eth1 and nothing else; deleted afterwards).
+/// NetlinkAddressManager and NetlinkMonitor against the real kernel, inside the node namespace of a one-node lab
+/// (node eth0 192.0.2.11/24, 2001:db8::11/64 on a private bridge); a fresh lab per test.
 /// </summary>
-public sealed class NetlinkLabTests : IDisposable
+public sealed class NetlinkLabTests : IAsyncLifetime
 {
-    private static readonly IPAddress Vip4 = IPAddress.Parse("192.0.2.200");
-    private static readonly IPAddress Vip6 = IPAddress.Parse("2001:db8::200");
+    private static readonly IPAddress Vip4 = LabNetwork.Vip4;
+    private static readonly IPAddress Vip6 = LabNetwork.Vip6;
     private readonly ITestOutputHelper _output;
-    private readonly string _ns;
-    private readonly int _eth0;
+    private LabNetwork _lab = null!;
+    private LabHost _node = null!;
+    private string _ns = string.Empty;
+    private int _eth0;
 
     public NetlinkLabTests(ITestOutputHelper output)
     {
         _output = output;
-        _ns = $"nlk{Environment.ProcessId:x}{Random.Shared.Next(0x10000):x4}";
-        Ip($"netns add {_ns}");
-        Ip($"-n {_ns} link add eth0 type veth peer name eth1");
-        Ip($"-n {_ns} link set lo up");
-        Ip($"-n {_ns} link set eth1 up");
-        Ip($"-n {_ns} link set eth0 up");
-        using var doc = JsonDocument.Parse(Ip($"-n {_ns} -j link show dev eth0"));
-        _eth0 = doc.RootElement[0].GetProperty("ifindex").GetInt32();
     }
 
-    public void Dispose() => Ip($"netns del {_ns}", check: false);
+    public async Task InitializeAsync()
+    {
+        _lab = await LabNetwork.CreateAsync(1);
+        _node = _lab.Nodes[0];
+        _ns = _node.Namespace;
+        _eth0 = _node.InterfaceIndex;
+    }
+
+    public async Task DisposeAsync() => await _lab.DisposeAsync();
 
     [Fact]
     public void Add_V4AndV6_ListedWithVipdProtocolAndNodad()
@@ -133,13 +136,13 @@ public sealed class NetlinkLabTests : IDisposable
         Assert.True(link.IsUp);
         Assert.Null(manager.FindLink("nosuch0"));
         Assert.Contains(manager.ListLinks(), l => l.Name == "lo" && l.IsUp);
-        Assert.Contains(manager.ListLinks(), l => l.Name == "eth1" && l.Index != _eth0);
+        Assert.Contains(manager.ListLinks(), l => l.Name == "eth0" && l.Index == _eth0 && l.Mac.Equals(_node.Mac));
     }
 
     [Fact]
     public void FindLink_LowerDown_IsUpFalse()
     {
-        Ip($"-n {_ns} link set eth1 down"); // eth0 stays administratively up but loses carrier
+        Ip($"-n {_lab.BridgeNamespace} link set {_node.BridgePort} down"); // eth0 stays administratively up, loses carrier
         using var manager = Run(() => new NetlinkAddressManager());
 
         Assert.False(manager.FindLink("eth0")!.IsUp);
@@ -205,12 +208,28 @@ public sealed class NetlinkLabTests : IDisposable
         var v6 = Many(AddressChangeKind.Add, 0, 1000);
         var v4Times = new List<double>();
         var v6Times = new List<double>();
+        // 1000 IPv6 addresses in one /64 sharing the low 24 bits: one solicited-node group, little MLD work.
+        var v6Shared = Enumerable.Range(1, 1000)
+            .Select(i => new AddressChange(AddressChangeKind.Add, _eth0, IPAddress.Parse($"2001:db8::{i:x}:0:0:200"), 64)).ToList();
+        var v6SharedTimes = new List<double>();
+        var v4OneByOne = new List<double>();
         for (var run = 0; run < 5; run++)
         {
+            v6SharedTimes.Add(Time(() => manager.Apply(v6Shared)));
+            manager.Apply(v6Shared.Select(c => c with { Kind = AddressChangeKind.Remove }).ToList());
             v4Times.Add(Time(() => manager.Apply(v4)));
             v6Times.Add(Time(() => manager.Apply(v6)));
             manager.Apply(Many(AddressChangeKind.Remove, 250, 1000));
+            v4OneByOne.Add(Time(() => v4.Select(c => manager.Add(c.InterfaceIndex, c.Address, c.PrefixLength)
+                ? new AddressChangeResult(c, AddressOutcome.Applied, null)
+                : new AddressChangeResult(c, AddressOutcome.AlreadyDone, null)).ToList()));
+            manager.Apply(Many(AddressChangeKind.Remove, 250, 0));
         }
+
+        v6SharedTimes.Sort();
+        v4OneByOne.Sort();
+        _output.WriteLine($"250 IPv4 adds one by one (Add): median {v4OneByOne[2]:F2} ms");
+        _output.WriteLine($"1000 IPv6 adds sharing one solicited-node group: median {v6SharedTimes[2]:F2} ms");
 
         v4Times.Sort();
         v6Times.Sort();
@@ -249,6 +268,13 @@ public sealed class NetlinkLabTests : IDisposable
         var down = WaitFor(changes, c => c.Kind == NetworkChangeKind.LinkChanged && c.InterfaceIndex == _eth0 && !c.LinkUp);
         var downMs = Stopwatch.GetElapsedTime(start, down.At).TotalMilliseconds;
 
+        Assert.True(manager.Add(_eth0, Vip6, 64));
+        WaitFor(changes, c => c.Kind == NetworkChangeKind.AddressAdded && Vip6.Equals(c.Address) && c.PrefixLength == 64);
+        Ip($"-n {_ns} link add tmp0 type veth peer name tmp1");
+        var tmp0 = manager.FindLink("tmp0")!.Index;
+        Ip($"-n {_ns} link del tmp0");
+        WaitFor(changes, c => c.Kind == NetworkChangeKind.LinkRemoved && c.InterfaceIndex == tmp0);
+
         _output.WriteLine($"address removal seen after {removedMs:F1} ms (incl. ip), link down after {downMs:F1} ms (incl. ip)");
         Assert.True(removedMs < 1000, $"address removal took {removedMs} ms");
         Assert.True(downMs < 1000, $"link down took {downMs} ms");
@@ -256,6 +282,86 @@ public sealed class NetlinkLabTests : IDisposable
         start = Stopwatch.GetTimestamp();
         monitor.Dispose();
         Assert.True(Stopwatch.GetElapsedTime(start).TotalMilliseconds < 500);
+    }
+
+    [Fact]
+    public void Monitor_Overrun_ReportsResyncWithIndexZero()
+    {
+        using var manager = Run(() => new NetlinkAddressManager());
+        using var monitor = Run(() => new NetlinkMonitor(null, 4096)); // tiny buffer: notifications overrun it
+        Ip($"-n {_ns} addr add 198.51.100.254/24 dev eth0");
+        Assert.All(manager.Apply(Many(AddressChangeKind.Add, 100, 0)), r => Assert.Equal(AddressOutcome.Applied, r.Outcome));
+        using var changes = new System.Collections.Concurrent.BlockingCollection<(NetworkChange Change, long At)>();
+
+        monitor.Start(c => changes.Add((c, Stopwatch.GetTimestamp())));
+
+        var resync = WaitFor(changes, c => c.InterfaceIndex == 0);
+        Assert.Equal(NetlinkMonitor.ResyncNeeded, resync.Change);
+        Assert.Equal(NetworkChangeKind.LinkChanged, resync.Change.Kind);
+        // The monitor keeps going after the overrun.
+        Ip($"-n {_ns} addr del 198.51.100.1/24 dev eth0");
+        WaitFor(changes, c => c.Kind == NetworkChangeKind.AddressRemoved && IPAddress.Parse("198.51.100.1").Equals(c.Address));
+    }
+
+    [Fact]
+    public void AddRemove_ConcurrentThreads_AllSucceed()
+    {
+        using var manager = Run(() => new NetlinkAddressManager());
+        var failures = new System.Collections.Concurrent.ConcurrentBag<string>();
+
+        Parallel.For(0, 4, thread =>
+        {
+            for (var i = 0; i < 40; i++)
+            {
+                var address = IPAddress.Parse($"2001:db8:2::{thread:x}:{i + 1:x}");
+                if (!manager.Add(_eth0, address, 64) || manager.ListAddresses().All(a => !a.Address.Equals(address)) || !manager.Remove(_eth0, address, 64))
+                {
+                    failures.Add(address.ToString());
+                }
+            }
+        });
+
+        Assert.Empty(failures);
+        Assert.DoesNotContain(manager.ListAddresses(), a => a.AddedByVipd);
+    }
+
+    [Fact]
+    public void Forwarding_ThreadInNamespace_ReadsThatNamespacesSysctl()
+    {
+        // A name no host interface has: the namespace's /proc/sys/net knows it, the root namespace's does not.
+        var name = $"fw{_lab.Prefix}";
+        Ip($"-n {_ns} link add {name} type veth peer name fp{_lab.Prefix}");
+        Exec("ip", $"netns exec {_ns} sysctl -q -w net.ipv6.conf.{name}.forwarding=1");
+
+        var inside = Run(() => (InterfaceSysctl.IPv6Forwarding(name), InterfaceSysctl.IPv4Forwarding(name)));
+
+        Assert.Equal((true, false), inside);
+        Assert.Null(InterfaceSysctl.IPv6Forwarding(name)); // this thread is in the root namespace
+        Assert.True(Capabilities.Has(Capabilities.NetAdmin)); // the lab runs as root
+    }
+
+    [Fact]
+    public void Remove_PrimaryWithoutPromoteSecondaries_KernelTakesSecondariesAlong()
+    {
+        // Two VIPs in a subnet the node has no address of its own in: the first becomes the subnet's primary.
+        var first = IPAddress.Parse("198.51.100.1");
+        var second = IPAddress.Parse("198.51.100.2");
+        using var manager = Run(() => new NetlinkAddressManager());
+        bool Has(IPAddress a) => manager.ListAddresses().Any(x => x.Address.Equals(a));
+
+        Exec("ip", $"netns exec {_ns} sysctl -q -w net.ipv4.conf.eth0.promote_secondaries=0");
+        Assert.False(Run(() => InterfaceSysctl.PromoteSecondaries("eth0")));
+        Assert.True(manager.Add(_eth0, first, 24));
+        Assert.True(manager.Add(_eth0, second, 24));
+        Assert.True(manager.Remove(_eth0, first, 24));
+        Assert.False(Has(second));
+
+        Exec("ip", $"netns exec {_ns} sysctl -q -w net.ipv4.conf.eth0.promote_secondaries=1");
+        Assert.True(Run(() => InterfaceSysctl.PromoteSecondaries("eth0")));
+        Assert.True(manager.Add(_eth0, first, 24));
+        Assert.True(manager.Add(_eth0, second, 24));
+        Assert.True(manager.Remove(_eth0, first, 24));
+        Assert.True(Has(second));
     }
 
     private static (NetworkChange Change, long At) WaitFor(
@@ -292,9 +398,11 @@ public sealed class NetlinkLabTests : IDisposable
 
     private T Run<T>(Func<T> func) => NetNs.Run(_ns, func);
 
-    private static string Ip(string args, bool check = true)
+    private static string Ip(string args, bool check = true) => Exec("ip", args, check);
+
+    private static string Exec(string file, string args, bool check = true)
     {
-        using var process = Process.Start(new ProcessStartInfo("ip", args)
+        using var process = Process.Start(new ProcessStartInfo(file, args)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -304,12 +412,12 @@ public sealed class NetlinkLabTests : IDisposable
         if (!process.WaitForExit(10_000))
         {
             process.Kill();
-            throw new TimeoutException($"ip {args} timed out");
+            throw new TimeoutException($"{file} {args} timed out");
         }
 
         if (check && process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"ip {args} failed ({process.ExitCode}): {stderr.Result}");
+            throw new InvalidOperationException($"{file} {args} failed ({process.ExitCode}): {stderr.Result}");
         }
 
         return stdout.Result;

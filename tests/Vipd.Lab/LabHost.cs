@@ -78,7 +78,7 @@ public sealed class LabHost
     public async Task<IReadOnlyList<NeighborEntry>> NeighborsAsync(CancellationToken ct = default)
     {
         var result = await IpAsync(ct, "-j", "neigh", "show", "dev", Interface).ConfigureAwait(false);
-        return ParseNeighbors(result.StdOut);
+        return NeighborEntry.ParseIpJson(result.StdOut);
     }
 
     /// <summary>The neighbour entry for <paramref name="address"/>, or null when there is none.</summary>
@@ -87,6 +87,31 @@ public sealed class LabHost
         ArgumentNullException.ThrowIfNull(address);
         var all = await NeighborsAsync(ct).ConfigureAwait(false);
         return all.FirstOrDefault(n => n.Address.Equals(address));
+    }
+
+    /// <summary>
+    /// Polls the neighbour entry for <paramref name="address"/> (every 10 ms) until <paramref name="condition"/> holds
+    /// and returns it; throws <see cref="TimeoutException"/> with the last entry seen after <paramref name="timeout"/>.
+    /// </summary>
+    public async Task<NeighborEntry?> WaitForNeighborAsync(IPAddress address, Func<NeighborEntry?, bool> condition, TimeSpan timeout, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(condition);
+        var deadline = Environment.TickCount64 + (long)timeout.TotalMilliseconds;
+        while (true)
+        {
+            var entry = await NeighborAsync(address, ct).ConfigureAwait(false);
+            if (condition(entry))
+            {
+                return entry;
+            }
+
+            if (Environment.TickCount64 >= deadline)
+            {
+                throw new TimeoutException($"{Name}: neighbour {address} did not reach the expected state within {timeout}; last: {entry?.ToString() ?? "none"}");
+            }
+
+            await Task.Delay(10, ct).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Removes every IPv4 and IPv6 neighbour entry of <c>eth0</c> (permanent ones excepted).</summary>
@@ -144,42 +169,6 @@ public sealed class LabHost
 
     /// <inheritdoc/>
     public override string ToString() => $"{Name} ({Namespace}, {IPv4}, {IPv6})";
-
-    internal static IReadOnlyList<NeighborEntry> ParseNeighbors(string json)
-    {
-        var list = new List<NeighborEntry>();
-        if (string.IsNullOrWhiteSpace(json))
-        {
-            return list;
-        }
-
-        using var doc = JsonDocument.Parse(json);
-        foreach (var item in doc.RootElement.EnumerateArray())
-        {
-            if (!item.TryGetProperty("dst", out var dst) || !IPAddress.TryParse(dst.GetString(), out var address))
-            {
-                continue;
-            }
-
-            PhysicalAddress? mac = null;
-            if (item.TryGetProperty("lladdr", out var ll) && ll.GetString() is { } text)
-            {
-                mac = PhysicalAddress.Parse(text.Replace(':', '-'));
-            }
-
-            var state = "";
-            if (item.TryGetProperty("state", out var st))
-            {
-                state = st.ValueKind == JsonValueKind.Array
-                    ? string.Join(',', st.EnumerateArray().Select(s => s.GetString()))
-                    : st.GetString() ?? "";
-            }
-
-            list.Add(new NeighborEntry(address, mac, state));
-        }
-
-        return list;
-    }
 
     internal async Task<CommandResult> IpAsync(CancellationToken ct, params string[] args)
     {

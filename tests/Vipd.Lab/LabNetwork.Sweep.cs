@@ -85,7 +85,8 @@ public sealed partial class LabNetwork
 
         if (parts.Length == 0 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
         {
-            return false;
+            // Empty or garbled: maybe being written right now (CreateNew, then write). Only an old one is stale.
+            return DateTime.UtcNow - File.GetLastWriteTimeUtc(marker) < TimeSpan.FromSeconds(30);
         }
 
         if (!Posix.Exists(pid))
@@ -105,14 +106,10 @@ public sealed partial class LabNetwork
         }
 
         var namespaces = NamespacesOf(prefix);
-        foreach (var ns in namespaces)
+        await Task.WhenAll(namespaces.Select(KillNamespacePidsAsync)).ConfigureAwait(false);
+        if (namespaces.Count > 0)
         {
-            await KillNamespacePidsAsync(ns).ConfigureAwait(false);
-        }
-
-        foreach (var ns in namespaces)
-        {
-            await Tool.RunAsync("ip", ["netns", "del", ns], null, null, ct).ConfigureAwait(false);
+            await Tool.RunAsync("ip", ["-force", "-batch", "-"], string.Concat(namespaces.Select(n => $"netns del {n}\n")), null, ct).ConfigureAwait(false);
         }
 
         try

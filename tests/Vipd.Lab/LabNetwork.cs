@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Net.NetworkInformation;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -24,11 +25,14 @@ public sealed partial class LabNetwork : IAsyncDisposable
     private const string Bridge = "br0";
     private static readonly Lock LiveLock = new();
     private static readonly List<LabNetwork> Live = [];
+    private static readonly List<PosixSignalRegistration> SignalRegistrations = [];
     private static bool _exitHookInstalled;
 
     private readonly Lock _lock = new();
     private readonly List<LabProcess> _processes = [];
     private readonly List<LabHost> _nodes = [];
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly Dictionary<LabHost, int> _loss = [];
     private int _disposed;
     private int _partitions;
 
@@ -113,15 +117,28 @@ public sealed partial class LabNetwork : IAsyncDisposable
         return lab;
     }
 
-    /// <summary>SIGKILLs every process started in <paramref name="node"/> (and anything else left in its namespace), then sets its eth0 down.</summary>
+    /// <summary>The host whose eth0 has <paramref name="mac"/> (e.g. the owner of a VIP per a neighbour entry), or null.</summary>
+    public LabHost? HostWithMac(PhysicalAddress? mac) => mac is null ? null : Hosts.FirstOrDefault(h => h.Mac.Equals(mac));
+
+    /// <summary>
+    /// SIGKILLs every process started in <paramref name="node"/> (and anything else left in its namespace), stops the
+    /// <see cref="UdpEcho"/> responders and captures running there, then sets its eth0 down.
+    /// </summary>
     public async Task CrashAsync(LabHost node)
     {
         ArgumentNullException.ThrowIfNull(node);
         CheckOwn(node);
         List<LabProcess> victims;
+        List<IAsyncDisposable> owned;
         lock (_lock)
         {
             victims = [.. _processes.Where(p => p.Host == node)];
+            owned = [.. _owned.Where(o => o is UdpEcho e && e.Host == node || o is Capture c && c.Host == node)];
+        }
+
+        foreach (var item in owned)
+        {
+            await item.DisposeAsync().ConfigureAwait(false);
         }
 
         foreach (var p in victims)
@@ -163,6 +180,42 @@ public sealed partial class LabNetwork : IAsyncDisposable
         Interlocked.Increment(ref _partitions);
     }
 
+    /// <summary>
+    /// Drops <paramref name="percent"/> % of the frames entering and, independently, of those leaving the bridge at
+    /// <paramref name="host"/>'s port (a round trip through one lossy host survives with (1 − p)²); 0 removes it.
+    /// Independent of partitions: <see cref="HealAsync"/> leaves loss in place. (No netem on these kernels: no delay.)
+    /// </summary>
+    public async Task SetLossAsync(LabHost host, int percent)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentOutOfRangeException.ThrowIfNegative(percent);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(percent, 100);
+        CheckOwn(host);
+        string script;
+        lock (_lock)
+        {
+            if (percent == 0)
+            {
+                _loss.Remove(host);
+            }
+            else
+            {
+                _loss[host] = percent;
+            }
+
+            var text = new StringBuilder("flush chain bridge vlab loss\n");
+            foreach (var (h, p) in _loss)
+            {
+                text.Append(CultureInfo.InvariantCulture, $"add rule bridge vlab loss iifname \"{h.BridgePort}\" numgen random mod 100 < {p} drop\n");
+                text.Append(CultureInfo.InvariantCulture, $"add rule bridge vlab loss oifname \"{h.BridgePort}\" numgen random mod 100 < {p} drop\n");
+            }
+
+            script = text.ToString();
+        }
+
+        await NftAsync(script).ConfigureAwait(false);
+    }
+
     /// <summary>Removes every partition.</summary>
     public async Task HealAsync()
     {
@@ -176,6 +229,24 @@ public sealed partial class LabNetwork : IAsyncDisposable
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
         {
             return;
+        }
+
+        List<IAsyncDisposable> owned;
+        lock (_lock)
+        {
+            owned = [.. _owned];
+        }
+
+        foreach (var item in owned)
+        {
+            try
+            {
+                await item.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Best effort; the namespaces go anyway.
+            }
         }
 
         List<LabProcess> processes;
@@ -217,6 +288,24 @@ public sealed partial class LabNetwork : IAsyncDisposable
         }
     }
 
+    /// <summary>Disposes <paramref name="item"/> (a prober, echo, capture) when the lab is disposed, if it is still alive.</summary>
+    internal void Own(IAsyncDisposable item)
+    {
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            _owned.Add(item);
+        }
+    }
+
+    internal void Disown(IAsyncDisposable item)
+    {
+        lock (_lock)
+        {
+            _owned.Remove(item);
+        }
+    }
+
     private void Forget(LabProcess process)
     {
         lock (_lock)
@@ -244,21 +333,11 @@ public sealed partial class LabNetwork : IAsyncDisposable
     {
         Directory.CreateDirectory(WorkDirectory);
         var br = BridgeNamespace;
-        await Tool.CheckAsync("ip", ["netns", "add", br], null, ct).ConfigureAwait(false);
-        await Sysctl(br, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1").ConfigureAwait(false);
-        await IpBatchAsync(
-            br,
-            "link set lo up",
-            $"link add {Bridge} type bridge forward_delay 0 stp_state 0 ageing_time 0 mcast_snooping 0",
-            $"link set {Bridge} up").ConfigureAwait(false);
-        await NftAsync("table bridge vlab {\n chain forward { type filter hook forward priority 0; policy accept; }\n}\n").ConfigureAwait(false);
-
-        foreach (var host in Hosts)
-        {
-            ct.ThrowIfCancellationRequested();
-            await Tool.CheckAsync("ip", ["netns", "add", host.Namespace], null, ct).ConfigureAwait(false);
-            await Sysctl(
-                host.Namespace,
+        var hosts = Hosts;
+        await Tool.CheckAsync("ip", ["-batch", "-"], string.Concat(hosts.Select(h => h.Namespace).Prepend(br).Select(n => $"netns add {n}\n")), ct).ConfigureAwait(false);
+        await Task.WhenAll(hosts
+            .Select(h => Sysctl(
+                h.Namespace,
                 "net.ipv6.conf.all.accept_dad=0",
                 "net.ipv6.conf.default.accept_dad=0",
                 "net.ipv6.conf.all.dad_transmits=0",
@@ -268,28 +347,68 @@ public sealed partial class LabNetwork : IAsyncDisposable
                 "net.ipv6.conf.all.accept_ra=0",
                 "net.ipv6.conf.default.accept_ra=0",
                 "net.ipv6.conf.all.keep_addr_on_down=1",
-                "net.ipv6.conf.default.keep_addr_on_down=1").ConfigureAwait(false);
-            await IpBatchAsync(
-                br,
-                $"link add {host.BridgePort} type veth peer name eth0 netns {host.Namespace}",
-                $"link set {host.BridgePort} master {Bridge}",
-                $"link set {host.BridgePort} up").ConfigureAwait(false);
-            var mac = string.Join(':', host.Mac.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
-            await IpBatchAsync(
-                host.Namespace,
-                "link set lo up",
-                $"link set eth0 address {mac}",
-                $"addr add {host.IPv4}/24 dev eth0",
-                $"addr add {host.IPv6}/64 dev eth0 nodad",
-                "link set eth0 up").ConfigureAwait(false);
-            var link = await Tool.CheckAsync("ip", ["-n", host.Namespace, "-j", "link", "show", "eth0"], null, ct).ConfigureAwait(false);
-            using var doc = JsonDocument.Parse(link.StdOut);
-            host.InterfaceIndex = doc.RootElement[0].GetProperty("ifindex").GetInt32();
+                "net.ipv6.conf.default.keep_addr_on_down=1"))
+            .Append(Sysctl(br, "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1"))).ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+
+        List<string> bridge =
+        [
+            "link set lo up",
+            $"link add {Bridge} type bridge forward_delay 0 stp_state 0 ageing_time 0 mcast_snooping 0",
+            $"link set {Bridge} up",
+        ];
+        foreach (var host in hosts)
+        {
+            bridge.Add($"link add {host.BridgePort} type veth peer name eth0 netns {host.Namespace}");
+            bridge.Add($"link set {host.BridgePort} master {Bridge}");
+            bridge.Add($"link set {host.BridgePort} up");
         }
+
+        await IpBatchAsync(br, [.. bridge]).ConfigureAwait(false);
+        await NftAsync(
+            "table bridge vlab {\n" +
+            " chain forward { type filter hook forward priority 0; policy accept; }\n" +
+            " chain loss { type filter hook forward priority 1; policy accept; }\n" +
+            "}\n").ConfigureAwait(false);
+        ct.ThrowIfCancellationRequested();
+        await Task.WhenAll(hosts.Select(ConfigureHostAsync)).ConfigureAwait(false);
     }
 
-    private static Task<CommandResult> Sysctl(string ns, params string[] settings) =>
-        Tool.CheckAsync("ip", ["netns", "exec", ns, "sysctl", "-q", "-w", .. settings]);
+    private static async Task ConfigureHostAsync(LabHost host)
+    {
+        var mac = string.Join(':', host.Mac.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
+        await IpBatchAsync(
+            host.Namespace,
+            "link set lo up",
+            $"link set eth0 address {mac}",
+            $"addr add {host.IPv4}/24 dev eth0",
+            $"addr add {host.IPv6}/64 dev eth0 nodad",
+            "link set eth0 up").ConfigureAwait(false);
+        var link = await Tool.CheckAsync("ip", ["-n", host.Namespace, "-j", "link", "show", "eth0"]).ConfigureAwait(false);
+        using var doc = JsonDocument.Parse(link.StdOut);
+        host.InterfaceIndex = doc.RootElement[0].GetProperty("ifindex").GetInt32();
+    }
+
+    /// <summary>
+    /// Sets net.* sysctls inside <paramref name="ns"/> only: /proc/sys/net is per network namespace, and
+    /// <c>ip netns exec</c> runs the writer there. Written with sh, not sysctl(8), so procps is not needed.
+    /// </summary>
+    private static Task<CommandResult> Sysctl(string ns, params string[] settings)
+    {
+        var script = new StringBuilder("set -e\n");
+        foreach (var setting in settings)
+        {
+            var (key, value) = (setting[..setting.IndexOf('=', StringComparison.Ordinal)], setting[(setting.IndexOf('=', StringComparison.Ordinal) + 1)..]);
+            if (!key.StartsWith("net.", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"only namespace-local net.* sysctls: {setting}", nameof(settings));
+            }
+
+            script.Append(CultureInfo.InvariantCulture, $"echo {value} > /proc/sys/{key.Replace('.', '/')}\n");
+        }
+
+        return Tool.CheckAsync("ip", ["netns", "exec", ns, "sh", "-c", script.ToString()]);
+    }
 
     private static Task<CommandResult> IpBatchAsync(string ns, params string[] commands) =>
         Tool.CheckAsync("ip", ["-n", ns, "-batch", "-"], string.Join('\n', commands) + "\n");
@@ -323,23 +442,31 @@ public sealed partial class LabNetwork : IAsyncDisposable
             _exitHookInstalled = true;
         }
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
-        {
-            List<LabNetwork> labs;
-            lock (LiveLock)
-            {
-                labs = [.. Live];
-            }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => DisposeAllNow();
 
-            try
-            {
-                Task.WhenAll(labs.Select(l => l.DisposeAsync().AsTask())).Wait(TimeSpan.FromSeconds(15));
-            }
-            catch (Exception)
-            {
-                // Best effort at exit; the next run sweeps the rest.
-            }
-        };
+        // SIGTERM/SIGINT end a .NET process without ProcessExit: tear down first, then let the signal do its work.
+        foreach (var signal in (PosixSignal[])[PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT])
+        {
+            SignalRegistrations.Add(PosixSignalRegistration.Create(signal, _ => DisposeAllNow()));
+        }
+    }
+
+    private static void DisposeAllNow()
+    {
+        List<LabNetwork> labs;
+        lock (LiveLock)
+        {
+            labs = [.. Live];
+        }
+
+        try
+        {
+            Task.WhenAll(labs.Select(l => l.DisposeAsync().AsTask())).Wait(TimeSpan.FromSeconds(15));
+        }
+        catch (Exception)
+        {
+            // Best effort at exit; the next run sweeps the rest.
+        }
     }
 
     private static string ClaimPrefix()

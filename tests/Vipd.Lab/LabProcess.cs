@@ -9,6 +9,18 @@ namespace Vipd.Lab;
 /// </summary>
 public sealed class LabProcess : IAsyncDisposable
 {
+    /// <summary>SIGHUP (reload).</summary>
+    public const int SigHup = 1;
+
+    /// <summary>SIGINT.</summary>
+    public const int SigInt = Posix.SigInt;
+
+    /// <summary>SIGKILL.</summary>
+    public const int SigKill = Posix.SigKill;
+
+    /// <summary>SIGTERM (graceful stop).</summary>
+    public const int SigTerm = Posix.SigTerm;
+
     private static readonly TimeSpan ExitWait = TimeSpan.FromSeconds(5);
 
     private readonly Process _process;
@@ -18,6 +30,7 @@ public sealed class LabProcess : IAsyncDisposable
     private readonly Action<LabProcess>? _onDispose;
     private int _disposed;
     private int? _exitCode;
+    private bool _released;
 
     internal LabProcess(LabHost host, string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env, Action<LabProcess>? onDispose)
     {
@@ -90,7 +103,7 @@ public sealed class LabProcess : IAsyncDisposable
         {
             lock (_lock)
             {
-                if (_exitCode is null && Volatile.Read(ref _disposed) != 2 && _process.HasExited)
+                if (_exitCode is null && !_released && _process.HasExited)
                 {
                     _exitCode = _process.ExitCode;
                 }
@@ -164,7 +177,14 @@ public sealed class LabProcess : IAsyncDisposable
     }
 
     /// <summary>Sends <paramref name="signal"/> (default SIGKILL) to the process group. Does nothing once it has exited and its group is gone.</summary>
-    public void Kill(int signal = Posix.SigKill) => Posix.KillGroup(Pid, signal);
+    public void Kill(int signal = Posix.SigKill)
+    {
+        // Right after Start the child may not have called setsid yet: then there is no group, signal the PID itself.
+        if (!Posix.KillGroup(Pid, signal) && !HasExited)
+        {
+            Posix.KillProcess(Pid, signal);
+        }
+    }
 
     /// <summary>Sends SIGKILL to the group and waits (bounded) for the exit.</summary>
     public async ValueTask DisposeAsync()
@@ -176,14 +196,18 @@ public sealed class LabProcess : IAsyncDisposable
 
         Kill(Posix.SigKill);
         await WaitForExitAsync(ExitWait).ConfigureAwait(false);
+        _onDispose?.Invoke(this);
         lock (_lock)
         {
-            _exitCode ??= _process.HasExited ? _process.ExitCode : -1;
-            Volatile.Write(ref _disposed, 2);
-        }
+            if (_process.HasExited)
+            {
+                _exitCode ??= _process.ExitCode;
+                _released = true;
+                _process.Dispose();
+            }
 
-        _onDispose?.Invoke(this);
-        _process.Dispose();
+            // Still running after SIGKILL and 5 s (should not happen): keep the handle so HasExited stays truthful.
+        }
     }
 
     /// <inheritdoc/>

@@ -47,6 +47,38 @@ internal static partial class Posix
         return Marshal.GetLastPInvokeError() == 1; // EPERM: exists, not ours
     }
 
+    /// <summary>Best effort: gives the calling thread nice value <paramref name="nice"/> (root may go below 0).</summary>
+    public static void NiceThisThread(int nice)
+    {
+        var tid = GetTid();
+        _ = SetPriority(0 /* PRIO_PROCESS: on Linux a TID names one thread */, tid, nice);
+    }
+
+    /// <summary>
+    /// Best effort: puts the calling thread under SCHED_RR at the lowest real-time priority (1), so a busy machine does
+    /// not delay its wake-ups; only for threads that sleep nearly all the time. False when refused.
+    /// </summary>
+    public static unsafe bool RealTimeThisThread()
+    {
+        var priority = 1;
+        return SchedSetScheduler(GetTid(), 2 /* SCHED_RR */, &priority) == 0;
+    }
+
+    [LibraryImport("libc", EntryPoint = "sched_setscheduler", SetLastError = true)]
+    private static unsafe partial int SchedSetScheduler(int pid, int policy, int* param);
+
+    /// <summary>usleep(3): a high-resolution sleep of the calling thread.</summary>
+    public static void SleepMicroseconds(uint microseconds) => _ = USleep(microseconds);
+
+    [LibraryImport("libc", EntryPoint = "usleep")]
+    private static partial int USleep(uint usec);
+
+    [LibraryImport("libc", EntryPoint = "gettid")]
+    private static partial int GetTid();
+
+    [LibraryImport("libc", EntryPoint = "setpriority", SetLastError = true)]
+    private static partial int SetPriority(int which, int who, int prio);
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 }

@@ -19,7 +19,7 @@ internal static class Tool
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            RedirectStandardInput = stdin is not null,
+            RedirectStandardInput = true,
             UseShellExecute = false,
         };
         foreach (var arg in args)
@@ -33,8 +33,9 @@ internal static class Tool
         if (stdin is not null)
         {
             await process.StandardInput.WriteAsync(stdin).ConfigureAwait(false);
-            process.StandardInput.Close();
         }
+
+        process.StandardInput.Close(); // never wait on a terminal
 
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
         limit.CancelAfter(timeout ?? DefaultTimeout);

@@ -16,11 +16,11 @@ namespace Vipd.Linux.Neighbor;
 /// constructing thread's network namespace); <see cref="Start"/> runs one receive loop per socket on the thread
 /// pool; <see cref="Dispose"/> cancels them and closes the sockets.
 /// </summary>
-internal sealed class ConflictMonitor : IConflictMonitor
+public sealed class ConflictMonitor : IConflictMonitor
 {
     private const int BufferSize = 2048;
     private static readonly TimeSpan ErrorBackoff = TimeSpan.FromMilliseconds(100); // a failing socket must not spin
-    private static readonly TimeSpan DebugLogInterval = TimeSpan.FromSeconds(1);   // drops log at most this often
+    private static readonly TimeSpan LogInterval = TimeSpan.FromSeconds(1);        // drops and conflicts log at most this often
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(2);        // loops end at once when cancelled
 
     private readonly TimeProvider _time;
@@ -32,6 +32,7 @@ internal sealed class ConflictMonitor : IConflictMonitor
     private Task[] _loops = [];
     private long _receiveErrors;
     private long _lastDebugLog;
+    private long _lastConflictLog;
     private int _disposed;
 
     public ConflictMonitor(TimeProvider? time = null, ILogger<ConflictMonitor>? logger = null)
@@ -51,7 +52,19 @@ internal sealed class ConflictMonitor : IConflictMonitor
     }
 
     /// <summary>The decisions and the frame counters (seen, ignored, malformed, conflicts, drops by reason).</summary>
-    public ConflictDetector Detector { get; } = new();
+    internal ConflictDetector Detector { get; } = new();
+
+    /// <summary>Frames received (ARP and IPv6 Neighbor Advertisements).</summary>
+    public long FramesSeen => Detector.FramesSeen;
+
+    /// <summary>Frames that are no conflict and not malformed (ours, addresses not held, other interfaces).</summary>
+    public long FramesIgnored => Detector.FramesIgnored;
+
+    /// <summary>Frames that failed to parse (too short, bad length, checksum, hop limit or options).</summary>
+    public long FramesMalformed => Detector.FramesMalformed;
+
+    /// <summary>Conflicts reported.</summary>
+    public long Conflicts => Detector.Conflicts;
 
     /// <summary>Receive calls that failed (each logged, then retried after a pause).</summary>
     public long ReceiveErrors => Interlocked.Read(ref _receiveErrors);
@@ -116,7 +129,11 @@ internal sealed class ConflictMonitor : IConflictMonitor
             return;
         }
 
-        _logger.ConflictDetected(conflict.Address, conflict.ForeignMac.ToString(), conflict.InterfaceIndex, conflict.Kind.ToString());
+        if (TryTakeLogSlot(ref _lastConflictLog))
+        {
+            // At most one line a second: two hosts fighting over an address would otherwise flood the log.
+            _logger.ConflictDetected(conflict.Address, conflict.ForeignMac.ToString(), conflict.InterfaceIndex, conflict.Kind.ToString());
+        }
         try
         {
             // A failing handler must not stop the listener; it is logged.
@@ -130,18 +147,19 @@ internal sealed class ConflictMonitor : IConflictMonitor
 
     private void LogDrop(bool isArp, int interfaceIndex, FrameDropReason reason)
     {
-        if (!_logger.IsEnabled(LogLevel.Debug))
-        {
-            return;
-        }
-
-        var now = _time.GetTimestamp();
-        var last = Interlocked.Read(ref _lastDebugLog);
-        if ((last == 0 || _time.GetElapsedTime(last, now) >= DebugLogInterval)
-            && Interlocked.CompareExchange(ref _lastDebugLog, now, last) == last)
+        if (_logger.IsEnabled(LogLevel.Debug) && TryTakeLogSlot(ref _lastDebugLog))
         {
             _logger.FrameDropped(isArp ? "ARP" : "IPv6", interfaceIndex, reason);
         }
+    }
+
+    /// <summary>True at most once per <see cref="LogInterval"/> for one <paramref name="last"/> timestamp.</summary>
+    private bool TryTakeLogSlot(ref long last)
+    {
+        var now = _time.GetTimestamp();
+        var previous = Interlocked.Read(ref last);
+        return (previous == 0 || _time.GetElapsedTime(previous, now) >= LogInterval)
+            && Interlocked.CompareExchange(ref last, now, previous) == previous;
     }
 
     private async Task ReceiveLoopAsync(Socket socket, bool isArp, CancellationToken ct)

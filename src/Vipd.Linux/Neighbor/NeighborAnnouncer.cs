@@ -10,24 +10,32 @@ namespace Vipd.Linux.Neighbor;
 
 /// <summary>
 /// Sends gratuitous ARP (request, then reply with target MAC = sender MAC) through one send-only AF_PACKET socket
-/// and unsolicited Neighbor Advertisements through one raw ICMPv6 socket (hop limit 255, source = the VIP and
-/// outgoing interface per message through IPV6_PKTINFO, to ff02::1 scoped to the link). Sockets are opened in the
-/// constructor, so they belong to the network namespace of the constructing thread; per-link state (sockaddr_ll,
-/// MAC, the forwarding sysctl's file) is cached by interface index. Thread-safe; no allocation per announcement once
-/// a link is cached. The Router flag follows <c>/proc/sys/net/ipv6/conf/IF/forwarding</c> as the caller's thread
-/// sees it (sysctl files show the network namespace of the opening thread).
+/// and unsolicited Neighbor Advertisements through one raw ICMPv6 socket (hop limit 255, checksum by the kernel, to
+/// ff02::1 scoped to the link). Instead of one socket bound to each VIP, the source address and the outgoing
+/// interface travel with each NA as IPV6_PKTINFO, so one socket serves every VIP and interface; the kernel checks
+/// the source exactly as bind would: a VIP that is not on the node, or still tentative (add it with IFA_F_NODAD),
+/// fails with EINVAL (errno 22). Sockets are opened in the constructor, so they belong to the network namespace of
+/// the constructing thread; per-link state (sockaddr_ll, MAC, the forwarding sysctl's file) is cached by interface
+/// index and rebuilt when the name or MAC changes. Thread-safe; no allocation per announcement once a link is
+/// cached. The Router flag follows <c>/proc/sys/net/ipv6/conf/IF/forwarding</c>, read on every NA from a file
+/// opened on first use (sysctl files show the network namespace of the thread that opens them).
 /// </summary>
-internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
+public sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
 {
     private const int MaxEintrRetries = 8; // a signal storm must not turn a send into a loop
 
     private readonly Socket _packet;
-    private readonly Socket _icmp;
+    private readonly Socket? _icmp;
+    private readonly KernelException? _icmpUnavailable;
     private readonly ConcurrentDictionary<int, LinkState> _links = new();
     private readonly Lock _linkLock = new();
     private long _arpSent;
     private long _naSent;
 
+    /// <summary>
+    /// Opens the sockets (needs CAP_NET_RAW). Throws <see cref="KernelException"/> when the AF_PACKET socket cannot
+    /// be opened; a host without IPv6 gets an announcer that throws only when asked to announce an IPv6 address.
+    /// </summary>
     public NeighborAnnouncer()
     {
         try
@@ -42,26 +50,44 @@ internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
 
         try
         {
-            _icmp = new Socket(AddressFamily.InterNetworkV6, SocketType.Raw, ProtocolType.IcmpV6);
-            Span<byte> value = stackalloc byte[4];
-            MemoryMarshal.Write(value, 255);
-            _icmp.SetRawSocketOption(NeighborNative.IpprotoIpv6, NeighborNative.Ipv6UnicastHops, value);
-            _icmp.SetRawSocketOption(NeighborNative.IpprotoIpv6, NeighborNative.Ipv6MulticastHops, value);
-
-            // This host has nothing to learn from its own announcement.
-            MemoryMarshal.Write(value, 0);
-            _icmp.SetRawSocketOption(NeighborNative.IpprotoIpv6, NeighborNative.Ipv6MulticastLoop, value);
-
-            // A raw ICMPv6 socket gets a copy of every ICMPv6 packet: block them all (bit set = blocked).
-            Span<byte> blockAll = stackalloc byte[32];
-            blockAll.Fill(0xFF);
-            _icmp.SetRawSocketOption(NeighborNative.IpprotoIcmpv6, NeighborNative.Icmp6Filter, blockAll);
+            _icmp = OpenIcmpSocket();
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.AddressFamilyNotSupported)
+        {
+            // IPv6 disabled on this host (ipv6.disable=1): IPv4 announcements still work.
+            _icmpUnavailable = new KernelException(SocketErrno.Of(ex), "open raw ICMPv6 socket", null, ex.Message);
         }
         catch (SocketException ex)
         {
             _packet.Dispose();
-            _icmp?.Dispose();
             throw new KernelException(SocketErrno.Of(ex), "open raw ICMPv6 socket", null, ex.Message);
+        }
+    }
+
+    private static Socket OpenIcmpSocket()
+    {
+        var socket = new Socket(AddressFamily.InterNetworkV6, SocketType.Raw, ProtocolType.IcmpV6);
+        try
+        {
+            Span<byte> value = stackalloc byte[4];
+            MemoryMarshal.Write(value, 255);
+            socket.SetRawSocketOption(NeighborNative.IpprotoIpv6, NeighborNative.Ipv6UnicastHops, value);
+            socket.SetRawSocketOption(NeighborNative.IpprotoIpv6, NeighborNative.Ipv6MulticastHops, value);
+
+            // This host has nothing to learn from its own announcement.
+            MemoryMarshal.Write(value, 0);
+            socket.SetRawSocketOption(NeighborNative.IpprotoIpv6, NeighborNative.Ipv6MulticastLoop, value);
+
+            // A raw ICMPv6 socket gets a copy of every ICMPv6 packet: block them all (bit set = blocked).
+            Span<byte> blockAll = stackalloc byte[32];
+            blockAll.Fill(0xFF);
+            socket.SetRawSocketOption(NeighborNative.IpprotoIcmpv6, NeighborNative.Icmp6Filter, blockAll);
+            return socket;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
         }
     }
 
@@ -92,7 +118,7 @@ internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
     public void Dispose()
     {
         _packet.Dispose();
-        _icmp.Dispose();
+        _icmp?.Dispose();
         foreach (var state in _links.Values)
         {
             state.Forwarding?.Dispose();
@@ -145,6 +171,11 @@ internal sealed class NeighborAnnouncer : INeighborAnnouncer, IDisposable
 
     private unsafe void AnnounceIPv6(LinkState state, UInt128 vip, IPAddress address)
     {
+        if (_icmp is null)
+        {
+            throw new KernelException(_icmpUnavailable!.Errno, $"send Neighbor Advertisement for {address}", state.Name, _icmpUnavailable.KernelMessage);
+        }
+
         Span<byte> payload = stackalloc byte[NeighborAdvertisement.PayloadLength];
         NeighborAdvertisement.Write(payload, vip, state.Mac, router: ReadForwarding(state));
 

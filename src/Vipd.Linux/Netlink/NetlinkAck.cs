@@ -29,21 +29,40 @@ internal readonly record struct NetlinkAck(int Errno, string? Message)
             offset = 4 + HostOrder.Align(Math.Max(originalLength, NLMSG_HDRLEN));
         }
 
-        string? message = null;
-        if ((flags & NLM_F_ACK_TLVS) != 0 && offset < payload.Length)
+        ack = new NetlinkAck(errno, (flags & NLM_F_ACK_TLVS) != 0 && offset < payload.Length ? MessageOf(payload[offset..]) : null);
+        return true;
+    }
+
+    /// <summary>
+    /// Parses the payload of a dump's NLMSG_DONE: an int status (negative errno when the dump failed), then, with
+    /// NLM_F_ACK_TLVS, the extended-ACK attributes directly (no echoed header).
+    /// </summary>
+    public static bool TryParseDone(ReadOnlySpan<byte> payload, ushort flags, out NetlinkAck ack)
+    {
+        ack = default;
+        if (payload.Length < 4)
         {
-            var attributes = new RtAttributeReader(payload[offset..]);
-            while (attributes.TryRead(out var type, out var value))
+            return false;
+        }
+
+        var status = HostOrder.ReadInt32(payload);
+        var errno = status < 0 ? -status : 0;
+        ack = new NetlinkAck(errno, (flags & NLM_F_ACK_TLVS) != 0 && payload.Length > 4 ? MessageOf(payload[4..]) : null);
+        return true;
+    }
+
+    private static string? MessageOf(ReadOnlySpan<byte> attributes)
+    {
+        var reader = new RtAttributeReader(attributes);
+        while (reader.TryRead(out var type, out var value))
+        {
+            if (type == NLMSGERR_ATTR_MSG)
             {
-                if (type == NLMSGERR_ATTR_MSG)
-                {
-                    var end = value.IndexOf((byte)0);
-                    message = Encoding.UTF8.GetString(end >= 0 ? value[..end] : value);
-                }
+                var end = value.IndexOf((byte)0);
+                return Encoding.UTF8.GetString(end >= 0 ? value[..end] : value);
             }
         }
 
-        ack = new NetlinkAck(errno, message);
-        return true;
+        return null;
     }
 }

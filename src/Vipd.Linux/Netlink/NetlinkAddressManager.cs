@@ -9,7 +9,7 @@ namespace Vipd.Linux.Netlink;
 /// <see cref="IAddressManager"/> over rtnetlink, for the network namespace of the thread that constructs it.
 /// Thread-safe: one socket, one lock around each request/reply exchange.
 /// </summary>
-internal sealed class NetlinkAddressManager : IAddressManager, IDisposable
+public sealed class NetlinkAddressManager : IAddressManager, IDisposable
 {
     /// <summary>Requests per datagram in <see cref="Apply"/>: keeps error replies well inside the receive buffer.</summary>
     public const int BatchSize = 100;
@@ -57,11 +57,17 @@ internal sealed class NetlinkAddressManager : IAddressManager, IDisposable
         });
     }
 
-    public bool Add(int interfaceIndex, IPAddress address, int prefixLength) =>
-        ApplyOne(new AddressChange(AddressChangeKind.Add, interfaceIndex, address, prefixLength));
+    public bool Add(int interfaceIndex, IPAddress address, int prefixLength)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return ApplyOne(new AddressChange(AddressChangeKind.Add, interfaceIndex, address, prefixLength));
+    }
 
-    public bool Remove(int interfaceIndex, IPAddress address, int prefixLength) =>
-        ApplyOne(new AddressChange(AddressChangeKind.Remove, interfaceIndex, address, prefixLength));
+    public bool Remove(int interfaceIndex, IPAddress address, int prefixLength)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        return ApplyOne(new AddressChange(AddressChangeKind.Remove, interfaceIndex, address, prefixLength));
+    }
 
     public IReadOnlyList<AddressChangeResult> Apply(IReadOnlyList<AddressChange> changes)
     {

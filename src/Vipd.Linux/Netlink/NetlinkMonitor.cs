@@ -15,7 +15,7 @@ namespace Vipd.Linux.Netlink;
 /// reports <c>LinkChanged</c> with <see cref="NetworkChange.InterfaceIndex"/> 0, which means "resync everything"
 /// (re-list links and addresses). Index 0 is never a real interface.
 /// </remarks>
-internal sealed class NetlinkMonitor : INetworkMonitor
+public sealed class NetlinkMonitor : INetworkMonitor
 {
     /// <summary>The change that means "notifications were lost: re-read all links and addresses".</summary>
     public static readonly NetworkChange ResyncNeeded = new(NetworkChangeKind.LinkChanged, 0);
@@ -29,14 +29,21 @@ internal sealed class NetlinkMonitor : INetworkMonitor
     private readonly NetlinkSocket _socket;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _startLock = new();
     private Task? _loop;
-    private int _disposed;
+    private bool _disposed;
 
     /// <summary>Subscribes in the calling thread's network namespace; reporting starts with <see cref="Start"/>.</summary>
     public NetlinkMonitor(ILogger<NetlinkMonitor>? logger = null)
+        : this(logger, NetlinkSocket.SocketReceiveBuffer)
+    {
+    }
+
+    /// <summary>As the public constructor, with the socket receive buffer size (tests force overruns with a tiny one).</summary>
+    internal NetlinkMonitor(ILogger<NetlinkMonitor>? logger, int receiveBuffer)
     {
         _logger = (ILogger?)logger ?? NullLogger.Instance;
-        _socket = NetlinkSocket.Open(replyTimeout: false);
+        _socket = NetlinkSocket.Open(replyTimeout: false, receiveBuffer);
         try
         {
             _socket.JoinGroup(RTNLGRP_LINK);
@@ -53,24 +60,33 @@ internal sealed class NetlinkMonitor : INetworkMonitor
     public void Start(Action<NetworkChange> onChange)
     {
         ArgumentNullException.ThrowIfNull(onChange);
-        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        if (Interlocked.CompareExchange(ref _loop, Task.CompletedTask, null) is not null)
+        lock (_startLock)
         {
-            throw new InvalidOperationException("The monitor is already started.");
-        }
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            if (_loop is not null)
+            {
+                throw new InvalidOperationException("The monitor is already started.");
+            }
 
-        _loop = Task.Run(() => ReceiveLoopAsync(onChange, _stop.Token));
+            _loop = Task.Run(() => ReceiveLoopAsync(onChange, _stop.Token));
+        }
     }
 
     public void Dispose()
     {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        Task? loop;
+        lock (_startLock)
         {
-            return;
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            loop = _loop;
         }
 
         _stop.Cancel();
-        var loop = Volatile.Read(ref _loop);
         if (loop is not null && !_inHandler)
         {
             loop.Wait(StopTimeout);

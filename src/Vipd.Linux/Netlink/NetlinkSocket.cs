@@ -36,9 +36,10 @@ internal sealed class NetlinkSocket : IDisposable
 
     /// <summary>
     /// Opens a socket in the calling thread's network namespace. <paramref name="replyTimeout"/>: blocking receives
-    /// give up after the reply timeout (request sockets); a monitor socket passes false.
+    /// give up after the reply timeout (request sockets); a monitor socket passes false. <paramref name="receiveBuffer"/>:
+    /// SO_RCVBUF(FORCE) in bytes (the kernel doubles it for bookkeeping).
     /// </summary>
-    public static NetlinkSocket Open(bool replyTimeout = true)
+    public static NetlinkSocket Open(bool replyTimeout = true, int receiveBuffer = SocketReceiveBuffer)
     {
         var fd = SocketCalls.Open(LibC.AF_NETLINK, LibC.SOCK_RAW | LibC.SOCK_CLOEXEC, NETLINK_ROUTE);
         if (fd < 0)
@@ -60,9 +61,9 @@ internal sealed class NetlinkSocket : IDisposable
             result.SetOption(SOL_NETLINK, NETLINK_EXT_ACK, 1, "enable netlink extended ACK");
             result.SetOption(SOL_NETLINK, NETLINK_CAP_ACK, 1, "enable netlink capped ACK");
             // Root (CAP_NET_ADMIN) may exceed net.core.rmem_max; otherwise take what rmem_max allows.
-            if (SocketCalls.SetOption(socket.SafeHandle, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, SocketReceiveBuffer) != 0)
+            if (SocketCalls.SetOption(socket.SafeHandle, LibC.SOL_SOCKET, LibC.SO_RCVBUFFORCE, receiveBuffer) != 0)
             {
-                result.SetOption(LibC.SOL_SOCKET, LibC.SO_RCVBUF, SocketReceiveBuffer, "set netlink receive buffer");
+                result.SetOption(LibC.SOL_SOCKET, LibC.SO_RCVBUF, receiveBuffer, "set netlink receive buffer");
             }
 
             if (replyTimeout)
@@ -135,13 +136,8 @@ internal sealed class NetlinkSocket : IDisposable
                                 ? ack
                                 : throw new KernelException(Errno.EINVAL, operation, null, "malformed netlink error message");
                         case NLMSG_DONE:
-                            // A dump's end may carry an error and extended-ACK attributes, laid out as NLMSG_ERROR's.
-                            if (message.Payload.Length >= 4 && HostOrder.ReadInt32(message.Payload) is var status && status < 0)
-                            {
-                                return NetlinkAck.TryParse(message.Payload, message.Flags, out var done) ? done : new NetlinkAck(-status, null);
-                            }
-
-                            return default;
+                            // A dump's end: its status (an error when the dump failed) and extended-ACK attributes.
+                            return NetlinkAck.TryParseDone(message.Payload, message.Flags, out var done) ? done : default;
                         case NLMSG_NOOP:
                             break;
                         default:
