@@ -55,7 +55,10 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
 
         output.WriteLine($"{(ipv6 ? "IPv6" : "IPv4")} takeover: client entry on B's MAC after {elapsed.TotalMilliseconds:F1} ms");
         Assert.True(moved, $"client entry for {vip} still {(await lab.Client.NeighborAsync(vip))?.Mac}, not B's {hostB.Mac}");
-        Assert.Equal(1, b.Announcer.Counters.Announcements);
+        // A frame of A's still queued in B's conflict listener can count as a conflict and earn one more (one-shot)
+        // announcement; anything else would mean B needed more than its first announcement.
+        var conflicts = b.Events.Count(e => e.Kind == AnnouncerEventKind.Conflict);
+        Assert.True(b.Announcer.Counters.Announcements == 1 + conflicts, $"B announced {b.Announcer.Counters.Announcements} times: {string.Join(", ", b.Events)}");
         Assert.Empty(a.Announcer.Held);
         Assert.DoesNotContain(vip, await hostA.AddressesAsync());
         await PingAsync(lab.Client, vip);
