@@ -209,7 +209,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         // The kernel default (keep_addr_on_down=0, which the lab turns off) deletes IPv6 addresses on link down.
         await using var lab = await LabNetwork.CreateAsync(1);
         var host = lab.Nodes[0];
-        var sysctl = await host.ExecAsync("sysctl", "-q", "-w", "net.ipv6.conf.all.keep_addr_on_down=0", "net.ipv6.conf.eth0.keep_addr_on_down=0");
+        var sysctl = await host.ExecAsync("sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/all/keep_addr_on_down && echo 0 > /proc/sys/net/ipv6/conf/eth0/keep_addr_on_down");
         Assert.True(sysctl.ExitCode == 0, sysctl.StdErr);
         using var a = Node.Create(host);
         a.SetDesired(Vip("web6", LabNetwork.Vip6, 64));
@@ -276,7 +276,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
 
         // iputils arping -U: unsolicited ARP with sender IP = target IP = the VIP and the rogue's MAC. arping binds to
         // its source address first: allow that in the rogue's namespace only (a namespace-local sysctl).
-        var sysctl = await rogue.ExecAsync("sysctl", "-q", "-w", "net.ipv4.ip_nonlocal_bind=1");
+        var sysctl = await rogue.ExecAsync("sh", "-c", "echo 1 > /proc/sys/net/ipv4/ip_nonlocal_bind");
         Assert.True(sysctl.ExitCode == 0, sysctl.StdErr);
         var arping = await rogue.ExecAsync("arping", "-U", "-c", "1", "-I", rogue.Interface, "-s", LabNetwork.Vip4.ToString(), LabNetwork.Vip4.ToString());
         output.WriteLine($"arping exit {arping.ExitCode}: {arping.StdOut} {arping.StdErr}");
