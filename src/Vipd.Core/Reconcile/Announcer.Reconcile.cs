@@ -122,9 +122,8 @@ public sealed partial class Announcer
 
         if (plan.Status == BindingStatus.NoInterface)
         {
-            vip.Bound = false;
+            LoseLocked(vip, events, $"interface {vip.Binding.Interface} not found");
             vip.ByOperator = false;
-            StopBurstLocked(vip);
             VipErrorLocked(vip, events, $"interface {vip.Binding.Interface} not found", null);
             return true;
         }
@@ -141,8 +140,7 @@ public sealed partial class Announcer
             default:
                 if (failedAdds.TryGetValue(key, out var error))
                 {
-                    vip.Bound = false;
-                    StopBurstLocked(vip);
+                    LoseLocked(vip, events, $"could not be put back: {error}");
                     VipErrorLocked(vip, events, $"adding {vip.Binding.Address}/{vip.Binding.PrefixLength} to {vip.Binding.Interface}: {error}", null);
                     return true;
                 }
@@ -193,6 +191,20 @@ public sealed partial class Announcer
         }
     }
 
+    /// <summary>
+    /// A VIP still owned but no longer held (its interface went away, its address could not be put back): stops
+    /// announcing it and raises Released with the reason, so that whoever tracks <see cref="Held"/> learns of it.
+    /// </summary>
+    private void LoseLocked(AnnouncedVip vip, List<AnnouncerEvent> events, string reason)
+    {
+        StopBurstLocked(vip);
+        if (vip.Bound)
+        {
+            vip.Bound = false;
+            RaiseLocked(events, AnnouncerEventKind.Released, vip, reason);
+        }
+    }
+
     /// <summary>Puts back one address the monitor reported removed, and re-announces it.</summary>
     private void RepairLocked(AnnouncedVip vip, List<AnnouncerEvent> events)
     {
@@ -206,8 +218,7 @@ public sealed partial class Announcer
         }
         catch (Exception ex)
         {
-            vip.Bound = false;
-            StopBurstLocked(vip);
+            LoseLocked(vip, events, $"could not be put back: {ex.Message}");
             VipErrorLocked(vip, events, $"putting back {vip.Binding.Address}/{vip.Binding.PrefixLength} on {vip.Binding.Interface}: {ex.Message}", ex);
             ScheduleRetryLocked();
             return;

@@ -6,7 +6,11 @@ public enum AnnouncerEventKind
     /// <summary>The VIP is bound to its interface (added, or found there) and announced.</summary>
     Acquired = 1,
 
-    /// <summary>The VIP is no longer owned: removed from its interface (unless an operator's) and no longer announced.</summary>
+    /// <summary>
+    /// The VIP is no longer held: no longer owned (removed from its interface unless it is an operator's), or still
+    /// owned but lost (its interface went away, its address could not be put back; the message says why, and an
+    /// <see cref="Error"/> follows). It is no longer announced; a lost VIP comes back with <see cref="Acquired"/>.
+    /// </summary>
     Released = 2,
 
     /// <summary>The VIP's address was removed behind vipd's back or failed DAD; it was put back and re-announced.</summary>

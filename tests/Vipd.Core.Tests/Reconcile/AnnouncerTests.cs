@@ -155,6 +155,25 @@ public class AnnouncerTests : IDisposable
     }
 
     [Fact]
+    public void AddressRemoved_PutBackFails_ReleasedWithReasonThenAcquiredOnRetry()
+    {
+        _announcer.SetDesired([Web()]);
+        _events.Clear();
+        _kernel.Fail = _ => "EPERM";
+
+        _kernel.DeleteByHand(Vip4);
+        _monitor.Raise(new NetworkChange(NetworkChangeKind.AddressRemoved, 2, Vip4, 24));
+
+        Assert.Empty(_announcer.Held);
+        Assert.Equal([AnnouncerEventKind.Released, AnnouncerEventKind.Error], _events.Select(e => e.Kind));
+        Assert.Contains("EPERM", _events[0].Message, StringComparison.Ordinal);
+        _kernel.Fail = null;
+        _time.Advance(Announcer.RetryInitial);
+        Assert.Equal(["web"], _announcer.Held);
+        Assert.Equal(AnnouncerEventKind.Acquired, _events[^1].Kind);
+    }
+
+    [Fact]
     public void AddressRemoved_NotDesired_Ignored()
     {
         _announcer.SetDesired([Web()]);
@@ -312,11 +331,16 @@ public class AnnouncerTests : IDisposable
         _kernel.RemoveLink(2);
         _monitor.Raise(new NetworkChange(NetworkChangeKind.LinkRemoved, 2));
         Assert.Empty(_announcer.Held);
+        Assert.Equal(
+            [AnnouncerEventKind.Acquired, AnnouncerEventKind.Released, AnnouncerEventKind.Error],
+            _events.Select(e => e.Kind));
+        Assert.Equal("interface eth0 not found", _events[1].Message);
 
         _kernel.AddLink(7, "eth0");
         _monitor.Raise(new NetworkChange(NetworkChangeKind.LinkChanged, 7, LinkUp: true));
 
         Assert.Equal(["web"], _announcer.Held);
+        Assert.Equal(AnnouncerEventKind.Acquired, _events[^1].Kind);
         Assert.Equal(7, _wire.Sent[^1].Link.Index);
         Assert.Contains(_conflicts.Watched, h => h.Link.Index == 7);
     }
