@@ -16,8 +16,9 @@ public sealed partial class SwimMembership
     {
         ReclaimDead();
         GossipRound();
-        if (!_left)
+        if (!_left && _joined)
         {
+            // Before the first join the seeds are retried with the join backoff instead.
             Reconnect();
         }
 

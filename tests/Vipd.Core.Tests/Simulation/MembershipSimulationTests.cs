@@ -209,6 +209,26 @@ public sealed class MembershipSimulationTests(ITestOutputHelper output)
 
     [Theory]
     [MemberData(nameof(Seeds))]
+    public void Partition_HealWithDefaultPushPull_MergesWithinReconnectRounds(int seed)
+    {
+        // Default options: push/pull every 30 s, so only the reconnect rounds (1 s) can merge the sides this fast,
+        // whether the other side is still remembered as dead (short cut) or already forgotten (long cut).
+        foreach (var cut in new[] { TimeSpan.FromSeconds(3), MembershipOptions.Default.DeadReclaimTime + TimeSpan.FromSeconds(3) })
+        {
+            using var cluster = new MembershipCluster(seed).AddNodes(4);
+            cluster.StartAll(seedCount: 4);
+            Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
+            cluster.Network.Partition([cluster["n1"].Endpoint, cluster["n2"].Endpoint], [cluster["n3"].Endpoint, cluster["n4"].Endpoint]);
+            cluster.RunFor(cut);
+            cluster.Network.Heal();
+            Assert.True(
+                cluster.RunUntil(() => cluster.Converged(), cluster.Options.ReconnectInterval * 3, TimeSpan.FromMilliseconds(20)),
+                $"cut {cut}: {cluster.Describe()}");
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
     public void Loss_TenPercentThreeNodes_NoFalseDead(int seed) => AssertNoFalseDead(seed, nodes: 3, MembershipOptions.Default);
 
     [Theory]
