@@ -164,30 +164,8 @@ internal sealed class ClusterSimulation : IDisposable
     public string? CheckConverged()
     {
         var up = Nodes.Where(n => n.Up).ToList();
-        var quorum = new QuorumState(Options.Quorum, up.Count, Options.ExpectedNodes);
-        foreach (var vip in Vips)
-        {
-            var owners = up.Select(n => n.Cluster!.Explain(vip.Name).Owner).Distinct().ToList();
-            var holders = Holders(vip.Name).Select(n => n.Name).ToList();
-            var eligible = up.Where(n => IsEligible(n, vip)).Select(n => n.Name).ToList();
-            var expectOne = eligible.Count > 0 && quorum.HasQuorum;
-            if (owners.Count > 1)
-            {
-                return $"{vip.Name}: views disagree on the owner: {string.Join(", ", owners.Select(o => o ?? "none"))}";
-            }
-
-            if (expectOne && (holders.Count != 1 || !eligible.Contains(holders[0]) || holders[0] != owners[0]))
-            {
-                return $"{vip.Name}: expected one eligible holder among [{string.Join(", ", eligible)}], owner {owners[0] ?? "none"}, holders [{string.Join(", ", holders)}]";
-            }
-
-            if (!expectOne && holders.Count != 0)
-            {
-                return $"{vip.Name}: expected no holder (eligible [{string.Join(", ", eligible)}], quorum {quorum.HasQuorum}), holders [{string.Join(", ", holders)}]";
-            }
-        }
-
-        return null;
+        return ConvergenceInvariant.Check(
+            up, Vips, new QuorumState(Options.Quorum, up.Count, Options.ExpectedNodes), n => n.Name, n => n.Cluster!, IsEligible, Holders);
     }
 
     public static bool IsEligible(ClusterSimNode node, VipSpec vip) =>
