@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -101,7 +102,15 @@ internal static class RunCommand
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(15));
         using var notifier = new SystemdNotifier(Environment.GetEnvironmentVariable("NOTIFY_SOCKET"));
-        builder.Services.AddHostedService(services => new NodeService(config, keyring, transport, addresses, notifier, TimeProvider.System, services.GetRequiredService<ILoggerFactory>()));
+        var node = new NodeService(config, keyring, transport, addresses, notifier, TimeProvider.System, loggers);
+        builder.Services.AddHostedService(_ => node);
+
+        // SIGHUP (systemctl reload): a hitless reload, never the default "terminate".
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, context =>
+        {
+            context.Cancel = true;
+            node.RequestReload();
+        });
         if (!builder.Services.Any(s => s.ServiceType == typeof(IHostLifetime)))
         {
             builder.Services.AddSingleton<IHostLifetime, Microsoft.Extensions.Hosting.Internal.ConsoleLifetime>();

@@ -23,7 +23,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     /// <summary>How long start-up waits for a first peer before serving alone (peers may still be booting).</summary>
     private static readonly TimeSpan JoinWait = TimeSpan.FromSeconds(2);
 
-    private readonly VipdConfig _config;
+    private VipdConfig _config;
     private readonly Keyring _keyring;
     private readonly UdpTransport _transport;
     private readonly NetlinkAddressManager _addresses;
@@ -31,7 +31,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
-    private readonly Dictionary<string, VipConfig> _vips;
+    private Dictionary<string, VipConfig> _vips;
     private SerialExecutor? _executor;
     private Announcer? _announcer;
     private SwimMembership? _membership;
@@ -99,7 +99,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             _membership,
             _time,
             _loggers.CreateLogger<ClusterNode>());
-        _cluster.SetVips([.. _config.Vips.Select(v => new VipSpec(v.Name, v.Preempt, v.PreemptDelay, v.Nodes.IsEmpty ? null : [.. v.Nodes]))]);
+        _cluster.SetVips(SpecsOf(_config));
         _cluster.DesiredChanged += desired => _executor.Post(() => ApplyDesired(desired));
         _cluster.ReannounceRequested += name => _executor.Post(() => _announcer.Reannounce(name));
         PublishLocalState();
@@ -162,6 +162,54 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _announcer?.Dispose();
         _transport.Dispose();
     }
+
+    /// <summary>
+    /// SIGHUP / <c>systemctl reload</c>: re-read and validate the config; a bad file is refused with its errors logged
+    /// and the running config stays. VIPs that did not change keep their holder: no re-election, no announcements.
+    /// Added VIPs are elected, removed ones released, changed ones re-applied. [node], [cluster] and [api] changes
+    /// need a restart and are reported, not applied.
+    /// </summary>
+    public void RequestReload() => _executor?.Post(Reload);
+
+    private void Reload()
+    {
+        _notifier.Reloading("reloading the config");
+        var path = _config.SourcePath;
+        var result = ConfigLoader.Load(path);
+        if (!result.IsValid)
+        {
+            LogReloadRefused(_logger, path, result.Errors.Count);
+            foreach (var error in result.Errors)
+            {
+                LogReloadError(_logger, error.ToString());
+            }
+
+            _notifier.Ready("config reload refused; running config kept");
+            return;
+        }
+
+        var diff = ConfigDiff.Compute(_config, result.Config);
+        if (!diff.RestartRequired.IsEmpty)
+        {
+            LogRestartRequired(_logger, string.Join(", ", diff.RestartRequired.Select(t => $"[{t}]")));
+        }
+
+        // Only what can change live is taken: the VIPs (and their checks, announcements, priorities).
+        _config = result.Config with { Node = _config.Node, Cluster = _config.Cluster, Api = _config.Api };
+        _vips = _config.Vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        if (!diff.VipsAdded.IsEmpty || !diff.VipsRemoved.IsEmpty || !diff.VipsChanged.IsEmpty)
+        {
+            _cluster!.SetVips(SpecsOf(_config));
+            PublishLocalState();
+            ApplyDesired(_cluster.Desired);
+        }
+
+        LogReloaded(_logger, path, diff.VipsAdded.Count, diff.VipsRemoved.Count, diff.VipsChanged.Count);
+        _notifier.Ready($"serving {_config.Vips.Count} VIPs");
+    }
+
+    private static List<VipSpec> SpecsOf(VipdConfig config) =>
+        [.. config.Vips.Select(v => new VipSpec(v.Name, v.Preempt, v.PreemptDelay, v.Nodes.IsEmpty ? null : [.. v.Nodes]))];
 
     private void ApplyDesired(IReadOnlySet<string> desired)
     {
@@ -277,6 +325,18 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "VIP {Vip}: health checks ({Checks}) are validated but not run by this version; eligibility follows the interface state only")]
     private static partial void LogChecksNotRun(ILogger logger, string vip, string checks);
+
+    [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Reloaded {Path}: {Added} VIPs added, {Removed} removed, {Changed} changed; unchanged VIPs keep their holder")]
+    private static partial void LogReloaded(ILogger logger, string path, int added, int removed, int changed);
+
+    [LoggerMessage(EventId = 107, Level = LogLevel.Error, Message = "Reload refused: {Path} has {Count} errors; the running config stays")]
+    private static partial void LogReloadRefused(ILogger logger, string path, int count);
+
+    [LoggerMessage(EventId = 108, Level = LogLevel.Error, Message = "{ConfigError}")]
+    private static partial void LogReloadError(ILogger logger, string configError);
+
+    [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "Reload: changes to {Tables} need a restart (systemctl restart vipd); they were not applied")]
+    private static partial void LogRestartRequired(ILogger logger, string tables);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "A reconcile step failed; the next change or refresh retries it")]
     private static partial void LogReactionFailed(ILogger logger, Exception exception);

@@ -1,0 +1,60 @@
+using System.Net;
+using Vipd.Lab.Daemon;
+
+namespace Vipd.Lab.Tests;
+
+/// <summary>SIGHUP reloads: added VIPs come up, unchanged ones stay quiet, a bad file is refused.</summary>
+public sealed class ReloadLabTests
+{
+    private static readonly IPAddress Second = IPAddress.Parse("192.0.2.201");
+    private const int Hangup = 1;
+
+    [Fact]
+    public async Task Reload_VipAdded_NewVipBoundAndUnchangedVipNotReannounced()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find());
+        var node = await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, TimeSpan.FromSeconds(20));
+        // Let the first and second bursts of the held VIP pass (2 s), so any later frame for it is the reload's doing.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        await using var capture = await Capture.StartAsync(lab.Client, "arp");
+
+        await File.AppendAllTextAsync(cluster.ConfigPath(node), $"""
+
+            [[vip]]
+            name = "api"
+            address = "{Second}/24"
+            interface = "{node.Interface}"
+            """);
+        cluster.Process(node).Kill(Hangup);
+
+        await cluster.WaitForSingleHolderAsync(Second, TimeSpan.FromSeconds(5));
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var pcap = await capture.StopAsync();
+        var senders = (await Tshark.DecodeAsync(pcap, ["arp.src.proto_ipv4"], "arp.src.proto_ipv4 == arp.dst.proto_ipv4")).Select(r => r[0]).ToList();
+
+        Assert.Contains(Second.ToString(), senders);
+        Assert.DoesNotContain(LabNetwork.Vip4.ToString(), senders);
+        Assert.Single(await cluster.HoldersAsync(LabNetwork.Vip4));
+        Assert.Contains(cluster.Process(node).Output, l => l.Contains("Reloaded", StringComparison.Ordinal) && l.Contains("1 VIPs added", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Reload_BadConfig_RefusedAndRunningConfigKept()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find());
+        var node = await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, TimeSpan.FromSeconds(20));
+        var path = cluster.ConfigPath(node);
+        await File.AppendAllTextAsync(path, "\n[[vip]]\nname = \"web\"\naddres = \"192.0.2.202/24\"\n");
+
+        cluster.Process(node).Kill(Hangup);
+        var line = await cluster.Process(node).WaitForOutputAsync("Reload refused", TimeSpan.FromSeconds(5));
+
+        Assert.Contains(path, line, StringComparison.Ordinal);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        Assert.Contains(cluster.Process(node).Output, l => l.Contains($"{path}:", StringComparison.Ordinal) && l.Contains("unknown key 'addres'", StringComparison.Ordinal));
+        Assert.False(cluster.Process(node).HasExited);
+        Assert.Equal([node.Name], (await cluster.HoldersAsync(LabNetwork.Vip4)).Select(h => h.Name));
+    }
+}
