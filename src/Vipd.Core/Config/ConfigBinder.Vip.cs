@@ -84,6 +84,7 @@ internal sealed partial class ConfigBinder
         var priorities = Priorities(reader, cluster, allowed);
         var bound = CheckList(reader);
         var announce = BindAnnounce(reader.SubTable("announce"));
+        var notify = BindNotify(reader.SubTable("notify"));
         reader.ReportUnknownKeys();
 
         if (_errors.Count != errorsBefore || name is null || address is null || iface is null || announce is null)
@@ -104,7 +105,59 @@ internal sealed partial class ConfigBinder
             Nodes = new(allowed),
             Checks = new(bound),
             Announce = announce,
+            Notify = notify ?? NotifyConfig.None,
         };
+    }
+
+    private NotifyConfig? BindNotify(TomlTableNode? table)
+    {
+        if (table is null)
+        {
+            return NotifyConfig.None;
+        }
+
+        var reader = new TableReader(table, "[vip.notify]", _errors);
+        var errorsBefore = _errors.Count;
+        var notify = new NotifyConfig
+        {
+            Master = Script(reader, "master"),
+            Backup = Script(reader, "backup"),
+            Fault = Script(reader, "fault"),
+            Stop = Script(reader, "stop"),
+            Timeout = reader.Duration("timeout") ?? ConfigDefaults.NotifyTimeout,
+        };
+        if (notify.Timeout <= TimeSpan.Zero)
+        {
+            reader.Error(reader.PositionOf("timeout"), "timeout must be greater than zero");
+        }
+
+        reader.ReportUnknownKeys();
+        return _errors.Count == errorsBefore ? notify : null;
+    }
+
+    /// <summary>A script argv: an absolute program path (no shell, no PATH) that exists, then its arguments.</summary>
+    private EquatableArray<string> Script(TableReader reader, string key)
+    {
+        var argv = reader.Strings(key);
+        if (argv is null)
+        {
+            return default;
+        }
+
+        if (argv.Count == 0)
+        {
+            reader.Error(reader.PositionOf(key), $"'{key}' must hold the program and its arguments, such as [\"/usr/local/bin/vip-event\", \"{key}\"]");
+        }
+        else if (!argv[0].Value.StartsWith('/'))
+        {
+            reader.Error(argv[0].Position, $"'{argv[0].Value}' must be an absolute path (scripts run without a shell or PATH)");
+        }
+        else
+        {
+            RequireFile(reader, key, argv[0].Value, "notify script");
+        }
+
+        return new(argv.Select(a => a.Value));
     }
 
     /// <summary>The node names of <c>nodes</c>, checked against <c>[cluster] node_names</c> when it is given.</summary>

@@ -61,6 +61,9 @@ public static class ConfigDefaults
     /// <summary>Periodic refresh, below the usual 300 s switch FDB ageing (see <see cref="AnnouncementPolicy.Default"/>).</summary>
     public static readonly TimeSpan AnnounceRefresh = AnnouncementPolicy.Default.RefreshInterval;
 
+    /// <summary>10 s for a notify script: enough for a service reload, short enough that a hung one is noticed.</summary>
+    public static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Checks every second, as keepalived's <c>vrrp_script</c>.</summary>
     public static readonly TimeSpan CheckInterval = TimeSpan.FromSeconds(1);
 

@@ -17,8 +17,9 @@ internal static class ConfigSchema
         ("[api]", ["socket", "tcp", "tls_cert", "tls_key", "tls_client_ca", "mutating_group"]),
         ("[metrics]", ["address"]),
         ("[logging]", ["level", "format"]),
-        ("[[vip]]", ["name", "address", "interface", "priority", "priorities", "preempt", "preempt_delay", "nodes", "checks", "announce"]),
+        ("[[vip]]", ["name", "address", "interface", "priority", "priorities", "preempt", "preempt_delay", "nodes", "checks", "announce", "notify"]),
         ("[vip.announce]", ["count", "interval", "second_burst_after", "refresh"]),
+        ("[vip.notify]", ["master", "backup", "fault", "stop", "timeout"]),
         ("[[check]]",
         [
             "name", "type", "interval", "timeout", "rise", "fall", "weight", "command", "user", "address", "url",

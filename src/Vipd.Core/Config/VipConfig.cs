@@ -38,6 +38,9 @@ public sealed record VipConfig
 
     public required AnnounceConfig Announce { get; init; }
 
+    /// <summary>Scripts run on this node's state changes for the VIP (<c>[vip.notify]</c>).</summary>
+    public NotifyConfig Notify { get; init; } = NotifyConfig.None;
+
     /// <summary>True for an IPv6 VIP (announced with unsolicited NAs).</summary>
     public bool IsIPv6 => Address.AddressFamily == AddressFamily.InterNetworkV6;
 

@@ -56,13 +56,13 @@ public class SchemaTests
     private static string ConfigWith(string table, string key)
     {
         const string Base = "[node]\naddress = \"192.0.2.11\"\ninterface = \"eth0\"\n[cluster]\nkey_file = \"/k\"\n";
-        var bad = key is "priorities" or "announce" ? $"{key} = 1\n" : $"{key} = {{ wrong = {{}} }}\n";
+        var bad = key is "priorities" or "announce" or "notify" ? $"{key} = 1\n" : $"{key} = {{ wrong = {{}} }}\n";
         return table switch
         {
             "[node]" => $"[node]\n{(key == "address" ? string.Empty : "address = \"192.0.2.11\"\n")}{bad}[cluster]\nkey_file = \"/k\"\n",
             "[cluster]" => $"[node]\naddress = \"192.0.2.11\"\n[cluster]\n{(key == "key_file" ? string.Empty : "key_file = \"/k\"\n")}{bad}",
             "[[vip]]" => $"{Base}[[vip]]\n{bad}",
-            "[vip.announce]" => $"{Base}[[vip]]\nname = \"v\"\naddress = \"192.0.2.200/24\"\n[vip.announce]\n{bad}",
+            "[vip.announce]" or "[vip.notify]" => $"{Base}[[vip]]\nname = \"v\"\naddress = \"192.0.2.200/24\"\n{table}\n{bad}",
             "[[check]]" => $"{Base}[[check]]\n{(key == "name" ? string.Empty : "name = \"c\"\n")}{(key == "type" ? string.Empty : $"type = \"{TypeFor(key)}\"\n")}{bad}",
             _ => $"{Base}{table}\n{bad}",
         };
