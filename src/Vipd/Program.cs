@@ -7,4 +7,7 @@ root.Subcommands.Add(CheckCommand.Create());
 root.Subcommands.Add(CleanupCommand.Create());
 root.Subcommands.Add(KeygenCommand.Create());
 root.Subcommands.Add(VersionCommand.Create());
-return await root.Parse(args).InvokeAsync().ConfigureAwait(false);
+// The host handles SIGTERM itself (hand over, unbind, leave: up to ~6 s); System.CommandLine's own handler would
+// kill the process 2 s after SIGTERM, in the middle of a handover.
+var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null };
+return await root.Parse(args).InvokeAsync(invocation).ConfigureAwait(false);

@@ -9,6 +9,7 @@ using Vipd.Core.Reconcile;
 using Vipd.Linux.Interfaces;
 using Vipd.Linux.Neighbor;
 using Vipd.Linux.Netlink;
+using Vipd.Notify;
 using Vipd.Transport;
 
 namespace Vipd.Hosting;
@@ -38,6 +39,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private ClusterNode? _cluster;
     private NetlinkMonitor? _linkMonitor;
     private ITimer? _watchdog;
+    private readonly NotifyRunner _notify;
+    private volatile bool _stopping;
 
     public NodeService(VipdConfig config, Keyring keyring, UdpTransport transport, NetlinkAddressManager addresses, SystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers)
     {
@@ -50,6 +53,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger("Vipd.Node");
         _vips = config.Vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        _notify = new NotifyRunner(config.Node.Name, loggers.CreateLogger("Vipd.Notify"));
     }
 
     /// <summary>Membership timings from the config (its defaults are the membership's own).</summary>
@@ -145,8 +149,10 @@ internal sealed partial class NodeService : IHostedService, IDisposable
                 await Task.Delay(TimeSpan.FromMilliseconds(5), _time, CancellationToken.None).ConfigureAwait(false);
             }
 
+            _stopping = true; // the releases below are the stop, reported by the STOP scripts, not as BACKUP
             _executor.Invoke(() => _announcer.SetDesired([]), TimeSpan.FromSeconds(5));
             _membership.Leave();
+            await RunStopScriptsAsync().ConfigureAwait(false);
             var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
             LogStopped(_logger, elapsed);
         }
@@ -230,7 +236,27 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     {
         if (change.Kind is AnnouncerEventKind.Acquired or AnnouncerEventKind.Released)
         {
-            _executor?.Post(() => _cluster?.ReportHeld(_announcer!.Held));
+            _executor?.Post(() =>
+            {
+                _cluster?.ReportHeld(_announcer!.Held);
+                if (!_stopping && change.Name is { } name && _vips.TryGetValue(name, out var vip))
+                {
+                    var state = change.Kind == AnnouncerEventKind.Acquired ? "MASTER" : IsLocallyEligible(vip) ? "BACKUP" : "FAULT";
+                    _notify.Transition(vip, state, change.Message ?? change.Kind.ToString());
+                }
+            });
+        }
+    }
+
+    private bool IsLocallyEligible(VipConfig vip) => _addresses.FindLink(vip.Interface) is { IsUp: true };
+
+    /// <summary>STOP scripts after the handover, waited for up to their timeout (capped) so systemd does not kill them.</summary>
+    private async Task RunStopScriptsAsync()
+    {
+        var scripts = _config.Vips.Select(v => _notify.Transition(v, "STOP", "vipd stopping")).OfType<Task>().ToArray();
+        if (scripts.Length > 0)
+        {
+            await Task.WhenAny(Task.WhenAll(scripts), Task.Delay(TimeSpan.FromSeconds(5), _time)).ConfigureAwait(false);
         }
     }
 
@@ -241,7 +267,20 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         foreach (var vip in _config.Vips)
         {
             var link = _addresses.FindLink(vip.Interface);
-            states[vip.Name] = new LocalVipState(link is { IsUp: true }, vip.PriorityOf(_config.Node.Name));
+            var eligible = link is { IsUp: true };
+            states[vip.Name] = new LocalVipState(eligible, vip.PriorityOf(_config.Node.Name));
+            if (_announcer?.Held.Contains(vip.Name) != true)
+            {
+                var state = _notify.StateOf(vip.Name);
+                if (!eligible)
+                {
+                    _notify.Transition(vip, "FAULT", link is null ? $"interface {vip.Interface} is gone" : $"interface {vip.Interface} is down");
+                }
+                else if (state is NotifyRunner.Init or "FAULT")
+                {
+                    _notify.Transition(vip, "BACKUP", state == NotifyRunner.Init ? "started" : $"interface {vip.Interface} is up");
+                }
+            }
         }
 
         _cluster!.SetLocalState(maintenance: false, states);

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using Vipd.Core.Config;
+
+namespace Vipd.Notify;
+
+/// <summary>
+/// Runs a VIP's notify scripts (keepalived's notify_master/backup/fault/stop) on this node's state changes: argv
+/// without a shell, the transition in the environment, on the thread pool so it never delays a failover, killed
+/// (with its children) after the configured timeout. Also keeps each VIP's current state, so a script runs once per
+/// change.
+/// </summary>
+internal sealed partial class NotifyRunner(string node, ILogger logger)
+{
+    /// <summary>The state before the first change.</summary>
+    public const string Init = "INIT";
+
+    private readonly Dictionary<string, string> _states = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    /// <summary>This node's state for a VIP (MASTER, BACKUP, FAULT, STOP or INIT).</summary>
+    public string StateOf(string vip)
+    {
+        lock (_lock)
+        {
+            return _states.GetValueOrDefault(vip, Init);
+        }
+    }
+
+    /// <summary>Records the change and starts the VIP's script for <paramref name="state"/>; null when nothing changed or nothing is configured.</summary>
+    public Task? Transition(VipConfig vip, string state, string reason)
+    {
+        ArgumentNullException.ThrowIfNull(vip);
+        string old;
+        lock (_lock)
+        {
+            old = _states.GetValueOrDefault(vip.Name, Init);
+            if (old == state)
+            {
+                return null;
+            }
+
+            _states[vip.Name] = state;
+        }
+
+        var argv = vip.Notify.For(state);
+        return argv.IsEmpty ? null : Task.Run(() => RunAsync(vip, argv, state, old, reason));
+    }
+
+    private async Task RunAsync(VipConfig vip, EquatableArray<string> argv, string state, string old, string reason)
+    {
+        var start = new ProcessStartInfo(argv[0])
+        {
+            UseShellExecute = false,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in argv.Skip(1))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["VIPD_VIP"] = vip.Name;
+        start.Environment["VIPD_ADDRESS"] = vip.Cidr;
+        start.Environment["VIPD_INTERFACE"] = vip.Interface;
+        start.Environment["VIPD_NODE"] = node;
+        start.Environment["VIPD_STATE"] = state;
+        start.Environment["VIPD_OLD_STATE"] = old;
+        start.Environment["VIPD_REASON"] = reason;
+        var stopwatch = Stopwatch.StartNew();
+        try
+        {
+            using var process = Process.Start(start)!;
+            process.StandardInput.Close();
+            var output = process.StandardOutput.ReadToEndAsync();
+            var errors = process.StandardError.ReadToEndAsync();
+            using var timeout = new CancellationTokenSource(vip.Notify.Timeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                LogScriptTimedOut(logger, vip.Name, state, argv[0], (long)vip.Notify.Timeout.TotalMilliseconds);
+                return;
+            }
+
+            var firstLine = FirstLine(await errors.ConfigureAwait(false)) ?? FirstLine(await output.ConfigureAwait(false)) ?? string.Empty;
+            var elapsed = (long)stopwatch.Elapsed.TotalMilliseconds;
+            if (process.ExitCode == 0)
+            {
+                LogScriptRan(logger, vip.Name, state, argv[0], elapsed);
+            }
+            else
+            {
+                LogScriptFailed(logger, vip.Name, state, argv[0], process.ExitCode, firstLine);
+            }
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            LogScriptNotStarted(logger, vip.Name, state, argv[0], ex.Message);
+        }
+    }
+
+    private static string? FirstLine(string text)
+    {
+        var line = text.Split('\n', 2)[0].Trim();
+        return line.Length == 0 ? null : line[..Math.Min(line.Length, 200)];
+    }
+
+    [LoggerMessage(EventId = 6000, Level = LogLevel.Information, Message = "VIP {Vip}: notify {State} script {Script} ran in {ElapsedMs} ms")]
+    private static partial void LogScriptRan(ILogger logger, string vip, string state, string script, long elapsedMs);
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Warning, Message = "VIP {Vip}: notify {State} script {Script} exited with {ExitCode}: {Output}")]
+    private static partial void LogScriptFailed(ILogger logger, string vip, string state, string script, int exitCode, string output);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Warning, Message = "VIP {Vip}: notify {State} script {Script} killed after {ElapsedMs} ms")]
+    private static partial void LogScriptTimedOut(ILogger logger, string vip, string state, string script, long elapsedMs);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Error, Message = "VIP {Vip}: notify {State} script {Script} could not start: {Reason}")]
+    private static partial void LogScriptNotStarted(ILogger logger, string vip, string state, string script, string reason);
+}
