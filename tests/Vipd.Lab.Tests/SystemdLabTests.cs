@@ -131,8 +131,8 @@ public sealed class SystemdLabTests : IAsyncLifetime
         Assert.Contains(Node.IPv4, await Node.AddressesAsync());
     }
 
-    [Fact(Skip = "vipd exits on SIGHUP (code 129, no handover) until src/Vipd handles it; vipd.service has no ExecReload= until then")]
-    public async Task Run_SigHup_KeepsServing()
+    [Fact]
+    public async Task Run_SigHup_ReloadsAndKeepsServing()
     {
         // vipd.service's ExecReload= sends SIGHUP: it must not end the daemon (without a handover).
         var env = new Dictionary<string, string>(StringComparer.Ordinal) { ["NOTIFY_SOCKET"] = _notifyPath };
@@ -141,6 +141,8 @@ public sealed class SystemdLabTests : IAsyncLifetime
 
         vipd.Kill(LabProcess.SigHup);
 
+        await WaitForAsync(m => m.StartsWith("RELOADING=1\n", StringComparison.Ordinal), TimeSpan.FromSeconds(5), vipd);
+        await WaitForAsync(m => m.StartsWith("READY=1\nSTATUS=serving", StringComparison.Ordinal) && _messages.Count(x => x.Message.StartsWith("READY=1", StringComparison.Ordinal)) >= 2, TimeSpan.FromSeconds(5), vipd);
         Assert.False(await vipd.WaitForExitAsync(TimeSpan.FromSeconds(1)), $"vipd exited with {vipd.ExitCode} on SIGHUP; output:\n{string.Join('\n', vipd.Output)}");
         Assert.Contains(LabNetwork.Vip4, await Node.AddressesAsync());
     }

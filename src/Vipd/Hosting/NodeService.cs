@@ -146,6 +146,12 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             var limit = ClusterOptions.DefaultHandoverTimeout + TimeSpan.FromSeconds(1);
             while (!_cluster.HandoverComplete && _time.GetElapsedTime(started) < limit && !cancellationToken.IsCancellationRequested)
             {
+                // Nobody else can take what this node holds (alone, or no other node eligible): nothing to wait for.
+                if (_announcer.Held.All(vip => _cluster.Explain(vip).Owner is null))
+                {
+                    break;
+                }
+
                 await Task.Delay(TimeSpan.FromMilliseconds(5), _time, CancellationToken.None).ConfigureAwait(false);
             }
 

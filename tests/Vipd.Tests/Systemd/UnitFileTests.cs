@@ -85,10 +85,10 @@ public sealed partial class UnitFileTests : IDisposable
     }
 
     [Fact]
-    public void Service_NoExecReload_WhileVipdDiesOnSigHup()
+    public void Service_ExecReload_SendsSigHupWithTheShellBuiltin()
     {
-        // vipd has no SIGHUP handler (SystemdLabTests.Run_SigHup_KeepsServing): a reload would stop it.
-        Assert.DoesNotContain(SystemdFiles.Section(UnitText, "Service"), e => e.Key == "ExecReload");
+        // SIGHUP is vipd's hitless reload (SystemdLabTests.Run_SigHup_ReloadsAndKeepsServing).
+        Assert.Equal(["/bin/sh -c 'kill -HUP $MAINPID'"], SystemdFiles.Section(UnitText, "Service").Where(e => e.Key == "ExecReload").Select(e => e.Value));
     }
 
     [Fact]
