@@ -9,6 +9,7 @@ using Vipd.Core.Reconcile;
 using Vipd.Linux.Interfaces;
 using Vipd.Linux.Neighbor;
 using Vipd.Linux.Netlink;
+using Vipd.Metrics;
 using Vipd.Notify;
 using Vipd.Transport;
 
@@ -41,6 +42,9 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private ITimer? _watchdog;
     private readonly NotifyRunner _notify;
     private volatile bool _stopping;
+    private readonly NodeMetrics _metrics = new();
+    private readonly Dictionary<string, long> _electedAt = new(StringComparer.Ordinal);
+    private MetricsServer? _metricsServer;
 
     public NodeService(VipdConfig config, Keyring keyring, UdpTransport transport, NetlinkAddressManager addresses, SystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers)
     {
@@ -106,6 +110,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _cluster.SetVips(SpecsOf(_config));
         _cluster.DesiredChanged += desired => _executor.Post(() => ApplyDesired(desired));
         _cluster.ReannounceRequested += name => _executor.Post(() => _announcer.Reannounce(name));
+        _cluster.OwnershipChanged += OnOwnershipChanged;
         PublishLocalState();
 
         _linkMonitor = new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>());
@@ -116,6 +121,19 @@ internal sealed partial class NodeService : IHostedService, IDisposable
                 _executor.Post(PublishLocalState);
             }
         });
+
+        if (_config.Metrics.Address is { } metricsAddress)
+        {
+            try
+            {
+                _metricsServer = MetricsServer.Start(metricsAddress, RenderMetrics, _loggers.CreateLogger<MetricsServer>());
+            }
+            catch (System.Net.Sockets.SocketException ex)
+            {
+                // The VIPs matter more than their metrics: serve without them, loudly.
+                LogMetricsOff(_logger, metricsAddress, ex.SocketErrorCode.ToString());
+            }
+        }
 
         _transport.Start(_membership.OnDatagram);
         _membership.Start([.. _config.Cluster.Peers]);
@@ -167,6 +185,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     public void Dispose()
     {
         _watchdog?.Dispose();
+        _metricsServer?.Dispose();
         _linkMonitor?.Dispose();
         _membership?.Dispose();
         _cluster?.Dispose();
@@ -240,6 +259,11 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     private void OnAnnouncerChanged(AnnouncerEvent change)
     {
+        if (change.Kind == AnnouncerEventKind.Acquired && change.Name is { } acquired)
+        {
+            ObserveTakeover(acquired);
+        }
+
         if (change.Kind is AnnouncerEventKind.Acquired or AnnouncerEventKind.Released)
         {
             _executor?.Post(() =>
@@ -253,6 +277,38 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             });
         }
     }
+
+    private void OnOwnershipChanged(OwnershipChange change)
+    {
+        _metrics.OwnershipTransition();
+        if (change.To == _config.Node.Name)
+        {
+            lock (_electedAt)
+            {
+                _electedAt[change.Vip] = _time.GetTimestamp();
+            }
+        }
+    }
+
+    private void ObserveTakeover(string vip)
+    {
+        lock (_electedAt)
+        {
+            if (_electedAt.Remove(vip, out var elected))
+            {
+                _metrics.Takeover.Observe(_time.GetElapsedTime(elected));
+            }
+        }
+    }
+
+    private string RenderMetrics() => _metrics.Render(
+        _config.Node.Name,
+        _announcer?.Held ?? [],
+        _membership?.Members ?? [],
+        _announcer?.Counters ?? default,
+        _membership!.Drops,
+        _membership.Traffic,
+        []);
 
     private bool IsLocallyEligible(VipConfig vip) => _addresses.FindLink(vip.Interface) is { IsUp: true };
 
@@ -382,6 +438,9 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 109, Level = LogLevel.Warning, Message = "Reload: changes to {Tables} need a restart (systemctl restart vipd); they were not applied")]
     private static partial void LogRestartRequired(ILogger logger, string tables);
+
+    [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "Cannot serve metrics on {Address} ({Reason}); running without metrics")]
+    private static partial void LogMetricsOff(ILogger logger, System.Net.IPEndPoint address, string reason);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "A reconcile step failed; the next change or refresh retries it")]
     private static partial void LogReactionFailed(ILogger logger, Exception exception);

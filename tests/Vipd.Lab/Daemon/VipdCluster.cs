@@ -206,6 +206,11 @@ public sealed class VipdCluster : IAsyncDisposable
             [logging]
             level = "{_options.LogLevel}"
             """);
+        if (_options.MetricsPort is { } metricsPort)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"\n[metrics]\naddress = \"{node.IPv4}:{metricsPort}\"");
+        }
+
         foreach (var (name, address, prefix) in _options.Vips)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"""

@@ -18,6 +18,9 @@ public sealed record VipdClusterOptions
     /// <summary>Extra lines inside [cluster].</summary>
     public string ClusterExtra { get; init; } = string.Empty;
 
+    /// <summary>When set, every node serves Prometheus metrics on its own address and this port.</summary>
+    public int? MetricsPort { get; init; }
+
     /// <summary>Log level of the daemons.</summary>
     public string LogLevel { get; init; } = "information";
 }

@@ -1,0 +1,80 @@
+using Vipd.Core.Membership;
+using Vipd.Core.Reconcile;
+
+namespace Vipd.Metrics;
+
+/// <summary>
+/// What the node counts itself (ownership transitions, takeover latency); the rest is read from the membership and
+/// the announcer when <see cref="Render"/> is called, so the hot paths pay nothing.
+/// </summary>
+internal sealed class NodeMetrics
+{
+    private long _transitions;
+
+    /// <summary>From "this node is the owner" in the election to the first announcement on the wire.</summary>
+    public LatencyHistogram Takeover { get; } = new();
+
+    public void OwnershipTransition() => Interlocked.Increment(ref _transitions);
+
+    /// <summary>The exposition text for one scrape.</summary>
+    public string Render(
+        string node,
+        IReadOnlyCollection<string> held,
+        IReadOnlyList<Member> members,
+        AnnouncerCounters announcer,
+        DropCounters drops,
+        TrafficCounters traffic,
+        IReadOnlyList<(string Check, bool Passing, double DurationSeconds)> checks)
+    {
+        var text = new PrometheusText();
+        text.Family("vipd_vips_held", "gauge", "VIPs this node holds (bound and announced).")
+            .Sample("vipd_vips_held", held.Count, ("node", node));
+        text.Family("vipd_vip_held", "gauge", "1 for each VIP this node holds.");
+        foreach (var vip in held.Order(StringComparer.Ordinal))
+        {
+            text.Sample("vipd_vip_held", 1, ("vip", vip));
+        }
+
+        text.Family("vipd_members", "gauge", "Members of the cluster by state, as this node sees them (itself included).");
+        foreach (var state in Enum.GetValues<MemberState>())
+        {
+            text.Sample("vipd_members", members.Count(m => m.State == state), ("state", state.ToString().ToLowerInvariant()));
+        }
+
+        text.Family("vipd_ownership_transitions_total", "counter", "Owner changes of any VIP seen by this node's election.")
+            .Sample("vipd_ownership_transitions_total", Interlocked.Read(ref _transitions));
+        text.Family("vipd_takeover_seconds", "histogram", "From this node being elected owner of a VIP to its first announcement.");
+        Takeover.WriteTo(text, "vipd_takeover_seconds");
+        text.Family("vipd_announcements_total", "counter", "Announcement rounds sent (gratuitous ARP request + reply, or an unsolicited NA).")
+            .Sample("vipd_announcements_total", announcer.Announcements);
+        text.Family("vipd_conflicts_total", "counter", "ARP/NA frames from another MAC claiming a VIP this node holds.")
+            .Sample("vipd_conflicts_total", announcer.Conflicts);
+        text.Family("vipd_address_repairs_total", "counter", "Held VIPs put back after they disappeared (deleted by hand, DAD failed).")
+            .Sample("vipd_address_repairs_total", announcer.Repairs);
+        text.Family("vipd_gossip_datagrams_received_total", "counter", "Gossip datagrams received.")
+            .Sample("vipd_gossip_datagrams_received_total", traffic.DatagramsReceived);
+        text.Family("vipd_gossip_datagrams_sent_total", "counter", "Gossip datagrams sent.")
+            .Sample("vipd_gossip_datagrams_sent_total", traffic.DatagramsSent);
+        text.Family("vipd_gossip_bytes_sent_total", "counter", "Gossip bytes sent.")
+            .Sample("vipd_gossip_bytes_sent_total", traffic.BytesSent);
+        text.Family("vipd_gossip_datagrams_dropped_total", "counter", "Gossip datagrams dropped, by reason.");
+        foreach (var (reason, count) in drops.Snapshot().OrderBy(d => d.Key))
+        {
+            text.Sample("vipd_gossip_datagrams_dropped_total", count, ("reason", reason.ToString()));
+        }
+
+        text.Family("vipd_check_up", "gauge", "1 while a health check passes (after rise/fall), else 0.");
+        foreach (var (check, passing, _) in checks)
+        {
+            text.Sample("vipd_check_up", passing ? 1 : 0, ("check", check));
+        }
+
+        text.Family("vipd_check_duration_seconds", "gauge", "Duration of the last run of each health check.");
+        foreach (var (check, _, seconds) in checks)
+        {
+            text.Sample("vipd_check_duration_seconds", seconds, ("check", check));
+        }
+
+        return text.ToString();
+    }
+}
