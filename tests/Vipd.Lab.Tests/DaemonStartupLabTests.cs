@@ -105,13 +105,27 @@ public sealed class DaemonStartupLabTests : IAsyncLifetime
         Assert.Contains(Node.IPv4.ToString(), left, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_SigtermWhileJoining_ExitsCleanlyWithNothingBound()
+    {
+        // A peer that never answers keeps the node in its join wait; a stop then must not look like a crash.
+        var config = await WriteConfigAsync(peers: "\"192.0.2.99\"");
+        await using var vipd = Node.Start(VipdBinary.Find(), ["run", "--config", config]);
+        await vipd.WaitForOutputAsync("Cleanup removed", TimeSpan.FromSeconds(10));
+        vipd.Kill(15);
+
+        Assert.True(await vipd.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.True(vipd.ExitCode == 0, string.Join(Environment.NewLine, vipd.Output));
+        Assert.DoesNotContain("192.0.2.200", (await Node.ExecAsync("ip", "-4", "addr", "show", "dev", "eth0")).StdOut, StringComparison.Ordinal);
+    }
+
     private async Task<(int Code, IReadOnlyList<string> Errors)> RunVipdAsync(string config)
     {
         var result = await Node.ExecAsync(VipdBinary.Find(), "run", "--config", config);
         return (result.ExitCode, result.StdErr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
-    private async Task<string> WriteConfigAsync(string @interface = "eth0")
+    private async Task<string> WriteConfigAsync(string @interface = "eth0", string peers = "")
     {
         var path = Path.Combine(_directory, "vipd.toml");
         await File.WriteAllTextAsync(path, $"""
@@ -121,6 +135,7 @@ public sealed class DaemonStartupLabTests : IAsyncLifetime
 
             [cluster]
             key_file = "cluster.key"
+            peers = [{peers}]
 
             [api]
             socket = "{Path.Combine(_directory, "vipd.sock")}"

@@ -139,13 +139,18 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _membership.Start([.. _config.Cluster.Peers]);
 
         // Settle: wait (bounded) for a first peer, then one probe round so the first election runs on a real view.
+        // A stop during this wait (SIGTERM while starting) ends the wait, not the daemon: StopAsync still hands over.
         var deadline = _time.GetTimestamp();
-        while (!_membership.IsJoined && _config.Cluster.Peers.Count > 0 && _time.GetElapsedTime(deadline) < JoinWait)
+        while (!_membership.IsJoined && _config.Cluster.Peers.Count > 0 && _time.GetElapsedTime(deadline) < JoinWait && !cancellationToken.IsCancellationRequested)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, CancellationToken.None).ConfigureAwait(false);
         }
 
-        await Task.Delay(options.ProbeInterval * 2, _time, cancellationToken).ConfigureAwait(false);
+        if (!cancellationToken.IsCancellationRequested)
+        {
+            await Task.Delay(options.ProbeInterval * 2, _time, CancellationToken.None).ConfigureAwait(false);
+        }
+
         _executor.Post(() => ApplyDesired(_cluster.Desired));
         var members = _membership.Members.Count(m => m.IsLive);
         var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
