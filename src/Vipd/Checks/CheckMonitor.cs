@@ -1,4 +1,4 @@
-using System.Collections.Frozen;
+using System.Collections.ObjectModel;
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Vipd.Core.Config;
@@ -20,7 +20,7 @@ internal sealed class CheckMonitor : IDisposable
     private readonly Entry[] _entries;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _lock = new();
-    private FrozenDictionary<string, CheckStatus> _current = FrozenDictionary<string, CheckStatus>.Empty;
+    private ReadOnlyDictionary<string, CheckStatus> _current = ReadOnlyDictionary<string, CheckStatus>.Empty;
     private bool _started;
     private bool _disposed;
 
@@ -259,8 +259,8 @@ internal sealed class CheckMonitor : IDisposable
             entry.Known = true;
             var value = entry.Passing ? entry.FileValue : null;
             status = new CheckStatus(name, entry.Passing, result.Detail, value);
-            var snapshot = new Dictionary<string, CheckStatus>(_current) { [name] = status };
-            Volatile.Write(ref _current, snapshot.ToFrozenDictionary(StringComparer.Ordinal));
+            var snapshot = new Dictionary<string, CheckStatus>(_current, StringComparer.Ordinal) { [name] = status };
+            Volatile.Write(ref _current, snapshot.AsReadOnly());
 
             change = !wasKnown || wasPassing != entry.Passing ? Change.State
                 : entry.Passing && value != (wasPassing ? oldValue : null) ? Change.Value

@@ -88,18 +88,12 @@ internal sealed class ExecProbe(IReadOnlyList<string> command, string? user, Tim
             return (-1, string.Empty, string.Empty, $"{argv[0]}: {e.Message}");
         }
 
+        // Killed right in the cancellation callback, not after an await hop.
+        using var kill = cancellationToken.Register(static p => Kill((Process)p!), process);
         process.StandardInput.Close();
         var stdout = ReadBoundedAsync(process.StandardOutput);
         var stderr = ReadBoundedAsync(process.StandardError);
-        try
-        {
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            Kill(process);
-            throw;
-        }
+        await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
 
         // A descendant that left the process tree may hold the pipes open: do not wait for it.
         string output = string.Empty, errors = string.Empty;

@@ -135,7 +135,7 @@ public sealed class CheckMonitorTests
     }
 
     [Fact]
-    public void Timeout_ProbeHangs_FailsWithTimedOut()
+    public async Task Timeout_ProbeHangs_FailsWithTimedOut()
     {
         var probe = new ScriptedProbe().Then(Pass);
         using var monitor = Monitor(Checks.Make("a", rise: 1, fall: 1, timeout: TimeSpan.FromMilliseconds(300)), probe);
@@ -151,7 +151,7 @@ public sealed class CheckMonitorTests
         Assert.True(monitor.Current["a"].Passing);
         _time.Advance(TimeSpan.FromMilliseconds(1));
 
-        Assert.True(changed.Wait(TimeSpan.FromSeconds(5)), "no flip after a timed-out run");
+        Assert.True(await changed.WaitAsync(TimeSpan.FromSeconds(5)), "no flip after a timed-out run");
         Assert.False(monitor.Current["a"].Passing);
         Assert.Equal("timed out after 300 ms", monitor.Current["a"].Detail);
     }
