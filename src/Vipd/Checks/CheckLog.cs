@@ -11,6 +11,9 @@ internal static partial class CheckLog
     [LoggerMessage(EventId = 5051, Level = LogLevel.Information, Message = "Check {Check} is failing: {Reason}")]
     public static partial void Failing(ILogger logger, string check, string reason);
 
+    [LoggerMessage(EventId = 5055, Level = LogLevel.Information, Message = "Check {Check} is failing: {Reason} (pass {Passes} of {Rise} needed)")]
+    public static partial void Rising(ILogger logger, string check, string reason, int passes, int rise);
+
     [LoggerMessage(EventId = 5052, Level = LogLevel.Information, Message = "Check {Check} value changed to {Value}: {Reason}")]
     public static partial void ValueChanged(ILogger logger, string check, int? value, string reason);
 

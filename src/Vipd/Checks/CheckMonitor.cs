@@ -223,6 +223,7 @@ internal sealed class CheckMonitor : IDisposable
         CheckLog.Ran(_logger, name, result.Passed, result.Detail);
         CheckStatus status;
         Change change;
+        int passes;
         lock (_lock)
         {
             if (_disposed)
@@ -235,7 +236,7 @@ internal sealed class CheckMonitor : IDisposable
             var oldValue = entry.FileValue;
             if (result.Passed)
             {
-                entry.Passes++;
+                entry.Passes = Math.Min(entry.Passes, int.MaxValue - 1) + 1;
                 entry.Failures = 0;
                 if (!entry.Passing && entry.Passes >= entry.Config.Rise)
                 {
@@ -246,7 +247,7 @@ internal sealed class CheckMonitor : IDisposable
             }
             else
             {
-                entry.Failures++;
+                entry.Failures = Math.Min(entry.Failures, int.MaxValue - 1) + 1;
                 entry.Passes = 0;
                 if (entry.Passing && entry.Failures >= entry.Config.Fall)
                 {
@@ -257,6 +258,7 @@ internal sealed class CheckMonitor : IDisposable
             }
 
             entry.Known = true;
+            passes = entry.Passes;
             var value = entry.Passing ? entry.FileValue : null;
             status = new CheckStatus(name, entry.Passing, result.Detail, value);
             var snapshot = new Dictionary<string, CheckStatus>(_current, StringComparer.Ordinal) { [name] = status };
@@ -277,6 +279,11 @@ internal sealed class CheckMonitor : IDisposable
             if (status.Passing)
             {
                 CheckLog.Passing(_logger, name, result.Detail);
+            }
+            else if (result.Passed)
+            {
+                // Known, but still short of rise passes (a check starts failing).
+                CheckLog.Rising(_logger, name, result.Detail, passes, entry.Config.Rise);
             }
             else
             {

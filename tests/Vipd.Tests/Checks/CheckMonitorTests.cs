@@ -35,7 +35,8 @@ public sealed class CheckMonitorTests
         Assert.False(monitor.Current["a"].Passing);
         Assert.Equal("ok", monitor.Current["a"].Detail);
         Assert.Equal([new CheckStatus("a", false, "ok", null)], _changes);
-        Assert.Single(_logger.Entries, e => e.Id.Id == 5051 && e.Level == LogLevel.Information);
+        var log = Assert.Single(_logger.Entries, e => e.Id.Id == 5055 && e.Level == LogLevel.Information);
+        Assert.Equal("Check a is failing: ok (pass 1 of 2 needed)", log.Message);
     }
 
     [Fact]
