@@ -68,6 +68,31 @@ public sealed class HttpProbeTests
     }
 
     [Fact]
+    public async Task RunAsync_HttpsSelfSignedInsecure_Passes()
+    {
+        await using var server = new HttpResponder(tls: true);
+        using var probe = new HttpProbe(server.Url("/200"), 200, insecureSkipVerify: true, TimeSpan.FromSeconds(2));
+
+        var result = await probe.RunAsync(CancellationToken.None);
+
+        Assert.True(result.Passed, result.Detail);
+        Assert.Equal(1, server.Requests);
+    }
+
+    [Fact]
+    public async Task RunAsync_HttpsSelfSignedVerified_Fails()
+    {
+        await using var server = new HttpResponder(tls: true);
+        using var probe = new HttpProbe(server.Url("/200"), 200, insecureSkipVerify: false, TimeSpan.FromSeconds(2));
+
+        var result = await probe.RunAsync(CancellationToken.None);
+
+        Assert.False(result.Passed);
+        Assert.StartsWith("GET https://127.0.0.1:", result.Detail, StringComparison.Ordinal);
+        Assert.Equal(0, server.Requests);
+    }
+
+    [Fact]
     public async Task Monitor_ServerHangs_TimesOut()
     {
         await using var server = new HttpResponder();

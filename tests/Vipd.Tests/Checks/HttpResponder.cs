@@ -1,12 +1,16 @@
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace Vipd.Tests.Checks;
 
 /// <summary>
 /// A tiny HTTP/1.1 server on 127.0.0.1: answers every request with the status its path names
-/// (<c>/200</c>, <c>/503</c>; <c>/hang</c> never answers) and closes the connection.
+/// (<c>/200</c>, <c>/503</c>; <c>/hang</c> never answers) and closes the connection. With TLS it serves a
+/// self-signed certificate made for the test.
 /// </summary>
 internal sealed class HttpResponder : IAsyncDisposable
 {
@@ -14,15 +18,25 @@ internal sealed class HttpResponder : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
 
-    public HttpResponder()
+    private readonly X509Certificate2? _certificate;
+
+    public HttpResponder(bool tls = false)
     {
+        if (tls)
+        {
+            using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+            var request = new CertificateRequest("CN=127.0.0.1", key, HashAlgorithmName.SHA256);
+            using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddHours(1));
+            _certificate = X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
+        }
+
         _listener.Start();
         _loop = AcceptLoopAsync();
     }
 
     public int Requests;
 
-    public Uri Url(string path) => new($"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}{path}");
+    public Uri Url(string path) => new($"{(_certificate is null ? "http" : "https")}://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}{path}");
 
     public async ValueTask DisposeAsync()
     {
@@ -37,6 +51,7 @@ internal sealed class HttpResponder : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _certificate?.Dispose();
     }
 
     private async Task AcceptLoopAsync()
@@ -54,7 +69,14 @@ internal sealed class HttpResponder : IAsyncDisposable
         {
             try
             {
-                var stream = client.GetStream();
+                Stream stream = client.GetStream();
+                if (_certificate is not null)
+                {
+                    var tls = new SslStream(stream);
+                    await tls.AuthenticateAsServerAsync(new SslServerAuthenticationOptions { ServerCertificate = _certificate }, _stop.Token);
+                    stream = tls;
+                }
+
                 var request = new StringBuilder();
                 var buffer = new byte[1024];
                 while (!request.ToString().Contains("\r\n\r\n", StringComparison.Ordinal) && request.Length < 8192)
@@ -78,7 +100,7 @@ internal sealed class HttpResponder : IAsyncDisposable
                 var response = $"HTTP/1.1 {path.TrimStart('/')} X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
                 await stream.WriteAsync(Encoding.ASCII.GetBytes(response), _stop.Token);
             }
-            catch (Exception e) when (e is IOException or OperationCanceledException or SocketException)
+            catch (Exception e) when (e is IOException or OperationCanceledException or SocketException or System.Security.Authentication.AuthenticationException)
             {
             }
         }
