@@ -40,6 +40,36 @@ public sealed class ReloadLabTests
     }
 
     [Fact]
+    public async Task Reload_VipsAddedAndRemoved_NoProbeLostForUnchangedVip()
+    {
+        var removed = IPAddress.Parse("192.0.2.202");
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var options = new VipdClusterOptions { Vips = [("web", LabNetwork.Vip4, 24), ("old", removed, 24)] };
+        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find(), options);
+        var node = await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, TimeSpan.FromSeconds(20));
+        await cluster.WaitForSingleHolderAsync(removed, TimeSpan.FromSeconds(5));
+        await using var prober = Prober.Start(lab.Client, LabNetwork.Vip4, TimeSpan.FromMilliseconds(5), ProbeKind.Icmp);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+
+        var path = cluster.ConfigPath(node);
+        var text = await File.ReadAllTextAsync(path);
+        await File.WriteAllTextAsync(path, text.Replace("name = \"old\"", "name = \"api\"", StringComparison.Ordinal).Replace($"{removed}/24", $"{Second}/24", StringComparison.Ordinal));
+        cluster.Process(node).Kill(Hangup);
+        await cluster.WaitForSingleHolderAsync(Second, TimeSpan.FromSeconds(5));
+        for (var i = 0; i < 100 && (await cluster.HoldersAsync(removed)).Count > 0; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20));
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var report = await prober.StopAsync();
+
+        Assert.Empty(await cluster.HoldersAsync(removed));
+        Assert.True(report.Lost == 0, $"unchanged VIP lost probes during the reload: {report}");
+        Assert.Contains(cluster.Process(node).Output, l => l.Contains("1 VIPs added, 1 removed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Reload_BadConfig_RefusedAndRunningConfigKept()
     {
         await using var lab = await LabNetwork.CreateAsync(1);

@@ -49,6 +49,6 @@ public sealed record CheckConfig
     /// <summary>interface: the interface that must be up.</summary>
     public string? Interface { get; init; }
 
-    /// <summary>file: the path that must exist.</summary>
+    /// <summary>file: the file whose first line is a number (priority shift) or "fault"; missing fails.</summary>
     public string? Path { get; init; }
 }

@@ -18,6 +18,6 @@ public enum CheckType
     /// <summary>An interface is up with carrier.</summary>
     Interface = 4,
 
-    /// <summary>A file exists.</summary>
+    /// <summary>A file holds a number (a priority shift), not the word fault, and can be read.</summary>
     File = 5,
 }

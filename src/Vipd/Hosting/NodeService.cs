@@ -6,6 +6,7 @@ using Vipd.Core.Crypto;
 using Vipd.Core.Election;
 using Vipd.Core.Membership;
 using Vipd.Core.Reconcile;
+using Vipd.Checks;
 using Vipd.Linux.Interfaces;
 using Vipd.Linux.Neighbor;
 using Vipd.Linux.Netlink;
@@ -45,6 +46,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private readonly NodeMetrics _metrics = new();
     private readonly Dictionary<string, long> _electedAt = new(StringComparer.Ordinal);
     private MetricsServer? _metricsServer;
+    private CheckMonitor? _checks;
 
     public NodeService(VipdConfig config, Keyring keyring, UdpTransport transport, NetlinkAddressManager addresses, SystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers)
     {
@@ -111,6 +113,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _cluster.DesiredChanged += desired => _executor.Post(() => ApplyDesired(desired));
         _cluster.ReannounceRequested += name => _executor.Post(() => _announcer.Reannounce(name));
         _cluster.OwnershipChanged += OnOwnershipChanged;
+        StartChecks();
         PublishLocalState();
 
         _linkMonitor = new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>());
@@ -190,6 +193,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     public void Dispose()
     {
         _watchdog?.Dispose();
+        _checks?.Dispose();
         _metricsServer?.Dispose();
         _linkMonitor?.Dispose();
         _membership?.Dispose();
@@ -233,7 +237,13 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         // Only what can change live is taken: the VIPs (and their checks, announcements, priorities).
         _config = result.Config with { Node = _config.Node, Cluster = _config.Cluster, Api = _config.Api };
         _vips = _config.Vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
-        if (!diff.VipsAdded.IsEmpty || !diff.VipsRemoved.IsEmpty || !diff.VipsChanged.IsEmpty)
+        var checksChanged = !diff.ChecksAdded.IsEmpty || !diff.ChecksRemoved.IsEmpty || !diff.ChecksChanged.IsEmpty;
+        if (checksChanged)
+        {
+            StartChecks();
+        }
+
+        if (checksChanged || !diff.VipsAdded.IsEmpty || !diff.VipsRemoved.IsEmpty || !diff.VipsChanged.IsEmpty)
         {
             _cluster!.SetVips(SpecsOf(_config));
             PublishLocalState();
@@ -313,9 +323,27 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _announcer?.Counters ?? default,
         _membership!.Drops,
         _membership.Traffic,
-        []);
+        [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing))]);
 
-    private bool IsLocallyEligible(VipConfig vip) => _addresses.FindLink(vip.Interface) is { IsUp: true };
+    private bool IsLocallyEligible(VipConfig vip) =>
+        _addresses.FindLink(vip.Interface) is { IsUp: true }
+        && CheckMonitor.Evaluate(vip, _checks?.Current ?? new Dictionary<string, CheckStatus>(), _config.Checks.ToDictionary(c => c.Name, StringComparer.Ordinal)).Eligible;
+
+    /// <summary>(Re)starts the health checks of the current config; each result change re-publishes this node's record.</summary>
+    private void StartChecks()
+    {
+        _checks?.Dispose();
+        _checks = null;
+        if (_config.Checks.Count == 0)
+        {
+            return;
+        }
+
+        var monitor = new CheckMonitor([.. _config.Checks], _time, _loggers.CreateLogger<CheckMonitor>(), name => _addresses.FindLink(name)?.IsUp == true);
+        monitor.Changed += _ => _executor?.Post(PublishLocalState);
+        _checks = monitor;
+        monitor.Start();
+    }
 
     /// <summary>STOP scripts after the handover, waited for up to their timeout (capped) so systemd does not kill them.</summary>
     private async Task RunStopScriptsAsync()
@@ -331,17 +359,21 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private void PublishLocalState()
     {
         var states = new Dictionary<string, LocalVipState>(StringComparer.Ordinal);
+        var checks = _config.Checks.ToDictionary(c => c.Name, StringComparer.Ordinal);
         foreach (var vip in _config.Vips)
         {
             var link = _addresses.FindLink(vip.Interface);
-            var eligible = link is { IsUp: true };
-            states[vip.Name] = new LocalVipState(eligible, vip.PriorityOf(_config.Node.Name));
+            var verdict = CheckMonitor.Evaluate(vip, _checks?.Current ?? new Dictionary<string, CheckStatus>(), checks);
+            var eligible = link is { IsUp: true } && verdict.Eligible;
+            var priority = Math.Clamp(vip.PriorityOf(_config.Node.Name) + verdict.PriorityShift, ConfigDefaults.MinPriority, ConfigDefaults.MaxPriority);
+            states[vip.Name] = new LocalVipState(eligible, priority);
             if (_announcer?.Held.Contains(vip.Name) != true)
             {
                 var state = _notify.StateOf(vip.Name);
                 if (!eligible)
                 {
-                    _notify.Transition(vip, "FAULT", link is null ? $"interface {vip.Interface} is gone" : $"interface {vip.Interface} is down");
+                    var reason = link is null ? $"interface {vip.Interface} is gone" : !link.IsUp ? $"interface {vip.Interface} is down" : verdict.Reason;
+                    _notify.Transition(vip, "FAULT", reason);
                 }
                 else if (state is NotifyRunner.Init or "FAULT")
                 {
@@ -366,11 +398,6 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             {
                 LogPromoteSecondariesOff(_logger, $"net.ipv4.conf.{name}.promote_secondaries", name);
             }
-        }
-
-        foreach (var vip in _config.Vips.Where(v => !v.Checks.IsEmpty))
-        {
-            LogChecksNotRun(_logger, vip.Name, string.Join(", ", vip.Checks));
         }
     }
 
@@ -428,9 +455,6 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "{Setting} is 0 and a VIP on {Interface} is outside every subnet this node has its own address in: releasing the first such VIP of a subnet removes the others of that subnet too; set {Setting}=1")]
     private static partial void LogPromoteSecondariesOff(ILogger logger, string setting, string @interface);
-
-    [LoggerMessage(EventId = 105, Level = LogLevel.Warning, Message = "VIP {Vip}: health checks ({Checks}) are validated but not run by this version; eligibility follows the interface state only")]
-    private static partial void LogChecksNotRun(ILogger logger, string vip, string checks);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Reloaded {Path}: {Added} VIPs added, {Removed} removed, {Changed} changed; unchanged VIPs keep their holder")]
     private static partial void LogReloaded(ILogger logger, string path, int added, int removed, int changed);

@@ -223,6 +223,11 @@ public sealed class VipdCluster : IAsyncDisposable
                 """);
         }
 
+        if (_options.NodeExtra is { } extra)
+        {
+            text.AppendLine().AppendLine(extra(node));
+        }
+
         return text.ToString();
     }
 }

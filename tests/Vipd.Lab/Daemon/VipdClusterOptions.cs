@@ -21,6 +21,9 @@ public sealed record VipdClusterOptions
     /// <summary>When set, every node serves Prometheus metrics on its own address and this port.</summary>
     public int? MetricsPort { get; init; }
 
+    /// <summary>Extra TOML appended to one node's config (e.g. [[check]] tables that differ per node).</summary>
+    public Func<LabHost, string>? NodeExtra { get; init; }
+
     /// <summary>Log level of the daemons.</summary>
     public string LogLevel { get; init; } = "information";
 }
