@@ -1,12 +1,12 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Vipd.Checks;
 using Vipd.Core.Cluster;
 using Vipd.Core.Config;
 using Vipd.Core.Crypto;
 using Vipd.Core.Election;
 using Vipd.Core.Membership;
 using Vipd.Core.Reconcile;
-using Vipd.Checks;
 using Vipd.Linux.Interfaces;
 using Vipd.Linux.Neighbor;
 using Vipd.Linux.Netlink;
