@@ -21,6 +21,7 @@ public sealed class CheckLabTests
             var options = new VipdClusterOptions
             {
                 VipExtra = "checks = [\"health\"]",
+                MetricsPort = 9475,
                 NodeExtra = node => $"""
                     [[check]]
                     name = "health"
@@ -48,11 +49,25 @@ public sealed class CheckLabTests
             }
 
             Assert.Equal(other.Mac, entry?.Mac);
+            var metrics = lab.Client.Run(() => Scrape(holder));
+            Assert.Contains("vipd_check_up{check=\"health\"} 0", metrics, StringComparison.Ordinal);
+            Assert.Contains("vipd_check_duration_seconds{check=\"health\"}", metrics, StringComparison.Ordinal);
             Assert.Contains(cluster.Process(holder).Output, l => l.Contains("health", StringComparison.Ordinal) && l.Contains("fail", StringComparison.OrdinalIgnoreCase));
         }
         finally
         {
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    private static string Scrape(LabHost node)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        client.ReceiveTimeout = 5000;
+        client.Connect(new System.Net.IPEndPoint(node.IPv4, 9475));
+        var stream = client.GetStream();
+        stream.Write("GET /metrics HTTP/1.1\r\n\r\n"u8);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 }

@@ -119,6 +119,29 @@ public sealed class DaemonStartupLabTests : IAsyncLifetime
         Assert.DoesNotContain("192.0.2.200", (await Node.ExecAsync("ip", "-4", "addr", "show", "dev", "eth0")).StdOut, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Run_UnderJournal_LinesCarrySyslogPriorityPrefixes()
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal) { ["JOURNAL_STREAM"] = "8:12345" };
+        await using var vipd = Node.Start(VipdBinary.Find(), ["run", "--config", await WriteConfigAsync()], env);
+        var line = await vipd.WaitForOutputAsync("acquired on eth0", TimeSpan.FromSeconds(15));
+        Assert.StartsWith("<6>", line, StringComparison.Ordinal);
+        Assert.DoesNotContain(vipd.Output, l => l.Length > 0 && !l.StartsWith('<') && !l.StartsWith(' '));
+    }
+
+    [Fact]
+    public async Task Run_JsonLogging_StructuredPropertiesPerEvent()
+    {
+        var config = await WriteConfigAsync();
+        await File.AppendAllTextAsync(config, "\n[logging]\nformat = \"json\"\n");
+        await using var vipd = Node.Start(VipdBinary.Find(), ["run", "--config", config]);
+        var line = await vipd.WaitForOutputAsync("acquired on", TimeSpan.FromSeconds(15));
+        using var json = System.Text.Json.JsonDocument.Parse(line);
+        Assert.Equal("web", json.RootElement.GetProperty("Vip").GetString());
+        Assert.Equal("eth0", json.RootElement.GetProperty("Interface").GetString());
+        Assert.True(json.RootElement.TryGetProperty("@t", out _));
+    }
+
     private async Task<(int Code, IReadOnlyList<string> Errors)> RunVipdAsync(string config)
     {
         var result = await Node.ExecAsync(VipdBinary.Find(), "run", "--config", config);

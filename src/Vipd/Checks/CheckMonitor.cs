@@ -187,6 +187,7 @@ internal sealed class CheckMonitor : IDisposable
                 return;
             }
 
+            var started = _time.GetTimestamp();
             using var timeout = new CancellationTokenSource(entry.Config.Timeout, _time);
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stopping);
             try
@@ -208,7 +209,7 @@ internal sealed class CheckMonitor : IDisposable
 
             if (!stopping.IsCancellationRequested)
             {
-                Apply(entry, result);
+                Apply(entry, result, _time.GetElapsedTime(started));
             }
         }
         finally
@@ -217,7 +218,7 @@ internal sealed class CheckMonitor : IDisposable
         }
     }
 
-    private void Apply(Entry entry, ProbeResult result)
+    private void Apply(Entry entry, ProbeResult result, TimeSpan duration)
     {
         var name = entry.Config.Name;
         CheckLog.Ran(_logger, name, result.Passed, result.Detail);
@@ -260,7 +261,7 @@ internal sealed class CheckMonitor : IDisposable
             entry.Known = true;
             passes = entry.Passes;
             var value = entry.Passing ? entry.FileValue : null;
-            status = new CheckStatus(name, entry.Passing, result.Detail, value);
+            status = new CheckStatus(name, entry.Passing, result.Detail, value, duration);
             var snapshot = new Dictionary<string, CheckStatus>(_current, StringComparer.Ordinal) { [name] = status };
             Volatile.Write(ref _current, snapshot.AsReadOnly());
 

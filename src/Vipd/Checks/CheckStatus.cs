@@ -8,4 +8,5 @@ namespace Vipd.Checks;
 /// <c>fall</c> consecutive runs failed (and before <c>rise</c> passes have been seen since start).</param>
 /// <param name="Detail">What the latest run saw (exit status and first output line, HTTP status, error), bounded.</param>
 /// <param name="FileValue">file checks: the number the file held at the latest passing run; otherwise null.</param>
-internal sealed record CheckStatus(string Name, bool Passing, string Detail, int? FileValue);
+/// <param name="Duration">How long the last run took.</param>
+internal sealed record CheckStatus(string Name, bool Passing, string Detail, int? FileValue, TimeSpan Duration = default);

@@ -323,7 +323,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _announcer?.Counters ?? default,
         _membership!.Drops,
         _membership.Traffic,
-        [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing))]);
+        [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing, c.Duration.TotalSeconds))]);
 
     private bool IsLocallyEligible(VipConfig vip) =>
         _addresses.FindLink(vip.Interface) is { IsUp: true }

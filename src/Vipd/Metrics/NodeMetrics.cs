@@ -24,7 +24,7 @@ internal sealed class NodeMetrics
         AnnouncerCounters announcer,
         DropCounters drops,
         TrafficCounters traffic,
-        IReadOnlyList<(string Check, bool Passing)> checks)
+        IReadOnlyList<(string Check, bool Passing, double DurationSeconds)> checks)
     {
         var text = new PrometheusText();
         text.Family("vipd_vips_held", "gauge", "VIPs this node holds (bound and announced).")
@@ -64,9 +64,15 @@ internal sealed class NodeMetrics
         }
 
         text.Family("vipd_check_up", "gauge", "1 while a health check passes (after rise/fall), else 0.");
-        foreach (var (check, passing) in checks)
+        foreach (var (check, passing, _) in checks)
         {
             text.Sample("vipd_check_up", passing ? 1 : 0, ("check", check));
+        }
+
+        text.Family("vipd_check_duration_seconds", "gauge", "Duration of the last run of each health check.");
+        foreach (var (check, _, seconds) in checks)
+        {
+            text.Sample("vipd_check_duration_seconds", seconds, ("check", check));
         }
 
         return text.ToString();
