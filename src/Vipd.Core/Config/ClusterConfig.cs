@@ -46,4 +46,10 @@ public sealed record ClusterConfig
 
     /// <summary>How often a full state exchange (anti-entropy) runs with one random peer.</summary>
     public required TimeSpan PushPullInterval { get; init; }
+
+    /// <summary>How long an indirect probe (through other members) waits before the target is suspected.</summary>
+    public required TimeSpan IndirectProbeTimeout { get; init; }
+
+    /// <summary>How often a member that looks dead, or a seed that is not live, is contacted to merge a healed partition.</summary>
+    public required TimeSpan ReconnectInterval { get; init; }
 }

@@ -72,6 +72,8 @@ internal sealed partial class ConfigBinder
         var suspicionMax = Positive(reader, "suspicion_max") ?? timings.SuspicionMax;
         var gossipInterval = Positive(reader, "gossip_interval") ?? timings.GossipInterval;
         var pushPull = Positive(reader, "push_pull_interval") ?? timings.PushPullInterval;
+        var indirectTimeout = Positive(reader, "indirect_probe_timeout") ?? timings.IndirectProbeTimeout;
+        var reconnect = Positive(reader, "reconnect_interval") ?? timings.ReconnectInterval;
         var indirect = reader.Integer("indirect_checks", 0, 16) ?? ConfigDefaults.IndirectChecks;
         var fanout = reader.Integer("gossip_fanout", 1, 16) ?? ConfigDefaults.GossipFanout;
         var timingsValid = _errors.Count == errorsBefore;
@@ -119,6 +121,8 @@ internal sealed partial class ConfigBinder
             GossipInterval = gossipInterval,
             GossipFanout = fanout,
             PushPullInterval = pushPull,
+            IndirectProbeTimeout = indirectTimeout,
+            ReconnectInterval = reconnect,
         };
     }
 

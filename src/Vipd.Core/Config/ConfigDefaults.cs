@@ -103,5 +103,7 @@ public static class ConfigDefaults
         SuspicionMin: options.SuspicionMinimum,
         SuspicionMax: options.SuspicionMinimum * options.SuspicionMaximumMultiplier,
         GossipInterval: options.GossipInterval,
-        PushPullInterval: options.PushPullInterval);
+        PushPullInterval: options.PushPullInterval,
+        IndirectProbeTimeout: options.IndirectProbeTimeout,
+        ReconnectInterval: options.ReconnectInterval);
 }

@@ -13,6 +13,7 @@ internal static class ConfigSchema
         [
             "peers", "key_file", "quorum", "expected_nodes", "node_names", "profile", "probe_interval", "probe_timeout",
             "indirect_checks", "suspicion_min", "suspicion_max", "gossip_interval", "gossip_fanout", "push_pull_interval",
+            "indirect_probe_timeout", "reconnect_interval",
         ]),
         ("[api]", ["socket", "tcp", "tls_cert", "tls_key", "tls_client_ca", "mutating_group"]),
         ("[metrics]", ["address"]),

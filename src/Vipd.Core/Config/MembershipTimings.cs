@@ -7,4 +7,6 @@ public sealed record MembershipTimings(
     TimeSpan SuspicionMin,
     TimeSpan SuspicionMax,
     TimeSpan GossipInterval,
-    TimeSpan PushPullInterval);
+    TimeSpan PushPullInterval,
+    TimeSpan IndirectProbeTimeout,
+    TimeSpan ReconnectInterval);

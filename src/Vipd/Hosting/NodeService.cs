@@ -77,6 +77,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             GossipInterval = cluster.GossipInterval,
             GossipFanout = cluster.GossipFanout,
             PushPullInterval = cluster.PushPullInterval,
+            IndirectProbeTimeout = cluster.IndirectProbeTimeout,
+            ReconnectInterval = cluster.ReconnectInterval,
         };
     }
 
