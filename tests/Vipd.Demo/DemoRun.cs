@@ -62,16 +62,10 @@ internal static class DemoRun
         return healthy ? 0 : 1;
     }
 
-    private static string Describe(LabNetwork lab, System.Net.NetworkInformation.PhysicalAddress? mac)
-    {
-        if (mac is null)
-        {
-            return "nobody (no entry)";
-        }
-
-        var node = lab.Nodes.FirstOrDefault(n => n.Mac.Equals(mac));
-        return node is null ? mac.ToColonString() : $"{node.Name} ({mac.ToColonString()})";
-    }
+    private static string Describe(LabNetwork lab, System.Net.NetworkInformation.PhysicalAddress? mac) =>
+        mac is null ? "nobody (no entry)"
+        : lab.HostWithMac(mac) is { } host ? $"{host.Name} ({mac.ToColonString()})"
+        : mac.ToColonString();
 
     private static void Say(Stopwatch clock, string text) =>
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"[{clock.Elapsed.TotalSeconds,5:0.0} s] {text}"));

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using System.Security.Cryptography;
+using Vipd.Core.Crypto;
 using Vipd.Hosting;
 
 namespace Vipd.Commands;
@@ -12,7 +12,7 @@ internal static class KeygenCommand
         var command = new Command("keygen", "Print a new cluster key (base64, 32 bytes) for cluster.key_file");
         command.SetAction(_ =>
         {
-            Console.Out.WriteLine(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
+            Console.Out.WriteLine(Keyring.GenerateKey());
             return ExitCodes.Ok;
         });
         return command;
