@@ -10,14 +10,84 @@ namespace Vipd.Linux.Native;
 internal static unsafe class SocketCalls
 {
     /// <summary>socket(2); returns the fd or -errno.</summary>
-    public static int Open(int domain, int type, int protocol)
+    public static int Open(int domain, int type, int protocol) =>
+        (int)RetryOnInterrupt(() => LibC.socket(domain, type, protocol));
+
+    /// <summary>setsockopt(2) with an int value; returns 0 or -errno.</summary>
+    public static int SetOption(SafeHandle socket, int level, int name, int value)
+    {
+        using var lease = new FdLease(socket);
+        return Result(LibC.setsockopt(lease.Fd, level, name, &value, sizeof(int)));
+    }
+
+    /// <summary>setsockopt(2) of a <c>struct timeval</c> (SO_RCVTIMEO); 64-bit layout. Returns 0 or -errno.</summary>
+    public static int SetTimeout(SafeHandle socket, int level, int name, TimeSpan timeout)
+    {
+        using var lease = new FdLease(socket);
+        var microseconds = (long)(timeout.Ticks / TimeSpan.TicksPerMicrosecond);
+        var value = stackalloc long[2];
+        value[0] = microseconds / 1_000_000;
+        value[1] = microseconds % 1_000_000;
+        return Result(LibC.setsockopt(lease.Fd, level, name, value, 2 * sizeof(long)));
+    }
+
+    /// <summary>bind(2) of a netlink socket to a kernel-chosen port id (nl_pid 0); returns 0 or -errno.</summary>
+    public static int BindNetlink(SafeHandle socket, uint groups)
+    {
+        using var lease = new FdLease(socket);
+        var address = new sockaddr_nl { nl_family = (ushort)LibC.AF_NETLINK, nl_groups = groups };
+        return Result(LibC.bind(lease.Fd, (sockaddr*)&address, (uint)sizeof(sockaddr_nl)));
+    }
+
+    /// <summary>getsockname(2) for a netlink socket; returns 0 or -errno.</summary>
+    public static int GetNetlinkAddress(SafeHandle socket, out sockaddr_nl address)
+    {
+        using var lease = new FdLease(socket);
+        sockaddr_nl local = default;
+        socklen_t length = (uint)sizeof(sockaddr_nl);
+        var rc = LibC.getsockname(lease.Fd, (sockaddr*)&local, &length);
+        address = local;
+        return Result(rc);
+    }
+
+    /// <summary>send(2) of the whole buffer (to the kernel, for an unconnected netlink socket); returns bytes or -errno.</summary>
+    public static int Send(SafeHandle socket, ReadOnlySpan<byte> buffer)
+    {
+        using var lease = new FdLease(socket);
+        fixed (byte* data = buffer)
+        {
+            var fd = lease.Fd;
+            var pointer = (nint)data;
+            var length = (uint)buffer.Length;
+            return (int)RetryOnInterrupt(() => LibC.send(fd, (void*)pointer, length, 0));
+        }
+    }
+
+    /// <summary>recv(2) of one datagram; returns bytes (the full length with MSG_TRUNC) or -errno.</summary>
+    public static int Receive(SafeHandle socket, Span<byte> buffer, int flags)
+    {
+        using var lease = new FdLease(socket);
+        fixed (byte* data = buffer)
+        {
+            var fd = lease.Fd;
+            var pointer = (nint)data;
+            var length = (uint)buffer.Length;
+            return (int)RetryOnInterrupt(() => LibC.recv(fd, (void*)pointer, length, flags));
+        }
+    }
+
+    /// <summary>0 for a libc call that returned 0, otherwise -errno.</summary>
+    private static int Result(int rc) => rc == 0 ? 0 : -Marshal.GetLastPInvokeError();
+
+    /// <summary>Runs a libc call until it is not interrupted by a signal; returns its result, or -errno on failure.</summary>
+    private static long RetryOnInterrupt(Func<long> call)
     {
         while (true)
         {
-            var fd = LibC.socket(domain, type, protocol);
-            if (fd >= 0)
+            var result = call();
+            if (result >= 0)
             {
-                return fd;
+                return result;
             }
 
             var errno = Marshal.GetLastPInvokeError();
@@ -28,157 +98,27 @@ internal static unsafe class SocketCalls
         }
     }
 
-    /// <summary>setsockopt(2) with an int value; returns 0 or -errno.</summary>
-    public static int SetOption(SafeHandle socket, int level, int name, int value)
+    /// <summary>Keeps a <see cref="SafeHandle"/> alive (DangerousAddRef/Release) for the length of one call.</summary>
+    private ref struct FdLease
     {
-        var added = false;
-        try
-        {
-            socket.DangerousAddRef(ref added);
-            var fd = (int)socket.DangerousGetHandle();
-            return LibC.setsockopt(fd, level, name, &value, sizeof(int)) == 0 ? 0 : -Marshal.GetLastPInvokeError();
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.DangerousRelease();
-            }
-        }
-    }
+        private readonly SafeHandle _handle;
+        private bool _added;
 
-    /// <summary>setsockopt(2) of a <c>struct timeval</c> (SO_RCVTIMEO); 64-bit layout. Returns 0 or -errno.</summary>
-    public static int SetTimeout(SafeHandle socket, int level, int name, TimeSpan timeout)
-    {
-        var added = false;
-        try
+        public FdLease(SafeHandle handle)
         {
-            socket.DangerousAddRef(ref added);
-            var fd = (int)socket.DangerousGetHandle();
-            var microseconds = (long)(timeout.Ticks / TimeSpan.TicksPerMicrosecond);
-            var value = stackalloc long[2];
-            value[0] = microseconds / 1_000_000;
-            value[1] = microseconds % 1_000_000;
-            return LibC.setsockopt(fd, level, name, value, 2 * sizeof(long)) == 0 ? 0 : -Marshal.GetLastPInvokeError();
+            _handle = handle;
+            handle.DangerousAddRef(ref _added);
+            Fd = (int)handle.DangerousGetHandle();
         }
-        finally
-        {
-            if (added)
-            {
-                socket.DangerousRelease();
-            }
-        }
-    }
 
-    /// <summary>bind(2) of a netlink socket to a kernel-chosen port id (nl_pid 0); returns 0 or -errno.</summary>
-    public static int BindNetlink(SafeHandle socket, uint groups)
-    {
-        var added = false;
-        try
-        {
-            socket.DangerousAddRef(ref added);
-            var fd = (int)socket.DangerousGetHandle();
-            var address = new sockaddr_nl { nl_family = (ushort)LibC.AF_NETLINK, nl_groups = groups };
-            return LibC.bind(fd, (sockaddr*)&address, (uint)sizeof(sockaddr_nl)) == 0 ? 0 : -Marshal.GetLastPInvokeError();
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.DangerousRelease();
-            }
-        }
-    }
+        public int Fd { get; }
 
-    /// <summary>getsockname(2) for a netlink socket; returns 0 or -errno.</summary>
-    public static int GetNetlinkAddress(SafeHandle socket, out sockaddr_nl address)
-    {
-        var added = false;
-        try
+        public void Dispose()
         {
-            socket.DangerousAddRef(ref added);
-            var fd = (int)socket.DangerousGetHandle();
-            sockaddr_nl local = default;
-            socklen_t length = (uint)sizeof(sockaddr_nl);
-            var rc = LibC.getsockname(fd, (sockaddr*)&local, &length);
-            address = local;
-            return rc == 0 ? 0 : -Marshal.GetLastPInvokeError();
-        }
-        finally
-        {
-            if (added)
+            if (_added)
             {
-                socket.DangerousRelease();
-            }
-        }
-    }
-
-    /// <summary>send(2) of the whole buffer (to the kernel, for an unconnected netlink socket); returns bytes or -errno.</summary>
-    public static int Send(SafeHandle socket, ReadOnlySpan<byte> buffer)
-    {
-        var added = false;
-        try
-        {
-            socket.DangerousAddRef(ref added);
-            var fd = (int)socket.DangerousGetHandle();
-            fixed (byte* data = buffer)
-            {
-                while (true)
-                {
-                    var sent = (long)LibC.send(fd, data, (uint)buffer.Length, 0);
-                    if (sent >= 0)
-                    {
-                        return (int)sent;
-                    }
-
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno != Errno.EINTR)
-                    {
-                        return -errno;
-                    }
-                }
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.DangerousRelease();
-            }
-        }
-    }
-
-    /// <summary>recv(2) of one datagram; returns bytes (the full length with MSG_TRUNC) or -errno.</summary>
-    public static int Receive(SafeHandle socket, Span<byte> buffer, int flags)
-    {
-        var added = false;
-        try
-        {
-            socket.DangerousAddRef(ref added);
-            var fd = (int)socket.DangerousGetHandle();
-            fixed (byte* data = buffer)
-            {
-                while (true)
-                {
-                    var received = (long)LibC.recv(fd, data, (uint)buffer.Length, flags);
-                    if (received >= 0)
-                    {
-                        return (int)received;
-                    }
-
-                    var errno = Marshal.GetLastPInvokeError();
-                    if (errno != Errno.EINTR)
-                    {
-                        return -errno;
-                    }
-                }
-            }
-        }
-        finally
-        {
-            if (added)
-            {
-                socket.DangerousRelease();
+                _handle.DangerousRelease();
+                _added = false;
             }
         }
     }

@@ -35,6 +35,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private Dictionary<string, VipConfig> _vips;
+    private Dictionary<string, CheckConfig> _checkConfigs;
     private SerialExecutor? _executor;
     private Announcer? _announcer;
     private SwimMembership? _membership;
@@ -50,7 +51,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     public NodeService(VipdConfig config, Keyring keyring, UdpTransport transport, NetlinkAddressManager addresses, SystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers)
     {
-        _config = config;
+        UseConfig(config);
         _keyring = keyring;
         _transport = transport;
         _addresses = addresses;
@@ -58,7 +59,6 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _time = time;
         _loggers = loggers;
         _logger = loggers.CreateLogger("Vipd.Node");
-        _vips = config.Vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
         _notify = new NotifyRunner(config.Node.Name, loggers.CreateLogger("Vipd.Notify"));
     }
 
@@ -237,8 +237,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         }
 
         // Only what can change live is taken: the VIPs (and their checks, announcements, priorities).
-        _config = result.Config with { Node = _config.Node, Cluster = _config.Cluster, Api = _config.Api };
-        _vips = _config.Vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        UseConfig(result.Config with { Node = _config.Node, Cluster = _config.Cluster, Api = _config.Api });
         var checksChanged = !diff.ChecksAdded.IsEmpty || !diff.ChecksRemoved.IsEmpty || !diff.ChecksChanged.IsEmpty;
         if (checksChanged)
         {
@@ -327,9 +326,29 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _membership.Traffic,
         [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing, c.Duration.TotalSeconds))]);
 
-    private bool IsLocallyEligible(VipConfig vip) =>
-        _addresses.FindLink(vip.Interface) is { IsUp: true }
-        && CheckMonitor.Evaluate(vip, _checks?.Current ?? new Dictionary<string, CheckStatus>(), _config.Checks.ToDictionary(c => c.Name, StringComparer.Ordinal)).Eligible;
+    /// <summary>The config and the lookups derived from it, replaced together (start and reload).</summary>
+    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_config), nameof(_vips), nameof(_checkConfigs))]
+    private void UseConfig(VipdConfig config)
+    {
+        _config = config;
+        _vips = config.Vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        _checkConfigs = config.Checks.ToDictionary(c => c.Name, StringComparer.Ordinal);
+    }
+
+    private bool IsLocallyEligible(VipConfig vip) => LocalVerdict(vip, _addresses.FindLink(vip.Interface)).Eligible;
+
+    /// <summary>This node's eligibility and priority for a VIP: its interface is up and its checks allow it.</summary>
+    private (bool Eligible, int Priority, string Reason) LocalVerdict(VipConfig vip, LinkInfo? link)
+    {
+        var verdict = CheckMonitor.Evaluate(vip, _checks?.Current ?? new Dictionary<string, CheckStatus>(), _checkConfigs);
+        var priority = Math.Clamp(vip.PriorityOf(_config.Node.Name) + verdict.PriorityShift, ConfigDefaults.MinPriority, ConfigDefaults.MaxPriority);
+        return link switch
+        {
+            null => (false, priority, $"interface {vip.Interface} is gone"),
+            { IsUp: false } => (false, priority, $"interface {vip.Interface} is down"),
+            _ => (verdict.Eligible, priority, verdict.Reason),
+        };
+    }
 
     /// <summary>(Re)starts the health checks of the current config; each result change re-publishes this node's record.</summary>
     private void StartChecks()
@@ -361,25 +380,21 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private void PublishLocalState()
     {
         var states = new Dictionary<string, LocalVipState>(StringComparer.Ordinal);
-        var checks = _config.Checks.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        var links = _addresses.ListLinks();
         foreach (var vip in _config.Vips)
         {
-            var link = _addresses.FindLink(vip.Interface);
-            var verdict = CheckMonitor.Evaluate(vip, _checks?.Current ?? new Dictionary<string, CheckStatus>(), checks);
-            var eligible = link is { IsUp: true } && verdict.Eligible;
-            var priority = Math.Clamp(vip.PriorityOf(_config.Node.Name) + verdict.PriorityShift, ConfigDefaults.MinPriority, ConfigDefaults.MaxPriority);
+            var (eligible, priority, reason) = LocalVerdict(vip, links.FirstOrDefault(l => l.Name == vip.Interface));
             states[vip.Name] = new LocalVipState(eligible, priority);
             if (_announcer?.Held.Contains(vip.Name) != true)
             {
                 var state = _notify.StateOf(vip.Name);
                 if (!eligible)
                 {
-                    var reason = link is null ? $"interface {vip.Interface} is gone" : !link.IsUp ? $"interface {vip.Interface} is down" : verdict.Reason;
                     _notify.Transition(vip, "FAULT", reason);
                 }
                 else if (state is NotifyRunner.Init or "FAULT")
                 {
-                    _notify.Transition(vip, "BACKUP", state == NotifyRunner.Init ? "started" : $"interface {vip.Interface} is up");
+                    _notify.Transition(vip, "BACKUP", state == NotifyRunner.Init ? "started" : reason);
                 }
             }
         }
