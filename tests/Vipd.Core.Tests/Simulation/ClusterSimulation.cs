@@ -10,7 +10,7 @@ namespace Vipd.Core.Tests.Simulation;
 /// </summary>
 internal sealed class ClusterSimulation : IDisposable
 {
-    private readonly Dictionary<string, TimeSpan> _minoritySince = new(StringComparer.Ordinal);
+    private readonly MinorityTracker _minority = new();
     private readonly Dictionary<string, ClusterSimNode> _byName;
 
     public ClusterSimulation(int seed, int nodes, IReadOnlyList<VipSpec> vips, bool quorum, ClusterSimOptions options, TimeSpan handoverTimeout)
@@ -54,7 +54,7 @@ internal sealed class ClusterSimulation : IDisposable
     {
         node.Starts++;
         node.Stopping = false;
-        _minoritySince.Remove(node.Name);
+        _minority.Forget(node.Name);
         var membership = new ClusterSimMembership(node.Name, (uint)node.Starts << 20, Network, node.Index);
         var cluster = new ClusterNode(node.Name, Options, membership, Time, null);
         node.Membership = membership;
@@ -196,51 +196,17 @@ internal sealed class ClusterSimulation : IDisposable
         }
     }
 
-    /// <summary>
-    /// Tracks since when each node is in a minority. A node's view may count unreachable nodes as live for one
-    /// detection window after it last heard them, so the clock restarts whenever reachability grows (partition,
-    /// heal, start); a crash or a stop only shrinks what anyone can reach.
-    /// </summary>
     private void TopologyChanged(bool reachabilityMayGrow = true)
     {
         var needed = (Options.ExpectedNodes / 2) + 1;
-        foreach (var node in Nodes)
-        {
-            var minority = !node.Up || Nodes.Count(o => o.Up && Network.Reachable(o.Name, node.Name)) < needed;
-            if (!minority)
-            {
-                _minoritySince.Remove(node.Name);
-            }
-            else if (reachabilityMayGrow)
-            {
-                _minoritySince[node.Name] = Now;
-            }
-            else
-            {
-                _minoritySince.TryAdd(node.Name, Now);
-            }
-        }
+        _minority.Update(Nodes.Select(node => (node.Name, !node.Up || Nodes.Count(o => o.Up && Network.Reachable(o.Name, node.Name)) < needed)), Now, reachabilityMayGrow);
     }
 
     private void CheckMinority()
     {
-        if (!Options.Quorum || Violation is not null)
+        if (Options.Quorum && Violation is null)
         {
-            return;
-        }
-
-        foreach (var (name, since) in _minoritySince)
-        {
-            if (Now - since <= MinorityBound)
-            {
-                continue;
-            }
-
-            var node = _byName[name];
-            if (node.Up && node.Held.Count > 0)
-            {
-                Violation = $"t={Now.TotalSeconds:0.000}s: {node.Name} holds [{string.Join(",", node.Held)}] in a minority since {since.TotalSeconds:0.000}s";
-            }
+            Violation = _minority.FindViolation(Now, MinorityBound, name => _byName[name] is { Up: true } node ? node.Held : []);
         }
     }
 }

@@ -16,7 +16,7 @@ internal sealed class ClusterSwimSimulation : IDisposable
 {
     private static readonly Keyring Keys = Keyring.FromKeys([Enumerable.Range(100, 32).Select(i => (byte)i).ToArray()]);
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(1);
-    private readonly Dictionary<string, TimeSpan> _minoritySince = new(StringComparer.Ordinal);
+    private readonly MinorityTracker _minority = new();
     private readonly Dictionary<string, int> _groups = new(StringComparer.Ordinal);
     private readonly DateTimeOffset _epoch;
     private int _created;
@@ -74,7 +74,7 @@ internal sealed class ClusterSwimSimulation : IDisposable
         cluster.SetVips(Vips);
         cluster.SetLocalState(node.Maintenance, node.Vips);
         membership.Start([.. Nodes.Where(n => n != node).Take(3).Select(n => n.Endpoint)]);
-        _minoritySince.Remove(node.Name);
+        _minority.Forget(node.Name);
         TopologyChanged(true);
     }
 
@@ -209,38 +209,14 @@ internal sealed class ClusterSwimSimulation : IDisposable
     private void TopologyChanged(bool reachabilityMayGrow)
     {
         var needed = (Options.ExpectedNodes / 2) + 1;
-        foreach (var node in Nodes)
-        {
-            var minority = node.Cluster is null || Nodes.Count(o => o.Cluster is not null && GroupOf(o) == GroupOf(node)) < needed;
-            if (!minority)
-            {
-                _minoritySince.Remove(node.Name);
-            }
-            else if (reachabilityMayGrow)
-            {
-                _minoritySince[node.Name] = Now;
-            }
-            else
-            {
-                _minoritySince.TryAdd(node.Name, Now);
-            }
-        }
+        _minority.Update(Nodes.Select(node => (node.Name, node.Cluster is null || Nodes.Count(o => o.Cluster is not null && GroupOf(o) == GroupOf(node)) < needed)), Now, reachabilityMayGrow);
     }
 
     private void CheckMinority()
     {
-        if (!Options.Quorum || Violation is not null)
+        if (Options.Quorum && Violation is null)
         {
-            return;
-        }
-
-        foreach (var (name, since) in _minoritySince)
-        {
-            var node = Nodes.First(n => n.Name == name);
-            if (Now - since > MinorityBound && node.Cluster is { } cluster && cluster.Desired.Count > 0)
-            {
-                Violation = $"t={Now.TotalSeconds:0.000}s: {name} holds [{string.Join(",", cluster.Desired)}] in a minority since {since.TotalSeconds:0.000}s";
-            }
+            Violation = _minority.FindViolation(Now, MinorityBound, name => (IReadOnlyCollection<string>?)Nodes.First(n => n.Name == name).Cluster?.Desired ?? []);
         }
     }
 
