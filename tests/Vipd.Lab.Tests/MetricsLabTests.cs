@@ -26,6 +26,7 @@ public sealed class MetricsLabTests
         Assert.Equal(1, metrics["vipd_takeover_seconds_count"]);
         Assert.True(metrics["vipd_takeover_seconds_bucket{le=\"+Inf\"}"] >= 1);
         Assert.True(metrics["vipd_gossip_datagrams_received_total"] > 0);
+        Assert.Equal(0, metrics["vipd_gossip_send_failures_total"]);
 
         var backup = Parse(Scrape(lab, other));
         Assert.Equal(0, backup["vipd_vips_held{node=\"" + other.Name + "\"}"]);

@@ -324,6 +324,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _announcer?.Counters ?? default,
         _membership!.Drops,
         _membership.Traffic,
+        _transport.SendFailures,
         [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing, c.Duration.TotalSeconds))]);
 
     /// <summary>The config and the lookups derived from it, replaced together (start and reload).</summary>

@@ -24,6 +24,7 @@ internal sealed class NodeMetrics
         AnnouncerCounters announcer,
         DropCounters drops,
         TrafficCounters traffic,
+        long sendFailures,
         IReadOnlyList<(string Check, bool Passing, double DurationSeconds)> checks)
     {
         var text = new PrometheusText();
@@ -57,6 +58,8 @@ internal sealed class NodeMetrics
             .Sample("vipd_gossip_datagrams_sent_total", traffic.DatagramsSent);
         text.Family("vipd_gossip_bytes_sent_total", "counter", "Gossip bytes sent.")
             .Sample("vipd_gossip_bytes_sent_total", traffic.BytesSent);
+        text.Family("vipd_gossip_send_failures_total", "counter", "Gossip datagrams the kernel refused to send (buffer full, unreachable).")
+            .Sample("vipd_gossip_send_failures_total", sendFailures);
         text.Family("vipd_gossip_datagrams_dropped_total", "counter", "Gossip datagrams dropped, by reason.");
         foreach (var (reason, count) in drops.Snapshot().OrderBy(d => d.Key))
         {
