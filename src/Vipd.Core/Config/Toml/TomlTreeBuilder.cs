@@ -71,22 +71,27 @@ internal sealed class TomlTreeBuilder
 
     private static string Dotted(List<(string Key, SourcePosition Position)> parts) => string.Join('.', parts.Select(p => p.Key));
 
-    private TomlTableNode? OpenTable(TomlTableNode root, TableSyntaxBase table)
+    /// <summary>Where a [table] or [[array]] header points: its dotted parts, the parent table, the last key, positions.</summary>
+    private (List<(string Key, SourcePosition Position)> Parts, TomlTableNode Parent, string Key, SourcePosition KeyPosition, SourcePosition Header)? HeaderTarget(
+        TomlTableNode root, TableSyntaxBase table)
     {
         var parts = table.Name is null ? [] : KeyParts(table.Name);
-        if (parts.Count == 0)
-        {
-            return null;
-        }
-
-        var parent = Descend(root, parts, parts.Count - 1);
-        if (parent is null)
+        if (parts.Count == 0 || Descend(root, parts, parts.Count - 1) is not { } parent)
         {
             return null;
         }
 
         var (key, keyPosition) = parts[^1];
-        var header = SourcePosition.FromTomlyn(table.Span.Start);
+        return (parts, parent, key, keyPosition, SourcePosition.FromTomlyn(table.Span.Start));
+    }
+
+    private TomlTableNode? OpenTable(TomlTableNode root, TableSyntaxBase table)
+    {
+        if (HeaderTarget(root, table) is not (var parts, var parent, var key, var keyPosition, var header))
+        {
+            return null;
+        }
+
         if (!parent.TryGet(key, out var existing))
         {
             var created = new TomlTableNode(header, TomlTableOrigin.Header);
@@ -106,20 +111,11 @@ internal sealed class TomlTreeBuilder
 
     private TomlTableNode? OpenTableArray(TomlTableNode root, TableSyntaxBase table)
     {
-        var parts = table.Name is null ? [] : KeyParts(table.Name);
-        if (parts.Count == 0)
+        if (HeaderTarget(root, table) is not (var parts, var parent, var key, var keyPosition, var header))
         {
             return null;
         }
 
-        var parent = Descend(root, parts, parts.Count - 1);
-        if (parent is null)
-        {
-            return null;
-        }
-
-        var (key, keyPosition) = parts[^1];
-        var header = SourcePosition.FromTomlyn(table.Span.Start);
         var element = new TomlTableNode(header, TomlTableOrigin.ArrayElement);
         if (!parent.TryGet(key, out var existing))
         {
