@@ -45,20 +45,70 @@ public sealed partial class ClusterNode
 
         if (desired is not null)
         {
-            lock (_deliverLock)
-            {
-                // A newer set may have been delivered by a nested or concurrent re-election: never go back to an older one.
-                if (generation > _deliveredGeneration)
-                {
-                    _deliveredGeneration = generation;
-                    DesiredChanged?.Invoke(desired);
-                }
-            }
+            Deliver(desired, generation);
         }
 
         foreach (var vip in reannounce)
         {
             ReannounceRequested?.Invoke(vip);
+        }
+    }
+
+    /// <summary>
+    /// Raises <see cref="DesiredChanged"/> with no lock held, one delivery at a time and never an older set after a
+    /// newer one. A caller that finds a delivery running (another thread, or a handler re-entering on this one) only
+    /// leaves its set for the running loop, which delivers the newest before it stops: nothing waits on a handler, so a
+    /// handler may call back into this node (<see cref="ReportHeld"/>) from any thread without deadlock.
+    /// </summary>
+    private void Deliver(IReadOnlySet<string> desired, long generation)
+    {
+        lock (_deliverLock)
+        {
+            if (generation > _pendingGeneration)
+            {
+                _pendingGeneration = generation;
+                _pendingDesired = desired;
+            }
+
+            if (_delivering)
+            {
+                return;
+            }
+
+            _delivering = true;
+        }
+
+        var done = false;
+        try
+        {
+            while (true)
+            {
+                IReadOnlySet<string> next;
+                lock (_deliverLock)
+                {
+                    if (_pendingGeneration <= _deliveredGeneration)
+                    {
+                        _delivering = false;
+                        done = true;
+                        return;
+                    }
+
+                    next = _pendingDesired!;
+                    _deliveredGeneration = _pendingGeneration;
+                }
+
+                DesiredChanged?.Invoke(next);
+            }
+        }
+        finally
+        {
+            if (!done)
+            {
+                lock (_deliverLock)
+                {
+                    _delivering = false; // a throwing handler must not stop every later delivery
+                }
+            }
         }
     }
 

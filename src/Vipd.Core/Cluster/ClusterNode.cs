@@ -8,7 +8,7 @@ namespace Vipd.Core.Cluster;
 /// <summary>
 /// The orchestrator between membership and announcer: publishes this node's <see cref="NodeRecord"/>, re-elects every
 /// VIP on each membership change (and when a preempt delay or a handover wait ends), and says which VIPs this node
-/// should hold (<see cref="Desired"/>). Synchronous, one <see cref="Lock"/>; events are raised outside it.
+/// should hold (<see cref="Desired"/>). Synchronous, one <see cref="Lock"/>; events are raised outside it, and <see cref="DesiredChanged"/> by one delivery loop at a time (see <c>Deliver</c>).
 /// <para>Safety rules: a node takes a VIP only when it is the elected owner in its view; it releases a VIP at once
 /// when a better-ranked live node claims it (the election makes that claimant the owner); when it merely stops being
 /// the owner it keeps the VIP until the new owner claims it or <see cref="ClusterOptions.HandoverTimeout"/> passes
@@ -52,6 +52,9 @@ public sealed partial class ClusterNode : IDisposable
     private bool _hadQuorum = true;
     private long _generation;
     private long _deliveredGeneration;
+    private long _pendingGeneration;
+    private IReadOnlySet<string>? _pendingDesired;
+    private bool _delivering;
     private bool _disposed;
 
     /// <summary>Creates the node and subscribes to <paramref name="membership"/>; call <see cref="SetVips"/> and <see cref="SetLocalState"/> next.</summary>
