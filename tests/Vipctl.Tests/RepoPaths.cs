@@ -11,6 +11,10 @@ internal static class RepoPaths
     public static string VipctlDll => Path.Combine(
         AppContext.BaseDirectory.Replace(Path.Combine("tests", "Vipctl.Tests"), Path.Combine("src", "Vipctl"), StringComparison.Ordinal), "vipctl.dll");
 
+    /// <summary>The vipd.dll built beside its own project (same configuration).</summary>
+    public static string VipdDll => Path.Combine(
+        AppContext.BaseDirectory.Replace(Path.Combine("tests", "Vipctl.Tests"), Path.Combine("src", "Vipd"), StringComparison.Ordinal), "vipd.dll");
+
     private static string FindRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
