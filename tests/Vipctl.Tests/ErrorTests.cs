@@ -183,7 +183,7 @@ public sealed class ErrorTests : IAsyncLifetime
         var run = await CliRun.RunAsync("vip", "apply", "--source", "automation", file, "--socket", _server.SocketPath);
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
-        Assert.StartsWith($"vipctl: cannot read {file}: ", run.Error, StringComparison.Ordinal);
+        Assert.Equal($"vipctl: cannot read {file}: no such file\n", run.Error);
     }
 
     [Fact]
