@@ -73,12 +73,14 @@ public sealed class ErrorTests : IAsyncLifetime
     [InlineData("Drain", StatusCode.InvalidArgument, "wait must be positive", ExitCodes.Usage, "vipctl: invalid argument: wait must be positive\n")]
     [InlineData("Drain", StatusCode.Unavailable, "shutting down", ExitCodes.Unreachable, "vipctl: vipd at SOCKET is unavailable: shutting down\n")]
     [InlineData("Drain", StatusCode.Internal, "bug", ExitCodes.Internal, "vipctl: vipd failed (Internal): bug\n")]
+    [InlineData("Reload", StatusCode.FailedPrecondition, "config refused, the running config stays: x.toml:1:1: bad", ExitCodes.Failure, "vipctl: refused: config refused, the running config stays: x.toml:1:1: bad\n")]
+    [InlineData("Watch", StatusCode.ResourceExhausted, "this client fell behind", ExitCodes.Failure, "vipctl: refused: this client fell behind\n")]
     [InlineData("Drain", StatusCode.Unimplemented, "", ExitCodes.Failure, "vipctl: this vipd does not support the call (older than vipctl 0.1.0?): \n")]
     public async Task Drain_ServerStatus_MapsToExitCodeAndOneLine(string method, StatusCode status, string detail, int exitCode, string message)
     {
         _server.Service.Failures[method] = new Status(status, detail);
 
-        var run = await CliRun.RunAsync("drain", "--socket", _server.SocketPath);
+        var run = await CliRun.RunAsync(method.ToLowerInvariant(), "--socket", _server.SocketPath);
 
         Assert.Equal(exitCode, run.ExitCode);
         Assert.Equal(message.Replace("SOCKET", _server.SocketPath, StringComparison.Ordinal), run.Error);
@@ -127,9 +129,12 @@ public sealed class ErrorTests : IAsyncLifetime
         Assert.Equal((ExitCodes.Ok, "draining: still holding web\n"), (run.ExitCode, run.Output));
     }
 
-    [Fact]
-    public async Task Reload_Refused_PrintsErrorsAndExitsFailure()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Reload_Refused_PrintsErrorsAndExitsFailure(bool inTrailer)
     {
+        _server.Service.ReloadRefusedInTrailer = inTrailer;
         _server.Service.ReloadAnswer = new()
         {
             Ok = false,
