@@ -229,6 +229,27 @@ public sealed class ErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_ReaderGoesAway_ExitsQuietly()
+    {
+        _server.Service.WatchKeepsSending = true;
+        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"dotnet exec '{RepoPaths.VipctlDll}' watch --socket '{_server.SocketPath}' | head -n 1");
+        var clock = Stopwatch.StartNew();
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await process.WaitForExitAsync(timeout.Token);
+
+        // The shell waits for both sides of the pipe: it returns once vipctl has noticed that head is gone.
+        Assert.StartsWith("2026-11-25T12:00:00Z #1 snapshot", await output, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, await error);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task Help_ListsTheExitCodes()
     {
         var run = await CliRun.RunAsync("--help");

@@ -137,12 +137,21 @@ public sealed class FakeVipd : VipdService.VipdServiceBase
                 ReconsiderAt = At(8),
             });
 
+    /// <summary>After the events, one more mode event every 50 ms (at most 400) until the client goes away.</summary>
+    public bool WatchKeepsSending { get; set; }
+
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context)
     {
         await Answer(request, () => new Empty());
         foreach (var e in Events())
         {
             await responseStream.WriteAsync(e, context.CancellationToken);
+        }
+
+        for (var i = 0; WatchKeepsSending && i < 400 && !context.CancellationToken.IsCancellationRequested; i++)
+        {
+            await Task.Delay(50, context.CancellationToken);
+            await responseStream.WriteAsync(new WatchEvent { Sequence = (ulong)(100 + i), Time = At(i), Mode = new ModeEvent { Mode = NodeMode.Active } }, context.CancellationToken);
         }
     }
 
