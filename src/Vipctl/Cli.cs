@@ -42,6 +42,7 @@ internal static class Cli
     {
         var root = CreateRoot(environment);
         var parse = root.Parse(args);
+        // Parse errors, including a group without its verb ("vipctl", "vipctl vip"): one line each, exit 2.
         if (parse.Errors.Count > 0 && parse.Action is ParseErrorAction)
         {
             foreach (var error in parse.Errors)
@@ -49,14 +50,6 @@ internal static class Cli
                 environment.Error.WriteLine($"vipctl: {error.Message}");
             }
 
-            environment.Error.WriteLine("Try 'vipctl --help'.");
-            return ExitCodes.Usage;
-        }
-
-        if (parse.Action is null && parse.CommandResult.Command is { } command && command.Subcommands.Count > 0)
-        {
-            // A group alone ("vipctl", "vipctl vip"): its help, and a usage exit.
-            environment.Error.WriteLine($"vipctl: {(command is RootCommand ? "a command is required" : $"'{command.Name}' needs a subcommand")}");
             environment.Error.WriteLine("Try 'vipctl --help'.");
             return ExitCodes.Usage;
         }
