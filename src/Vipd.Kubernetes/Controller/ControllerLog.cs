@@ -20,6 +20,9 @@ internal static partial class ControllerLog
     [LoggerMessage(EventId = 7211, Level = LogLevel.Warning, Message = "Could not apply the VIP set to vipd at {Socket}; retrying in {DelayMs} ms: {Reason}")]
     public static partial void ApplyFailed(this ILogger logger, string socket, long delayMs, string reason);
 
+    [LoggerMessage(EventId = 7214, Level = LogLevel.Error, Message = "A controller pass failed; retrying: {Reason}")]
+    public static partial void PassFailed(this ILogger logger, string reason);
+
     [LoggerMessage(EventId = 7212, Level = LogLevel.Information, Message = "API server unreachable: keeping the last applied VIP set until it is back")]
     public static partial void KeepingLastSet(this ILogger logger);
 

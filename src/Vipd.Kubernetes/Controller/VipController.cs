@@ -64,9 +64,15 @@ internal sealed class VipController
 
                 await SyncOnceAsync(ct).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            catch (Exception) when (ct.IsCancellationRequested)
             {
                 break;
+            }
+            catch (Exception e)
+            {
+                // Never let one bad pass end the loop: the next change or resync tries again.
+                _logger.PassFailed(e.Message);
+                _statusRetryPending = true;
             }
         }
     }
