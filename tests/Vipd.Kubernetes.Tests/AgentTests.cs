@@ -223,4 +223,30 @@ public class AgentTests
         Assert.Equal(1, follower.Writer.Writes);
         Assert.Equal(holder == "n1" ? "n2" : "n1", h.Api.GetLease("kube-system", "vipd-k8s")!.Spec.HolderIdentity);
     }
+
+    [Fact]
+    public async Task Agent_LeaseOfACrashedHolder_TakenAfterItsDuration()
+    {
+        await using var h = await Harness.StartAsync();
+        h.Api.Apply(new Kube.Models.Lease
+        {
+            Metadata = new Kube.Models.ObjectMeta { Name = "vipd-k8s", Namespace = "kube-system" },
+            Spec = new Kube.Models.LeaseSpec { HolderIdentity = "crashed", LeaseDurationSeconds = 2, RenewTime = "2026-01-01T00:00:00.000000Z", LeaseTransitions = 3 },
+        });
+        h.Api.Apply(Service("web", 1));
+        var started = Stopwatch.GetTimestamp();
+        var agent = h.StartAgent(h.Config("n1"));
+
+        // It follows at once (the VIP set needs no lease) but writes nothing while the lease may still be valid.
+        await Harness.EventuallyAsync(() => agent.Controller.SyncedVersion >= 0, Timeout, "first pass");
+        Assert.Null(Ingress(h, "web"));
+        await Harness.EventuallyAsync(() => Ingress(h, "web") == "192.0.2.200", Timeout, "allocated after the takeover");
+        var took = Stopwatch.GetElapsedTime(started);
+        _output.WriteLine($"lease of a crashed holder taken and Service allocated after {took.TotalMilliseconds:F0} ms (lease duration 2 s)");
+
+        Assert.True(took >= TimeSpan.FromSeconds(2), $"{took}");
+        var lease = h.Api.GetLease("kube-system", "vipd-k8s")!;
+        Assert.Equal("n1", lease.Spec.HolderIdentity);
+        Assert.Equal(4, lease.Spec.LeaseTransitions);
+    }
 }

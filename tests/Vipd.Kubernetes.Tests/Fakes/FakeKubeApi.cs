@@ -91,6 +91,8 @@ internal sealed class FakeKubeApi : IAsyncDisposable
 
     public void Apply(EndpointSlice slice) => Put("endpointslices", JsonSerializer.SerializeToNode(slice, KubeJsonContext.Default.EndpointSlice)!.AsObject(), "discovery.k8s.io/v1", "EndpointSlice");
 
+    public void Apply(Lease lease) => Put("leases", JsonSerializer.SerializeToNode(lease, KubeJsonContext.Default.Lease)!.AsObject(), "coordination.k8s.io/v1", "Lease");
+
     public void DeleteService(string ns, string name) => Delete("services", $"{ns}/{name}");
 
     public void DeleteSlice(string ns, string name) => Delete("endpointslices", $"{ns}/{name}");
