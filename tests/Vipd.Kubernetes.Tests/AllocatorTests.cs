@@ -183,4 +183,15 @@ public class AllocatorTests
 
         Assert.Equal(IPAddress.Parse("2001:db8::1"), Assert.Single(results["default/b"].Addresses));
     }
+
+    [Fact]
+    public void Allocate_AddressOfAnotherClass_NotGivenTwice()
+    {
+        var config = TestConfig();
+        var services = new[] { Service("theirs", 1, lbClass: "other.io/lb").WithIngress("192.0.2.200"), Service("mine", 2) }.Select(s => View(s));
+
+        var results = Allocator.Allocate(config, services);
+
+        Assert.Equal("192.0.2.201", Ips(results)["default/mine"]);
+    }
 }

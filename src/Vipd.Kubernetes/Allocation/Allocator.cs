@@ -22,6 +22,15 @@ internal static class Allocator
         var assigned = ordered.ToDictionary(s => s.Key, _ => new List<IPAddress>());
         var problems = new Dictionary<string, (string Reason, string Message)>();
 
+        // Addresses of LoadBalancers of another class are taken: never hand them out twice.
+        foreach (var foreign in services.Where(s => s.IsLoadBalancer && !s.Managed))
+        {
+            foreach (var ip in foreign.Current.Where(ip => ServiceView.PoolOf(config, ip) is not null))
+            {
+                Take(users, foreign with { SharingKey = null }, ip);
+            }
+        }
+
         // Pass 1: keep what is still valid.
         foreach (var service in ordered)
         {
