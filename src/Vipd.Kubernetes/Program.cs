@@ -60,7 +60,7 @@ internal static class Program
         try
         {
             await host.RunAsync().ConfigureAwait(false);
-            return ExitCodes.Ok;
+            return Environment.ExitCode;
         }
         catch (Exception e)
         {
