@@ -4,9 +4,11 @@ using static Vipd.Kubernetes.Tests.Objects;
 namespace Vipd.Kubernetes.Tests;
 
 /// <summary>
-/// The published <c>vipd-k8s</c> executable (the NativeAOT build) against the fake API server, through a real
-/// kubeconfig read by KubernetesClient.Aot: proves that the hand-written watch works without a JIT. Runs when
-/// VIPD_K8S_BINARY names the binary (e.g. after `dotnet publish src/Vipd.Kubernetes -r linux-x64 -o DIR`).
+/// The <c>vipd-k8s</c> executable as a process against the fake API server, through a real kubeconfig read by
+/// KubernetesClient.Aot. By default the JIT build of src/Vipd.Kubernetes (same configuration as the tests);
+/// VIPD_K8S_BINARY names another one, e.g. the
+/// NativeAOT build (`dotnet publish src/Vipd.Kubernetes -c Release -r linux-x64 -o DIR`), which proves that the
+/// hand-written watch works without a JIT.
 /// </summary>
 public class BinaryTests
 {
@@ -18,11 +20,9 @@ public class BinaryTests
     [Fact]
     public async Task Binary_WithKubeconfig_WatchesAllocatesAndFeedsVipd()
     {
-        var binary = Environment.GetEnvironmentVariable("VIPD_K8S_BINARY");
-        if (string.IsNullOrEmpty(binary))
-        {
-            return;
-        }
+        var binary = Environment.GetEnvironmentVariable("VIPD_K8S_BINARY") is { Length: > 0 } b ? b : JitBuild();
+        Assert.True(File.Exists(binary), $"no vipd-k8s binary at {binary}");
+        _output.WriteLine($"binary: {binary}");
 
         await using var h = await Harness.StartAsync();
         var dir = Path.GetDirectoryName(h.Vipd.SocketPath)!;
@@ -92,7 +92,7 @@ public class BinaryTests
         {
             lock (output)
             {
-                Console.Error.WriteLine(output.ToString());
+                _output.WriteLine(output.ToString());
             }
 
             throw;
@@ -102,5 +102,14 @@ public class BinaryTests
             process.Kill();
             await process.WaitForExitAsync();
         }
+    }
+
+    /// <summary>tests/Vipd.Kubernetes.Tests/bin/CONFIG/net10.0 → src/Vipd.Kubernetes/bin/CONFIG/net10.0/vipd-k8s.</summary>
+    private static string JitBuild()
+    {
+        var here = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
+        var configuration = here.Parent!.Name;
+        var root = here.Parent.Parent!.Parent!.Parent!.Parent!.FullName;
+        return Path.Combine(root, "src", "Vipd.Kubernetes", "bin", configuration, here.Name, "vipd-k8s");
     }
 }
