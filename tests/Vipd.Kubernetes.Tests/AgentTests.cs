@@ -29,6 +29,7 @@ public class AgentTests
 
         await Harness.EventuallyAsync(() => Ingress(h, "web") == "192.0.2.200", Timeout, "web gets 192.0.2.200 in its status");
         await Harness.EventuallyAsync(() => h.Vipd.Current.Count == 1, Timeout, "vipd gets the VIP");
+        await Harness.EventuallyAsync(() => h.Api.Events.Any(e => e.Reason == "IPAllocated"), Timeout, "the Normal event");
 
         var vip = h.Vipd.Current[0];
         Assert.Equal("default.web.v4", vip.Name);
@@ -54,6 +55,7 @@ public class AgentTests
         Assert.Equal("192.0.2.250", Ingress(h, "first"));
         Assert.Null(Ingress(h, "second"));
         Assert.Equal("False", Condition(h, "second")!.Status);
+        await Harness.EventuallyAsync(() => h.Api.Events.Any(e => e.Type == "Warning"), Timeout, "the Warning event (posted after the status)");
         var warning = Assert.Single(h.Api.Events, e => e.Type == "Warning");
         Assert.Equal("PoolExhausted", warning.Reason);
         Assert.Equal("second", warning.InvolvedObject.Name);
@@ -75,11 +77,11 @@ public class AgentTests
         h.StartAgent(h.Config("n1"));
 
         await Harness.EventuallyAsync(() => Ingress(h, "dns-udp") == "192.0.2.200" && Condition(h, "clash")?.Reason == "AddressInUse", Timeout, "sharing and its conflict");
+        await Harness.EventuallyAsync(() => h.Api.Events.Any(e => e.Reason == "AddressInUse" && e.InvolvedObject.Name == "clash"), Timeout, "the conflict's event");
 
         Assert.Equal("192.0.2.200", Ingress(h, "dns-tcp"));
         await Harness.EventuallyAsync(() => h.Vipd.Current.Count == 1, Timeout, "one VIP for the shared address");
         Assert.Equal("default.dns-tcp.v4", h.Vipd.Current[0].Name);
-        Assert.Contains(h.Api.Events, e => e.Reason == "AddressInUse" && e.InvolvedObject.Name == "clash");
     }
 
     [Fact]

@@ -43,7 +43,8 @@ internal sealed class VipdFeeder
     public async Task ApplyAsync(List<DynamicVip> vips, TimeSpan resync, CancellationToken ct)
     {
         var same = _applied is not null && _applied.Count == vips.Count && _applied.Zip(vips).All(p => p.First.Equals(p.Second));
-        if (same && _time.GetElapsedTime(_appliedAt) < resync)
+        // 90 %: the controller wakes every resync period, a little after the last apply.
+        if (same && _time.GetElapsedTime(_appliedAt) < resync * 0.9)
         {
             return;
         }

@@ -17,6 +17,9 @@ internal sealed class KubeApi
     /// <summary>An ordinary call that takes longer has hung (a watch has no such limit).</summary>
     private static readonly TimeSpan CallTimeout = TimeSpan.FromSeconds(10);
 
+    /// <summary>How long past its timeoutSeconds a watch stream may stay open before it counts as dead.</summary>
+    private static readonly TimeSpan WatchGrace = TimeSpan.FromSeconds(30);
+
     private readonly KubeConnection _connection;
     private readonly TimeProvider _time;
 
@@ -57,9 +60,29 @@ internal sealed class KubeApi
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Get, At(path + query));
-        using var response = await _connection.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false);
-        await ThrowIfFailedAsync(request, response, ct).ConfigureAwait(false);
-        using var stream = await response.Content.ReadAsStreamAsync(ct).ConfigureAwait(false);
+
+        // The server ends the stream after timeoutSeconds; a stream still open well after that sits on a dead
+        // connection (a partition leaves it half-open, silent): give it up and list again.
+        using var stuck = new CancellationTokenSource(TimeSpan.FromSeconds(timeoutSeconds) + WatchGrace, _time);
+        using var headers = new CancellationTokenSource(CallTimeout, _time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, stuck.Token, headers.Token);
+        try
+        {
+            using var response = await _connection.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, linked.Token).ConfigureAwait(false);
+            headers.CancelAfter(Timeout.InfiniteTimeSpan);
+            await ThrowIfFailedAsync(request, response, linked.Token).ConfigureAwait(false);
+            using var stream = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);
+            return await ReadEventsAsync(path, resourceVersion, stream, type, onEvent, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"watch {path}: no answer from the API server in time");
+        }
+    }
+
+    private static async Task<string> ReadEventsAsync<T>(
+        string path, string resourceVersion, Stream stream, JsonTypeInfo<T> type, Func<WatchEventType, T, string?> onEvent, CancellationToken ct)
+    {
         using var reader = new StreamReader(stream, Encoding.UTF8);
         var last = resourceVersion;
         while (await reader.ReadLineAsync(ct).ConfigureAwait(false) is { } line)

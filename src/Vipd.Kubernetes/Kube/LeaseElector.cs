@@ -41,11 +41,18 @@ internal sealed class LeaseElector
     public async Task RunAsync(CancellationToken ct)
     {
         using var timer = new PeriodicTimer(_config.RetryPeriod, _time);
-        do
+        try
         {
-            await TryAcquireOrRenewAsync(ct).ConfigureAwait(false);
+            do
+            {
+                await TryAcquireOrRenewAsync(ct).ConfigureAwait(false);
+            }
+            while (await WaitAsync(timer, ct).ConfigureAwait(false));
         }
-        while (await WaitAsync(timer, ct).ConfigureAwait(false));
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopping: hand the lease back below.
+        }
 
         await ReleaseAsync().ConfigureAwait(false);
     }

@@ -141,9 +141,10 @@ internal sealed class FakeKubeApi : IAsyncDisposable
     {
         lock (_lock)
         {
+            // Compacted through a revision no watcher has seen yet: every open watch is too old.
+            _rv++;
             _compacted = _rv;
             _log.Clear();
-            _rv++;
             Pulse();
         }
     }
