@@ -129,4 +129,21 @@ public class ConfigLoaderTests
         Assert.False(result.Ok);
         Assert.StartsWith("k8s.toml:1:", result.Errors[0].ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Load_ExampleConfig_IsValid()
+    {
+        var root = new DirectoryInfo(AppContext.BaseDirectory);
+        while (root is not null && !File.Exists(Path.Combine(root.FullName, "vipd.sln")))
+        {
+            root = root.Parent;
+        }
+
+        Assert.NotNull(root);
+        var result = ConfigLoader.Load(Path.Combine(root.FullName, "examples", "kubernetes", "vipd-k8s.toml"), "host");
+
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+        Assert.Equal(2, result.Config!.Pools.Count);
+        Assert.Equal("vipd-system", result.Config.Lease.Namespace);
+    }
 }
