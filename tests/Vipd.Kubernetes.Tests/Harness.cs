@@ -90,14 +90,21 @@ internal sealed class Harness : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        foreach (var running in _agents)
+        try
         {
-            await running.StopAsync();
-        }
+            foreach (var running in _agents)
+            {
+                await running.StopAsync();
+            }
 
-        await Vipd.DisposeAsync();
-        await Api.DisposeAsync();
-        Directory.Delete(_dir, recursive: true);
+            await Vipd.DisposeAsync();
+            await Api.DisposeAsync();
+        }
+        finally
+        {
+            // Also after a failed stop: leave no socket folder behind.
+            Directory.Delete(_dir, recursive: true);
+        }
     }
 
     private sealed record Running(Agent Agent, CancellationTokenSource Cts, Task Task, KubeConnection Connection, GrpcChannel Channel)
