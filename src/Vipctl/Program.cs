@@ -1,0 +1,3 @@
+using Vipctl;
+
+return await Cli.InvokeAsync(args, CliEnvironment.FromConsole()).ConfigureAwait(false);
