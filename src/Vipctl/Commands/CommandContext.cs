@@ -40,8 +40,11 @@ internal sealed class CommandContext : IDisposable
 
     public VipdService.VipdServiceClient Client => (_connection ??= DaemonConnection.Open(SocketPath)).Client;
 
-    /// <summary>The deadline of a unary call: now + <see cref="CallTimeout"/> + <paramref name="extra"/>.</summary>
-    public DateTime Deadline(TimeSpan extra = default) => Time.GetUtcNow().UtcDateTime + CallTimeout + extra;
+    /// <summary>
+    /// The deadline of a unary call: now + <see cref="CallTimeout"/> + <paramref name="extra"/>. gRPC compares it with
+    /// the system clock, so it is read from there (<see cref="Time"/> only renders "ago" columns).
+    /// </summary>
+    public static DateTime Deadline(TimeSpan extra = default) => TimeProvider.System.GetUtcNow().UtcDateTime + CallTimeout + extra;
 
     /// <summary>A one-line message on stderr, prefixed "vipctl: ".</summary>
     public void Fail(string message) => Environment.Error.WriteLine($"vipctl: {message}");

@@ -42,7 +42,7 @@ internal sealed class DrainCommand : VipctlCommand
         }
 
         var request = new DrainRequest { Wait = wait > TimeSpan.Zero ? Duration.FromTimeSpan(wait) : null };
-        var response = await context.Client.DrainAsync(request, deadline: context.Deadline(wait), cancellationToken: cancellationToken);
+        var response = await context.Client.DrainAsync(request, deadline: CommandContext.Deadline(wait), cancellationToken: cancellationToken);
         var code = wait > TimeSpan.Zero && !response.Complete ? ExitCodes.Failure : ExitCodes.Ok;
         if (context.Json)
         {

@@ -19,7 +19,7 @@ internal sealed class ExplainCommand : VipctlCommand
     protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var request = new ExplainRequest { Vip = context.Parse.GetValue(_vip)! };
-        var response = await context.Client.ExplainAsync(request, deadline: context.Deadline(), cancellationToken: cancellationToken);
+        var response = await context.Client.ExplainAsync(request, deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
         if (context.Json)
         {
             JsonOutput.Write(context.Out, response);

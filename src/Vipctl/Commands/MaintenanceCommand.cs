@@ -19,7 +19,7 @@ internal sealed class MaintenanceCommand : VipctlCommand
     protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var enabled = context.Parse.GetValue(_state) == "on";
-        var response = await context.Client.SetMaintenanceAsync(new SetMaintenanceRequest { Enabled = enabled }, deadline: context.Deadline(), cancellationToken: cancellationToken);
+        var response = await context.Client.SetMaintenanceAsync(new SetMaintenanceRequest { Enabled = enabled }, deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
         if (context.Json)
         {
             JsonOutput.Write(context.Out, response);

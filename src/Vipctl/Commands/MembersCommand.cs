@@ -9,7 +9,7 @@ internal sealed class MembersCommand(CliEnvironment environment, GlobalOptions o
 {
     protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var response = await context.Client.ListMembersAsync(new ListMembersRequest(), deadline: context.Deadline(), cancellationToken: cancellationToken);
+        var response = await context.Client.ListMembersAsync(new ListMembersRequest(), deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
         if (context.Json)
         {
             JsonOutput.Write(context.Out, response);

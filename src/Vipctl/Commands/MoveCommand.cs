@@ -40,7 +40,7 @@ internal sealed class MoveCommand : VipctlCommand
     protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var request = new MoveRequest { Vip = context.Parse.GetValue(_vip)!, Node = context.Parse.GetValue(_node) ?? string.Empty };
-        var response = await context.Client.MoveAsync(request, deadline: context.Deadline(), cancellationToken: cancellationToken);
+        var response = await context.Client.MoveAsync(request, deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
         if (context.Json)
         {
             JsonOutput.Write(context.Out, response);

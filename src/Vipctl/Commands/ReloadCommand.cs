@@ -9,7 +9,7 @@ internal sealed class ReloadCommand(CliEnvironment environment, GlobalOptions op
 {
     protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var response = await context.Client.ReloadAsync(new ReloadRequest(), deadline: context.Deadline(), cancellationToken: cancellationToken);
+        var response = await context.Client.ReloadAsync(new ReloadRequest(), deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
         var result = response.Result ?? new ReloadResult();
         if (context.Json)
         {

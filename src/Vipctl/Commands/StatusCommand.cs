@@ -9,7 +9,7 @@ internal sealed class StatusCommand(CliEnvironment environment, GlobalOptions op
 {
     protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var status = await context.Client.GetStatusAsync(new GetStatusRequest(), deadline: context.Deadline(), cancellationToken: cancellationToken);
+        var status = await context.Client.GetStatusAsync(new GetStatusRequest(), deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
         if (context.Json)
         {
             JsonOutput.Write(context.Out, status);

@@ -9,7 +9,7 @@ internal sealed class UndrainCommand(CliEnvironment environment, GlobalOptions o
 {
     protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var response = await context.Client.UndrainAsync(new UndrainRequest(), deadline: context.Deadline(), cancellationToken: cancellationToken);
+        var response = await context.Client.UndrainAsync(new UndrainRequest(), deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
         if (context.Json)
         {
             JsonOutput.Write(context.Out, response);

@@ -38,18 +38,23 @@ internal sealed class VipApplyCommand : VipctlCommand
     {
         var source = context.Parse.GetValue(_source)!;
         var file = context.Parse.GetValue(_file)!;
-        ApplyVipsRequest request;
+        string text;
         try
         {
-            var text = file == "-"
+            text = file == "-"
                 ? await context.Environment.Input.ReadToEndAsync(cancellationToken)
                 : await File.ReadAllTextAsync(file, cancellationToken);
-            request = Parser.Parse<ApplyVipsRequest>(text);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             context.Fail($"cannot read {file}: {ex.Message}");
             return ExitCodes.Usage;
+        }
+
+        ApplyVipsRequest request;
+        try
+        {
+            request = Parser.Parse<ApplyVipsRequest>(text);
         }
         catch (Exception ex) when (ex is InvalidProtocolBufferException or InvalidJsonException or FormatException)
         {
@@ -65,7 +70,7 @@ internal sealed class VipApplyCommand : VipctlCommand
 
         request.Source = source;
         request.Replace |= context.Parse.GetValue(_replace);
-        var response = await context.Client.ApplyVipsAsync(request, deadline: context.Deadline(), cancellationToken: cancellationToken);
+        var response = await context.Client.ApplyVipsAsync(request, deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
         if (context.Json)
         {
             JsonOutput.Write(context.Out, response);

@@ -41,7 +41,7 @@ internal sealed class VipRemoveCommand : VipctlCommand
         var source = context.Parse.GetValue(_source)!;
         var request = new RemoveVipsRequest { Source = source, All = context.Parse.GetValue(_all) };
         request.Names.AddRange(context.Parse.GetValue(_names) ?? []);
-        var response = await context.Client.RemoveVipsAsync(request, deadline: context.Deadline(), cancellationToken: cancellationToken);
+        var response = await context.Client.RemoveVipsAsync(request, deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
         if (context.Json)
         {
             JsonOutput.Write(context.Out, response);

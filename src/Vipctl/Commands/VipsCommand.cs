@@ -22,7 +22,7 @@ internal sealed class VipsCommand : VipctlCommand
     protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
         var request = new ListVipsRequest { Source = context.Parse.GetValue(_source) ?? string.Empty };
-        var response = await context.Client.ListVipsAsync(request, deadline: context.Deadline(), cancellationToken: cancellationToken);
+        var response = await context.Client.ListVipsAsync(request, deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
         if (context.Json)
         {
             JsonOutput.Write(context.Out, response);
