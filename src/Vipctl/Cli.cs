@@ -71,6 +71,10 @@ internal static class Cli
         {
             return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
         }
+        catch (IOException ex) when (StandardOutput.IsBrokenPipe(ex))
+        {
+            return ExitCodes.Ok;
+        }
         catch (Exception ex)
         {
             environment.Error.WriteLine($"vipctl: internal error: {ex.GetType().Name}: {ex.Message}");

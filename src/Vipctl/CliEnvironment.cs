@@ -24,7 +24,7 @@ internal sealed record CliEnvironment
     /// <summary>The process's console, variables and clock.</summary>
     public static CliEnvironment FromConsole() => new()
     {
-        Output = Console.Out,
+        Output = StandardOutput.Open(),
         Error = Console.Error,
         Input = Console.In,
         GetVariable = Environment.GetEnvironmentVariable,

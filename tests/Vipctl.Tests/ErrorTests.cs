@@ -34,7 +34,9 @@ public sealed class ErrorTests : IAsyncLifetime
         {
             socket.Bind(new UnixDomainSocketEndPoint(path));
             // .NET unlinks the socket file it bound on dispose; a second name keeps the inode, with nobody listening.
-            Assert.Equal(0, Link(path, path + ".kept"));
+            using var link = Process.Start("ln", [path, path + ".kept"]);
+            await link.WaitForExitAsync();
+            Assert.Equal(0, link.ExitCode);
         }
 
         path += ".kept";
@@ -73,12 +75,14 @@ public sealed class ErrorTests : IAsyncLifetime
     [InlineData("Drain", StatusCode.InvalidArgument, "wait must be positive", ExitCodes.Usage, "vipctl: invalid argument: wait must be positive\n")]
     [InlineData("Drain", StatusCode.Unavailable, "shutting down", ExitCodes.Unreachable, "vipctl: vipd at SOCKET is unavailable: shutting down\n")]
     [InlineData("Drain", StatusCode.Internal, "bug", ExitCodes.Internal, "vipctl: vipd failed (Internal): bug\n")]
+    [InlineData("Reload", StatusCode.FailedPrecondition, "config refused, the running config stays: x.toml:1:1: bad", ExitCodes.Failure, "vipctl: refused: config refused, the running config stays: x.toml:1:1: bad\n")]
+    [InlineData("Watch", StatusCode.ResourceExhausted, "this client fell behind", ExitCodes.Failure, "vipctl: refused: this client fell behind\n")]
     [InlineData("Drain", StatusCode.Unimplemented, "", ExitCodes.Failure, "vipctl: this vipd does not support the call (older than vipctl 0.1.0?): \n")]
     public async Task Drain_ServerStatus_MapsToExitCodeAndOneLine(string method, StatusCode status, string detail, int exitCode, string message)
     {
         _server.Service.Failures[method] = new Status(status, detail);
 
-        var run = await CliRun.RunAsync("drain", "--socket", _server.SocketPath);
+        var run = await CliRun.RunAsync(method.ToLowerInvariant(), "--socket", _server.SocketPath);
 
         Assert.Equal(exitCode, run.ExitCode);
         Assert.Equal(message.Replace("SOCKET", _server.SocketPath, StringComparison.Ordinal), run.Error);
@@ -127,9 +131,12 @@ public sealed class ErrorTests : IAsyncLifetime
         Assert.Equal((ExitCodes.Ok, "draining: still holding web\n"), (run.ExitCode, run.Output));
     }
 
-    [Fact]
-    public async Task Reload_Refused_PrintsErrorsAndExitsFailure()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Reload_Refused_PrintsErrorsAndExitsFailure(bool inTrailer)
     {
+        _server.Service.ReloadRefusedInTrailer = inTrailer;
         _server.Service.ReloadAnswer = new()
         {
             Ok = false,
@@ -183,7 +190,7 @@ public sealed class ErrorTests : IAsyncLifetime
         var run = await CliRun.RunAsync("vip", "apply", "--source", "automation", file, "--socket", _server.SocketPath);
 
         Assert.Equal(ExitCodes.Usage, run.ExitCode);
-        Assert.StartsWith($"vipctl: cannot read {file}: ", run.Error, StringComparison.Ordinal);
+        Assert.Equal($"vipctl: cannot read {file}: no such file\n", run.Error);
     }
 
     [Fact]
@@ -222,6 +229,27 @@ public sealed class ErrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Watch_ReaderGoesAway_ExitsQuietly()
+    {
+        _server.Service.WatchKeepsSending = true;
+        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add("-c");
+        start.ArgumentList.Add($"dotnet exec '{RepoPaths.VipctlDll}' watch --socket '{_server.SocketPath}' | head -n 1");
+        var clock = Stopwatch.StartNew();
+
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        await process.WaitForExitAsync(timeout.Token);
+
+        // The shell waits for both sides of the pipe: it returns once vipctl has noticed that head is gone.
+        Assert.StartsWith("2026-11-25T12:00:00Z #1 snapshot", await output, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, await error);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{clock.Elapsed}");
+    }
+
+    [Fact]
     public async Task Help_ListsTheExitCodes()
     {
         var run = await CliRun.RunAsync("--help");
@@ -229,9 +257,6 @@ public sealed class ErrorTests : IAsyncLifetime
         Assert.Equal(0, run.ExitCode);
         Assert.Contains(ExitCodes.HelpText, run.Output, StringComparison.Ordinal);
     }
-
-    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "link", SetLastError = true)]
-    private static extern int Link(string existing, string created);
 
     private static async Task<CliRun> RunWithoutDacOverrideAsync(params string[] args)
     {

@@ -137,12 +137,21 @@ public sealed class FakeVipd : VipdService.VipdServiceBase
                 ReconsiderAt = At(8),
             });
 
+    /// <summary>After the events, one more mode event every 50 ms (at most 400) until the client goes away.</summary>
+    public bool WatchKeepsSending { get; set; }
+
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context)
     {
         await Answer(request, () => new Empty());
         foreach (var e in Events())
         {
             await responseStream.WriteAsync(e, context.CancellationToken);
+        }
+
+        for (var i = 0; WatchKeepsSending && i < 400 && !context.CancellationToken.IsCancellationRequested; i++)
+        {
+            await Task.Delay(50, context.CancellationToken);
+            await responseStream.WriteAsync(new WatchEvent { Sequence = (ulong)(100 + i), Time = At(i), Mode = new ModeEvent { Mode = NodeMode.Active } }, context.CancellationToken);
         }
     }
 
@@ -156,8 +165,19 @@ public sealed class FakeVipd : VipdService.VipdServiceBase
     public override Task<SetMaintenanceResponse> SetMaintenance(SetMaintenanceRequest request, ServerCallContext context) =>
         Answer(request, () => new SetMaintenanceResponse { Mode = request.Enabled ? NodeMode.Maintenance : NodeMode.Active });
 
-    public override Task<ReloadResponse> Reload(ReloadRequest request, ServerCallContext context) =>
-        Answer(request, () => new ReloadResponse { Result = ReloadAnswer });
+    /// <summary>Refuse a bad reload as vipd does: FAILED_PRECONDITION, the result in a binary trailer.</summary>
+    public bool ReloadRefusedInTrailer { get; set; }
+
+    public override Task<ReloadResponse> Reload(ReloadRequest request, ServerCallContext context) => Answer(request, () =>
+    {
+        if (ReloadRefusedInTrailer && !ReloadAnswer.Ok)
+        {
+            var trailers = new Metadata { { "vipd-reload-result-bin", new ReloadResponse { Result = ReloadAnswer }.ToByteArray() } };
+            throw new RpcException(new Grpc.Core.Status(StatusCode.FailedPrecondition, "config refused, the running config stays: " + ReloadAnswer.Errors[0]), trailers);
+        }
+
+        return new ReloadResponse { Result = ReloadAnswer };
+    });
 
     public override Task<ApplyVipsResponse> ApplyVips(ApplyVipsRequest request, ServerCallContext context) =>
         Answer(request, () => new ApplyVipsResponse { Added = { request.Vips.Select(v => v.Name) }, Unchanged = { "api" }, Version = 3 });

@@ -1,3 +1,5 @@
+using Google.Protobuf;
+using Grpc.Core;
 using Vipctl.Output;
 using Vipd.Api.V1;
 
@@ -7,9 +9,24 @@ namespace Vipctl.Commands;
 internal sealed class ReloadCommand(CliEnvironment environment, GlobalOptions options)
     : VipctlCommand("reload", "Re-read the config file (as SIGHUP); a bad file is refused with its errors and the running config stays", environment, options)
 {
+    /// <summary>
+    /// The binary trailer in which vipd returns the whole <see cref="ReloadResponse"/> of a refused reload
+    /// (FAILED_PRECONDITION), so the errors arrive as structured <c>FILE:LINE:COL</c> records.
+    /// </summary>
+    public const string ReloadResultTrailer = "vipd-reload-result-bin";
+
     protected override async Task<int> ExecuteAsync(CommandContext context, CancellationToken cancellationToken)
     {
-        var response = await context.Client.ReloadAsync(new ReloadRequest(), deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
+        ReloadResponse response;
+        try
+        {
+            response = await context.Client.ReloadAsync(new ReloadRequest(), deadline: CommandContext.Deadline(), cancellationToken: cancellationToken);
+        }
+        catch (RpcException ex) when (ex.StatusCode == StatusCode.FailedPrecondition && RefusedResult(ex) is { } refused)
+        {
+            response = refused;
+        }
+
         var result = response.Result ?? new ReloadResult();
         if (context.Json)
         {
@@ -32,6 +49,25 @@ internal sealed class ReloadCommand(CliEnvironment environment, GlobalOptions op
         }
 
         return ExitCodes.Ok;
+    }
+
+    private static ReloadResponse? RefusedResult(RpcException exception)
+    {
+        var entry = exception.Trailers.Get(ReloadResultTrailer);
+        if (entry is null || !entry.IsBinary)
+        {
+            return null;
+        }
+
+        try
+        {
+            var response = ReloadResponse.Parser.ParseFrom(entry.ValueBytes);
+            return response.Result is { Ok: false } ? response : null;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null;
+        }
     }
 
     /// <summary><c>ok sha256:0123456789ab (added: a; removed: b; changed: c)</c> or <c>failed: 2 error(s): first</c>.</summary>

@@ -47,7 +47,7 @@ internal sealed class VipApplyCommand : VipctlCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            context.Fail($"cannot read {file}: {ex.Message}");
+            context.Fail($"cannot read {file}: {Why(ex)}");
             return ExitCodes.Usage;
         }
 
@@ -82,4 +82,15 @@ internal sealed class VipApplyCommand : VipctlCommand
             + $"removed {Words.OrNone(Words.List(response.Removed))}");
         return ExitCodes.Ok;
     }
+
+    /// <summary>
+    /// Our own words for a file error: the published binary uses resource keys, not the runtime's sentences
+    /// (<c>UseSystemResourceKeys</c>).
+    /// </summary>
+    private static string Why(Exception exception) => exception switch
+    {
+        FileNotFoundException or DirectoryNotFoundException => "no such file",
+        UnauthorizedAccessException => "permission denied",
+        _ => exception.Message,
+    };
 }

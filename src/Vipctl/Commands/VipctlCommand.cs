@@ -38,6 +38,10 @@ internal abstract class VipctlCommand : Command
         {
             return ExitCodes.Ok;
         }
+        catch (IOException ex) when (StandardOutput.IsBrokenPipe(ex))
+        {
+            return ExitCodes.Ok;
+        }
         catch (RpcException ex)
         {
             var (code, message) = Failure.Describe(ex, context.SocketPath);

@@ -23,7 +23,7 @@ internal static class Failure
             StatusCode.PermissionDenied => (ExitCodes.PermissionDenied, $"permission denied: {Or(detail, "vipd refused the call")}"),
             StatusCode.NotFound => (ExitCodes.NotFound, Or(detail, "not found")),
             StatusCode.InvalidArgument => (ExitCodes.Usage, $"invalid argument: {Or(detail, "vipd refused the request")}"),
-            StatusCode.FailedPrecondition or StatusCode.AlreadyExists or StatusCode.Aborted or StatusCode.OutOfRange =>
+            StatusCode.FailedPrecondition or StatusCode.AlreadyExists or StatusCode.Aborted or StatusCode.OutOfRange or StatusCode.ResourceExhausted =>
                 (ExitCodes.Failure, $"refused: {Or(detail, exception.StatusCode.ToString())}"),
             StatusCode.Unavailable => (ExitCodes.Unreachable, $"vipd at {socketPath} is unavailable: {Or(detail, "no answer")}"),
             StatusCode.DeadlineExceeded => (ExitCodes.Unreachable, $"vipd at {socketPath} did not answer in time"),

@@ -1,0 +1,78 @@
+using Vipctl.Commands;
+using Vipctl.Output;
+using Vipd.Api.V1;
+
+namespace Vipctl.Tests;
+
+/// <summary>Table pieces that the fake cluster's answers do not reach: lost quorum, failed reloads, durations, unknown enums.</summary>
+public sealed class RenderTests
+{
+    [Theory]
+    [InlineData(0.25, "250ms")]
+    [InlineData(1.55, "1.5s")]
+    [InlineData(59.99, "59.9s")]
+    [InlineData(61, "1m1s")]
+    [InlineData(3723, "1h2m")]
+    [InlineData(200000, "2d7h")]
+    public void Span_Duration_ReadsShort(double seconds, string expected)
+    {
+        Assert.Equal(expected, Words.Span(TimeSpan.FromSeconds(seconds)));
+    }
+
+    [Fact]
+    public void Status_QuorumLostAndReloadFailed_SaysSo()
+    {
+        var status = FakeVipd.Status();
+        status.Quorum = new Quorum { Required = true, Present = false, Live = 1, Expected = 3, Needed = 2 };
+        status.LastReload = new ReloadResult { Time = FakeVipd.At(-30), Ok = false, Errors = { new ConfigError { File = "f", Line = 1, Column = 1, Message = "m" } } };
+        status.Mode = NodeMode.Drained;
+        using var writer = new StringWriter { NewLine = "\n" };
+
+        StatusCommand.Render(status).Write(writer, color: false);
+
+        var text = writer.ToString();
+        Assert.Contains("quorum       LOST (1 live of 3, 2 needed): holding nothing\n", text, StringComparison.Ordinal);
+        Assert.Contains("last reload  failed at 2026-11-25T11:59:30Z: 1 error(s), the running config stays\n", text, StringComparison.Ordinal);
+        Assert.Contains("mode         drained\n", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Status_ReloadOk_ListsTheChanges()
+    {
+        var status = FakeVipd.Status();
+        status.LastReload = new ReloadResult { Time = FakeVipd.At(-30), Ok = true, Added = { "a" }, Removed = { "b", "c" } };
+        using var writer = new StringWriter { NewLine = "\n" };
+
+        StatusCommand.Render(status).Write(writer, color: false);
+
+        Assert.Contains("last reload  ok at 2026-11-25T11:59:30Z (added a; removed b,c)\n", writer.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Words_UnknownEnumValues_ReadUnknown()
+    {
+        Assert.Equal("unknown", Words.State((VipState)42).Text);
+        Assert.Equal("unknown", Words.Mode((NodeMode)42).Text);
+        Assert.Equal("unknown", Words.Member((MemberState)42).Text);
+    }
+
+    [Fact]
+    public void Watch_UnknownEvent_ReadsAsNewer()
+    {
+        var line = WatchCommand.Line(new WatchEvent { Sequence = 9, Time = FakeVipd.At(0) }, color: false);
+
+        Assert.Equal("2026-11-25T12:00:00Z #9 unknown event (a newer vipd?)", line);
+    }
+
+    [Fact]
+    public void Table_Rows_HaveNoTrailingBlanksAndDashForEmpty()
+    {
+        var table = new Table("A", "LONGER", "C");
+        table.Add("x", string.Empty, "z");
+        using var writer = new StringWriter { NewLine = "\n" };
+
+        table.Write(writer, color: false);
+
+        Assert.Equal("A  LONGER  C\nx  -       z\n", writer.ToString());
+    }
+}
