@@ -21,11 +21,22 @@ public static class ConfigLoader
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            return ConfigResult.Failure(new([new ConfigError(path, 1, 1, $"cannot read the config file: {e.Message}")]));
+            return ConfigResult.Failure(new([new ConfigError(path, 1, 1, $"cannot read the config file: {ReadFailure(e, path)}")]));
         }
 
         return Parse(text, path, options);
     }
+
+    // In words of our own: NativeAOT builds with UseSystemResourceKeys carry resource keys, not sentences, in
+    // the runtime's exception messages (IO_FileNotFound_FileName, ...).
+    private static string ReadFailure(Exception e, string path) => e switch
+    {
+        _ when Directory.Exists(path) => "it is a directory",
+        FileNotFoundException or DirectoryNotFoundException => "no such file",
+        UnauthorizedAccessException => "permission denied",
+        PathTooLongException => "the path is too long",
+        _ => e.Message,
+    };
 
     /// <summary>
     /// Loads config text; <paramref name="sourceName"/> names the file in errors and, unless
