@@ -1,0 +1,51 @@
+namespace Vipd.Core.Intents;
+
+/// <summary>Limits and timings of the intent store and its replication, each default with its reason.</summary>
+public sealed record IntentOptions
+{
+    /// <summary>The defaults.</summary>
+    public static IntentOptions Default { get; } = new();
+
+    /// <summary>
+    /// Default 7 days: a removed source or cleared preference is remembered this long, so a node that was down or
+    /// partitioned for less cannot bring it back; a node away for longer may (last writer wins).
+    /// </summary>
+    public TimeSpan TombstoneLifetime { get; init; } = TimeSpan.FromDays(7);
+
+    /// <summary>
+    /// Default 1 s: each node compares a 12-byte digest with one random live peer per interval (~60 bytes/s per
+    /// node when idle); a missed update or a healed partition converges within a few intervals.
+    /// </summary>
+    public TimeSpan AntiEntropyInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Default 256 KiB: largest encoded source set (1024 VIPs take ~60 KiB); bounds what a peer can make us buffer.</summary>
+    public int MaxEntryBytes { get; init; } = 256 * 1024;
+
+    /// <summary>Default 1 MiB: all partially received entries together; beyond it the oldest is dropped.</summary>
+    public int MaxReassemblyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Default 16: partially received entries at a time.</summary>
+    public int MaxPartialEntries { get; init; } = 16;
+
+    /// <summary>Default 10 s: a partial entry not completed by then is dropped (the next anti-entropy round asks again).</summary>
+    public TimeSpan PartialTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
+    public void Validate()
+    {
+        Require(TombstoneLifetime > TimeSpan.Zero, nameof(TombstoneLifetime));
+        Require(AntiEntropyInterval > TimeSpan.Zero, nameof(AntiEntropyInterval));
+        Require(MaxEntryBytes >= 1024, nameof(MaxEntryBytes));
+        Require(MaxReassemblyBytes >= MaxEntryBytes, nameof(MaxReassemblyBytes));
+        Require(MaxPartialEntries >= 1, nameof(MaxPartialEntries));
+        Require(PartialTimeout > TimeSpan.Zero, nameof(PartialTimeout));
+    }
+
+    private static void Require(bool condition, string name)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"{name} is out of range.", name);
+        }
+    }
+}
