@@ -55,7 +55,7 @@ internal sealed partial class NodeService : INodeApi
                 Needed = (uint)((_config.Cluster.ExpectedNodes / 2) + 1),
             },
             Mode = CurrentMode(),
-            VipsTotal = (uint)_config.Vips.Count,
+            VipsTotal = (uint)_vips.Count,
             VipsHeld = (uint)(_announcer?.Held.Count ?? 0),
             MembersAlive = (uint)Math.Max(1, members.Count(m => m.IsLive)),
             MembersTotal = (uint)Math.Max(1, members.Count),
@@ -73,7 +73,9 @@ internal sealed partial class NodeService : INodeApi
         var owners = _cluster?.Owners ?? new Dictionary<string, string?>();
         var held = _announcer?.Held ?? [];
         var list = new List<Vip>();
-        foreach (var vip in _config.Vips.OrderBy(v => v.Name, StringComparer.Ordinal))
+        var sources = _sourceOf;
+        var preferences = _intents.Preferences;
+        foreach (var vip in _vips.Values.OrderBy(v => v.Name, StringComparer.Ordinal))
         {
             var explanation = _cluster?.Explain(vip.Name);
             var owner = owners.GetValueOrDefault(vip.Name);
@@ -82,7 +84,8 @@ internal sealed partial class NodeService : INodeApi
                 Name = vip.Name,
                 Address = vip.Cidr,
                 Interface = vip.Interface,
-                Source = ConfigSource,
+                Source = sources.GetValueOrDefault(vip.Name, ConfigSource),
+                PreferredNode = preferences.GetValueOrDefault(vip.Name) ?? string.Empty,
                 Owner = owner ?? string.Empty,
                 State = ApiMapping.StateOf(_config.Node.Name, held.Contains(vip.Name), owner, explanation),
                 Preempt = vip.Preempt,
@@ -118,7 +121,7 @@ internal sealed partial class NodeService : INodeApi
 
     public ExplainResponse? Explain(string vip)
     {
-        if (_cluster is null || _config.FindVip(vip) is null)
+        if (_cluster is null || !_vips.ContainsKey(vip))
         {
             return null;
         }
@@ -176,15 +179,6 @@ internal sealed partial class NodeService : INodeApi
 
         return result;
     }
-
-    public MoveResponse Move(string vip, string node) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "Move needs the intents store (not wired yet)"));
-
-    public ApplyVipsResponse ApplyVips(ApplyVipsRequest request) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "ApplyVips needs the intents store (not wired yet)"));
-
-    public RemoveVipsResponse RemoveVips(RemoveVipsRequest request) =>
-        throw new RpcException(new Status(StatusCode.Unimplemented, "RemoveVips needs the intents store (not wired yet)"));
 
     /// <summary>The config file's bytes, its digest, and the parse result (one read, so digest and config agree).</summary>
     private static (ConfigResult Result, string Digest) LoadConfig(string path)

@@ -5,7 +5,7 @@ using Vipd.Checks;
 using Vipd.Core.Cluster;
 using Vipd.Core.Config;
 using Vipd.Core.Crypto;
-using Vipd.Core.Election;
+using Vipd.Core.Intents;
 using Vipd.Core.Membership;
 using Vipd.Core.Reconcile;
 using Vipd.Linux.Interfaces;
@@ -53,6 +53,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     public NodeService(VipdConfig config, Keyring keyring, UdpTransport transport, NetlinkAddressManager addresses, SystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers)
     {
+        _intents = new IntentStore(config.Node.Name, time, logger: loggers.CreateLogger<IntentStore>());
         UseConfig(config);
         _keyring = keyring;
         _transport = transport;
@@ -118,7 +119,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             _membership,
             _time,
             _loggers.CreateLogger<ClusterNode>());
-        _cluster.SetVips(SpecsOf(_config));
+        LoadIntents();
+        _cluster.SetVips(AllSpecs());
         _cluster.DesiredChanged += desired => _executor.Post(() => ApplyDesired(desired));
         _cluster.ReannounceRequested += name => _executor.Post(() => _announcer.Reannounce(name));
         _cluster.OwnershipChanged += OnOwnershipChanged;
@@ -215,6 +217,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _watchdog?.Dispose();
         _checks?.Dispose();
         _metricsServer?.Dispose();
+        _persister?.Dispose();
         _linkMonitor?.Dispose();
         _membership?.Dispose();
         _cluster?.Dispose();
@@ -265,7 +268,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
         if (checksChanged || !diff.VipsAdded.IsEmpty || !diff.VipsRemoved.IsEmpty || !diff.VipsChanged.IsEmpty)
         {
-            _cluster!.SetVips(SpecsOf(_config));
+            _cluster!.SetVips(AllSpecs());
             PublishLocalState();
             ApplyDesired(_cluster.Desired);
         }
@@ -296,9 +299,6 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             LogApiOff(_logger, _config.Api.Socket, ex.Message);
         }
     }
-
-    private static List<VipSpec> SpecsOf(VipdConfig config) =>
-        [.. config.Vips.Select(v => new VipSpec(v.Name, v.Preempt, v.PreemptDelay, v.Nodes.IsEmpty ? null : [.. v.Nodes]))];
 
     private void ApplyDesired(IReadOnlySet<string> desired)
     {
@@ -374,7 +374,9 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private void UseConfig(VipdConfig config)
     {
         _config = config;
+        _intents.SetReserved(config.Vips.Select(v => v.Name), config.Vips.Select(v => v.Address));
         _vips = config.Vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        RebuildVips();
         _checkConfigs = config.Checks.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
@@ -425,7 +427,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     {
         var states = new Dictionary<string, LocalVipState>(StringComparer.Ordinal);
         var links = _addresses.ListLinks();
-        foreach (var vip in _config.Vips)
+        foreach (var vip in _vips.Values)
         {
             var (eligible, priority, reason) = LocalVerdict(vip, links.FirstOrDefault(l => l.Name == vip.Interface));
             states[vip.Name] = new LocalVipState(eligible, priority);

@@ -13,6 +13,9 @@ public sealed class ApiLabTests
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan ProbePeriod = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>Cluster-wide intents need the gossip replication of the intents store (IntentReplicator), not merged yet.</summary>
+    private const string ReplicationPending = "needs the intents store's gossip replication (IntentReplicator)";
+
     [Fact]
     public async Task ReadCalls_ThreeNodes_EveryNodeAgreesOnOwnerAndMembers()
     {
@@ -184,5 +187,111 @@ public sealed class ApiLabTests
         Assert.Equal(standby.Name, ownership.Owner);
         Assert.Equal(VipState.Holding, ownership.State);
         Assert.False(string.IsNullOrEmpty(ownership.Reason));
+    }
+
+    [Fact]
+    public async Task ApplyVips_OneNode_BoundAndSurvivesRestart()
+    {
+        var dynamic = IPAddress.Parse("198.51.100.10");
+        await using var lab = await LabNetwork.CreateAsync(1);
+        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find());
+        var node = await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, Settle);
+        using (var client = await ApiClient.ConnectAsync(cluster, node, Settle))
+        {
+            var clash = await Assert.ThrowsAsync<RpcException>(() => client.Service.ApplyVipsAsync(Apply("k8s", ("web", "198.51.100.11/24"))).ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, clash.StatusCode);
+            var sameAddress = await Assert.ThrowsAsync<RpcException>(() => client.Service.ApplyVipsAsync(Apply("k8s", ("other", $"{LabNetwork.Vip4}/24"))).ResponseAsync);
+            Assert.Equal(StatusCode.InvalidArgument, sameAddress.StatusCode);
+
+            var applied = await client.Service.ApplyVipsAsync(Apply("k8s", ("svc-a", $"{dynamic}/24")));
+            Assert.Equal(["svc-a"], applied.Added);
+            await cluster.WaitForSingleHolderAsync(dynamic, TimeSpan.FromSeconds(10));
+            var vip = (await client.Service.ListVipsAsync(new ListVipsRequest { Source = "k8s" })).Vips.Single();
+            Assert.Equal("svc-a", vip.Name);
+            Assert.Equal(node.Name, vip.Owner);
+            Assert.Equal(2u, (await client.Service.GetStatusAsync(new GetStatusRequest())).VipsTotal);
+        }
+
+        await cluster.StopAsync(node, TimeSpan.FromSeconds(10));
+        Assert.Empty(await cluster.HoldersAsync(dynamic));
+        Assert.True(File.Exists(Path.Combine(cluster.StateDirectory(node), "intents.json")));
+        cluster.Start(node);
+        await cluster.WaitForSingleHolderAsync(dynamic, Settle);
+        using (var client = await ApiClient.ConnectAsync(cluster, node, Settle))
+        {
+            var removed = await client.Service.RemoveVipsAsync(new RemoveVipsRequest { Source = "k8s", Names = { "svc-a", "nope" } });
+            Assert.Equal(["svc-a"], removed.Removed);
+            Assert.Equal(["nope"], removed.NotFound);
+            for (var i = 0; i < 100 && (await cluster.HoldersAsync(dynamic)).Count > 0; i++)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(50));
+            }
+
+            Assert.Empty(await cluster.HoldersAsync(dynamic));
+            var unknown = await Assert.ThrowsAsync<RpcException>(() => client.Service.RemoveVipsAsync(new RemoveVipsRequest { Source = "nobody", All = true }).ResponseAsync);
+            Assert.Equal(StatusCode.NotFound, unknown.StatusCode);
+        }
+    }
+
+    [Fact(Skip = ReplicationPending)]
+    public async Task Move_PreferredNode_VipMovesThere()
+    {
+        await using var lab = await LabNetwork.CreateAsync(3);
+        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find());
+        var holder = await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, Settle);
+        var target = lab.Nodes.First(n => n != holder);
+        var asker = lab.Nodes.First(n => n != holder && n != target);
+        using var client = await ApiClient.ConnectAsync(cluster, asker, Settle);
+
+        var moved = await client.Service.MoveAsync(new MoveRequest { Vip = "web", Node = target.Name });
+        await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, Settle, n => n == target);
+
+        Assert.Equal(string.Empty, moved.PreviousPreferredNode);
+        var missing = await Assert.ThrowsAsync<RpcException>(() => client.Service.MoveAsync(new MoveRequest { Vip = "nope", Node = target.Name }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, missing.StatusCode);
+        using var other = ApiClient.For(cluster, holder);
+        Assert.Equal(target.Name, (await other.Service.ListVipsAsync(new ListVipsRequest())).Vips.Single().PreferredNode);
+    }
+
+    [Fact(Skip = ReplicationPending)]
+    public async Task ApplyVips_ThreeNodes_EveryNodeElectsItOneBindsItAndItPersists()
+    {
+        var dynamic = IPAddress.Parse("198.51.100.20");
+        await using var lab = await LabNetwork.CreateAsync(3);
+        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find());
+        await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, Settle);
+        var origin = lab.Nodes[0];
+        using (var client = await ApiClient.ConnectAsync(cluster, origin, Settle))
+        {
+            await client.Service.ApplyVipsAsync(Apply("automation", ("svc-b", $"{dynamic}/24")));
+        }
+
+        var holder = await cluster.WaitForSingleHolderAsync(dynamic, Settle);
+        foreach (var node in lab.Nodes)
+        {
+            using var client = ApiClient.For(cluster, node);
+            var vips = await client.Service.ListVipsAsync(new ListVipsRequest { Source = "automation" });
+            var vip = Assert.Single(vips.Vips);
+            Assert.Equal(holder.Name, vip.Owner);
+        }
+
+        // A restarted node comes back with the dynamic VIP (from its state file and from its peers).
+        var restarted = lab.Nodes.First(n => n != holder);
+        await cluster.StopAsync(restarted, TimeSpan.FromSeconds(10));
+        cluster.Start(restarted);
+        using (var client = await ApiClient.ConnectAsync(cluster, restarted, Settle))
+        {
+            var vip = Assert.Single((await client.Service.ListVipsAsync(new ListVipsRequest { Source = "automation" })).Vips);
+            Assert.Equal("svc-b", vip.Name);
+        }
+
+        Assert.Equal([holder], await cluster.HoldersAsync(dynamic));
+    }
+
+    private static ApplyVipsRequest Apply(string source, params (string Name, string Address)[] vips)
+    {
+        var request = new ApplyVipsRequest { Source = source };
+        request.Vips.AddRange(vips.Select(v => new DynamicVip { Name = v.Name, Address = v.Address }));
+        return request;
     }
 }

@@ -207,6 +207,7 @@ public sealed class VipdCluster : IAsyncDisposable
             name = "{node.Name}"
             address = "{node.IPv4}"
             port = 7450
+            state_dir = "{StateDirectory(node)}"
 
             [cluster]
             peers = [{peers}]
