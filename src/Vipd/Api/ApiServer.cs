@@ -1,6 +1,8 @@
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
+using Grpc.Reflection;
+using Grpc.Reflection.V1Alpha;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Connections.Features;
@@ -84,7 +86,9 @@ internal sealed partial class ApiServer : IAsyncDisposable
             }
         });
         builder.Services.AddGrpc();
-        builder.Services.AddGrpcReflection();
+        // Reflection over explicit descriptors: Grpc.AspNetCore.Server.Reflection's AddGrpcReflection discovers services
+        // through reflection and is not trim-safe (IL2104 under NativeAOT).
+        builder.Services.AddSingleton(new ReflectionServiceImpl(V1.VipdService.Descriptor, Health.Descriptor, ServerReflection.Descriptor));
         var health = new HealthServiceImpl();
         builder.Services.AddSingleton(health);
         builder.Services.AddSingleton(new VipdApiService(node, policy, loggers.CreateLogger("Vipd.Api")));
@@ -92,7 +96,7 @@ internal sealed partial class ApiServer : IAsyncDisposable
         var app = builder.Build();
         app.MapGrpcService<VipdApiService>();
         app.MapGrpcService<HealthServiceImpl>();
-        app.MapGrpcReflectionService();
+        app.MapGrpcService<ReflectionServiceImpl>();
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
 
         var socketGroup = AccessPolicy.LocalGroupId(SocketGroup);
