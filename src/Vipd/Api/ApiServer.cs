@@ -50,8 +50,10 @@ internal sealed partial class ApiServer : IAsyncDisposable
         }
 
         UnixSocketFile.Prepare(config.Socket);
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
+        // The empty builder: no config files, environment variables or file watchers (start-up time), only Kestrel.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore();
+        builder.Services.AddRoutingCore();
         builder.Services.AddSingleton(loggers);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
