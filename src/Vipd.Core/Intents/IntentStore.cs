@@ -433,7 +433,17 @@ public sealed partial class IntentStore
         }
     }
 
-    private IntentVersion NextVersionLocked() => new(++_clock, _localNode);
+    /// <summary>
+    /// A hybrid logical clock: above every counter seen and at least the wall clock in Unix milliseconds, so a write
+    /// made after a restart that lost the persisted clock still outranks older writes (with loosely synchronised
+    /// clocks), and concurrent writes resolve to the later one, as an operator expects.
+    /// </summary>
+    private IntentVersion NextVersionLocked()
+    {
+        var wall = (ulong)Math.Max(0, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        _clock = Math.Max(_clock + 1, wall);
+        return new(_clock, _localNode);
+    }
 
     private SortedDictionary<string, IReadOnlyList<DynamicVip>> BuildVipsSnapshotLocked()
     {
