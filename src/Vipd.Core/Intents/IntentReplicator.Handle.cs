@@ -172,6 +172,7 @@ public sealed partial class IntentReplicator
         {
             case MergeOutcome.Accepted:
                 Counters.RecordAccepted();
+                QueueForward(fragment.Key);
                 break;
             case MergeOutcome.Invalid:
                 Counters.RecordInvalid();

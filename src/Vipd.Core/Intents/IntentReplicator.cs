@@ -7,7 +7,9 @@ namespace Vipd.Core.Intents;
 
 /// <summary>
 /// Spreads the <see cref="IntentStore"/> to every node through the gossip (membership user messages, sealed like all
-/// gossip): a local change is pushed at once to every live member; every <see cref="IntentOptions.AntiEntropyInterval"/>
+/// gossip): a local change is pushed at once to every live member (within <see cref="IntentOptions.PushBudget"/>
+/// datagrams, else to random ones), and a node that takes a newer entry forwards it once to
+/// <see cref="IntentOptions.ForwardFanout"/> random peers; every <see cref="IntentOptions.AntiEntropyInterval"/>
 /// each node sends a 12-byte summary (hash and count of its (key, version) digest) to one random live peer, and
 /// a peer whose summary differs answers with its digest, both sides ask for what the other has newer and send what
 /// they have newer. Entries larger than a datagram are sent in fragments and reassembled within bounds
@@ -30,7 +32,7 @@ public sealed partial class IntentReplicator : IDisposable
     private readonly ILogger _logger;
     private readonly IntentOptions _options;
     private readonly Queue<(byte[] Payload, IPEndPoint From)> _inbox = new();
-    private readonly SortedSet<IntentKey> _pushes = [];
+    private readonly SortedDictionary<IntentKey, bool> _pushes = [];
     private readonly Dictionary<(IntentKey Key, IntentVersion Version), Partial> _partials = [];
     private ITimer? _antiEntropyTimer;
     private ITimer? _drainTimer;
@@ -121,7 +123,7 @@ public sealed partial class IntentReplicator : IDisposable
                 return;
             }
 
-            _pushes.Add(key);
+            _pushes[key] = false;
             ScheduleDrainLocked();
         }
     }
@@ -166,7 +168,7 @@ public sealed partial class IntentReplicator : IDisposable
             {
                 byte[]? payload = null;
                 IPEndPoint? from = null;
-                IntentKey[] pushes = [];
+                KeyValuePair<IntentKey, bool>[] pushes = [];
                 lock (_lock)
                 {
                     if (_disposed)
@@ -193,9 +195,9 @@ public sealed partial class IntentReplicator : IDisposable
                 if (pushes.Length > 0)
                 {
                     var peers = LivePeers();
-                    foreach (var key in pushes)
+                    foreach (var (key, forward) in pushes)
                     {
-                        foreach (var peer in peers)
+                        foreach (var peer in PushTargets(key, forward, peers))
                         {
                             SendEntry(key, peer);
                         }
@@ -225,6 +227,61 @@ public sealed partial class IntentReplicator : IDisposable
                 }
             }
         }
+    }
+
+    /// <summary>Queues a forward of an entry just taken from a peer (on the next drain).</summary>
+    private void QueueForward(IntentKey key)
+    {
+        if (_options.ForwardFanout == 0)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (!_disposed)
+            {
+                _pushes.TryAdd(key, true);
+                ScheduleDrainLocked();
+            }
+        }
+    }
+
+    /// <summary>Every peer when the push fits the budget, else random ones; a forward goes to ForwardFanout random ones.</summary>
+    private List<IPEndPoint> PushTargets(IntentKey key, bool forward, List<IPEndPoint> peers)
+    {
+        int count;
+        if (forward)
+        {
+            count = _options.ForwardFanout;
+        }
+        else
+        {
+            var length = _store.TryGetEncoded(key, out var version, out var deletedAt, out var value) ? value.Length : 0;
+            var chunk = _membership.MaxUserMessageSize - IntentMessageCodec.FragmentOverhead(key, version, deletedAt is not null);
+            var fragments = Math.Max(1, (length + chunk - 1) / chunk);
+            count = peers.Count * fragments <= _options.PushBudget ? peers.Count : Math.Max(3, _options.PushBudget / fragments);
+        }
+
+        if (count >= peers.Count)
+        {
+            return peers;
+        }
+
+        var picked = new List<IPEndPoint>(count);
+        lock (_lock)
+        {
+            var pool = new List<IPEndPoint>(peers);
+            for (var i = 0; i < count; i++)
+            {
+                var index = _random.Next(pool.Count);
+                picked.Add(pool[index]);
+                pool[index] = pool[^1];
+                pool.RemoveAt(pool.Count - 1);
+            }
+        }
+
+        return picked;
     }
 
     private void OnAntiEntropyTick()

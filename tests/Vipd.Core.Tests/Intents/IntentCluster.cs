@@ -37,6 +37,9 @@ internal sealed class IntentCluster : IDisposable
     /// <summary>Replication payload bytes sent by every node so far.</summary>
     public long ReplicationBytes => _intents.Values.Sum(i => i.Replicator.Counters.BytesSent) + _bytesBefore.Values.Sum();
 
+    /// <summary>Replication messages (one sealed datagram each) sent by the running nodes.</summary>
+    public long ReplicationMessages => _intents.Values.Sum(i => i.Replicator.Counters.MessagesSent);
+
     public long Drops => _intents.Values.Sum(i => i.Replicator.Counters.Dropped);
 
     public void StartAll()

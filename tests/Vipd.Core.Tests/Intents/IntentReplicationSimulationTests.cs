@@ -27,6 +27,7 @@ public sealed class IntentReplicationSimulationTests(ITestOutputHelper output)
 
         // 1. Changes on three nodes at once, one source larger than a datagram (fragments), at 10 % loss.
         var bytes0 = sim.ReplicationBytes;
+        var messages0 = sim.ReplicationMessages;
         var start = sim.Cluster.Elapsed;
         sim.Store(names[0]).Apply("k8s", [.. Enumerable.Range(0, 60).Select(i => Vip($"svc-{i:D2}", $"198.51.100.{i + 10}/24"))], replace: true);
         sim.Store(names[^1]).Apply("automation", [Vip("db", "203.0.113.5/24", priority: 150)], replace: false);
@@ -35,6 +36,7 @@ public sealed class IntentReplicationSimulationTests(ITestOutputHelper output)
             $"seed {seed}: no convergence after the apply\n{sim.Describe()}");
         var applyTime = sim.Cluster.Elapsed - start;
         var applyBytes = sim.ReplicationBytes - bytes0;
+        var applyMessages = sim.ReplicationMessages - messages0;
         Assert.Equal(60, sim.Store(names[nodes / 2]).DynamicVips["k8s"].Count);
         Assert.Equal(names[^1], sim.Store(names[0]).PreferenceOf("svc-01"));
 
@@ -79,7 +81,7 @@ public sealed class IntentReplicationSimulationTests(ITestOutputHelper output)
 
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{nodes} nodes, seed {seed}, 10 % loss: apply (60 + 1 VIPs, 1 preference) converged in {applyTime.TotalMilliseconds:F0} ms, "
-            + $"{applyBytes / 1024.0:F1} KiB replication payload; partition heal converged in {healTime.TotalMilliseconds:F0} ms, "
+            + $"{applyBytes / 1024.0:F1} KiB replication payload in {applyMessages} datagrams; partition heal converged in {healTime.TotalMilliseconds:F0} ms, "
             + $"{healBytes / 1024.0:F1} KiB; idle {idleRate:F0} B/s per node; drops {sim.Drops}"));
         Assert.Equal(0, sim.Drops);
         Assert.InRange(idleRate, 1, 100);
