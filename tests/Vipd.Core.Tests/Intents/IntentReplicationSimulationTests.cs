@@ -1,4 +1,5 @@
 using System.Globalization;
+using Vipd.Core.Intents;
 using Vipd.Core.Tests.Simulation;
 using Xunit.Abstractions;
 using static Vipd.Core.Tests.Intents.IntentTestVips;
@@ -85,6 +86,34 @@ public sealed class IntentReplicationSimulationTests(ITestOutputHelper output)
             + $"{healBytes / 1024.0:F1} KiB; idle {idleRate:F0} B/s per node; drops {sim.Drops}"));
         Assert.Equal(0, sim.Drops);
         Assert.InRange(idleRate, 1, 100);
+    }
+
+    [Fact]
+    public void Replicate_LargestSourceUnderLoss_ReassembledEverywhere()
+    {
+        var seed = SimulationSeeds.Replay ?? 5;
+        using var sim = new IntentCluster(seed, 20);
+        var names = sim.Names;
+        sim.StartAll();
+        Assert.True(sim.Cluster.RunUntil(() => sim.Cluster.Converged(), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50)));
+        sim.Cluster.Network.LossRate = 0.1;
+        var vips = Enumerable.Range(0, IntentValidation.MaxVipsPerSource)
+            .Select(i => Vip($"service-{i:D4}", $"2001:db8::{i + 1:x}/64", allowed: ["n1", "n2", "n3"])).ToList();
+
+        var bytes0 = sim.ReplicationBytes;
+        var messages0 = sim.ReplicationMessages;
+        var start = sim.Cluster.Elapsed;
+        sim.Store(names[0]).Apply("k8s", vips, replace: true);
+        Assert.True(sim.Cluster.RunUntil(() => sim.Converged(), TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(50)),
+            $"seed {seed}: {sim.Store(names[^1]).DynamicVips.GetValueOrDefault("k8s")?.Count ?? 0} VIPs at {names[^1]}");
+
+        var size = sim.Store(names[0]).Snapshot().Sources.Sum(s => s.Vips.Count);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"20 nodes, 10 % loss, one source of {size} VIPs: converged in {(sim.Cluster.Elapsed - start).TotalMilliseconds:F0} ms, "
+            + $"{(sim.ReplicationBytes - bytes0) / 1024.0:F0} KiB in {sim.ReplicationMessages - messages0} datagrams; largest datagram "
+            + $"{sim.Cluster.Network.LargestDatagram} B; drops {sim.Drops}"));
+        Assert.Equal(0, sim.Drops);
+        Assert.True(sim.Cluster.Network.LargestDatagram <= 1400);
     }
 
     [Fact]
