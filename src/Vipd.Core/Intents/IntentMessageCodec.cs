@@ -48,14 +48,33 @@ internal static class IntentMessageCodec
         return buffer;
     }
 
-    public static byte[] EncodeRequest(IReadOnlyList<IntentKey> keys)
+    /// <summary>Bytes one want takes: <c>[key][flags u8]</c>, with ranges <c>[version][count u8][(offset u32, length u32)]*</c>.</summary>
+    public static int WantSize(IntentWant want) =>
+        KeySize(want.Key) + 1 + (want.Version is { } v ? VersionSize(v) + 1 + (8 * want.Ranges.Count) : 0);
+
+    public static byte[] EncodeRequest(IReadOnlyList<IntentWant> wants)
     {
-        var buffer = new byte[HeaderSize + 2 + keys.Sum(KeySize)];
+        var buffer = new byte[HeaderSize + 2 + wants.Sum(WantSize)];
         var writer = Start(buffer, IntentMessageKind.Request);
-        writer.WriteUInt16((ushort)keys.Count);
-        foreach (var key in keys)
+        writer.WriteUInt16((ushort)wants.Count);
+        foreach (var want in wants)
         {
-            WriteKey(ref writer, key);
+            WriteKey(ref writer, want.Key);
+            if (want.Version is { } version)
+            {
+                writer.WriteByte(1);
+                WriteVersion(ref writer, version);
+                writer.WriteByte((byte)want.Ranges.Count);
+                foreach (var (offset, length) in want.Ranges)
+                {
+                    writer.WriteUInt32((uint)offset);
+                    writer.WriteUInt32((uint)length);
+                }
+            }
+            else
+            {
+                writer.WriteByte(0);
+            }
         }
 
         return buffer;
@@ -128,18 +147,42 @@ internal static class IntentMessageCodec
             return null;
         }
 
-        var keys = new List<IntentKey>(Math.Min((int)count, 256));
+        var wants = new List<IntentWant>(Math.Min((int)count, 256));
         for (var i = 0; i < count; i++)
         {
-            if (!TryReadKey(ref reader, out var key))
+            if (!TryReadKey(ref reader, out var key) || !reader.TryReadByte(out var flags) || flags > 1)
             {
                 return null;
             }
 
-            keys.Add(key);
+            if (flags == 0)
+            {
+                wants.Add(IntentWant.Whole(key));
+                continue;
+            }
+
+            if (!TryReadVersion(ref reader, out var version) || !reader.TryReadByte(out var rangeCount)
+                || rangeCount is 0 or > IntentWant.MaxRanges)
+            {
+                return null;
+            }
+
+            var ranges = new (int, int)[rangeCount];
+            for (var r = 0; r < rangeCount; r++)
+            {
+                if (!reader.TryReadUInt32(out var offset) || !reader.TryReadUInt32(out var length) || length == 0
+                    || offset + (ulong)length > int.MaxValue)
+                {
+                    return null;
+                }
+
+                ranges[r] = ((int)offset, (int)length);
+            }
+
+            wants.Add(new IntentWant(key, version, ranges));
         }
 
-        return new IntentRequestMessage(keys);
+        return new IntentRequestMessage(wants);
     }
 
     private static IntentFragmentMessage? DecodeFragment(ref SpanReader reader)

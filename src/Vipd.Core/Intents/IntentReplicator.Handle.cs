@@ -21,9 +21,9 @@ public sealed partial class IntentReplicator
                 HandleDigest(digest, from);
                 break;
             case IntentRequestMessage request:
-                foreach (var key in request.Keys)
+                foreach (var want in request.Wants)
                 {
-                    SendEntry(key, from);
+                    SendEntry(want.Key, from, want);
                 }
 
                 break;
@@ -39,13 +39,13 @@ public sealed partial class IntentReplicator
 
     private void HandleDigest(IntentDigestMessage digest, IPEndPoint from)
     {
-        var wanted = new List<IntentKey>();
+        var wanted = new List<IntentWant>();
         foreach (var (key, version) in digest.Entries)
         {
             var ours = _store.VersionOf(key);
             if (ours is null || ours.Value < version)
             {
-                wanted.Add(key);
+                wanted.Add(Want(key, version));
             }
             else if (ours.Value > version)
             {
@@ -89,14 +89,25 @@ public sealed partial class IntentReplicator
         }
     }
 
-    private void SendRequests(List<IntentKey> keys, IPEndPoint destination)
+    /// <summary>What to ask for: only the missing ranges when part of that version is already here.</summary>
+    private IntentWant Want(IntentKey key, IntentVersion version)
+    {
+        lock (_lock)
+        {
+            return _partials.TryGetValue((key, version), out var partial)
+                ? new IntentWant(key, version, partial.Missing(IntentWant.MaxRanges))
+                : IntentWant.Whole(key);
+        }
+    }
+
+    private void SendRequests(List<IntentWant> wants, IPEndPoint destination)
     {
         var max = _membership.MaxUserMessageSize;
-        var part = new List<IntentKey>();
+        var part = new List<IntentWant>();
         var size = IntentMessageCodec.HeaderSize + 2;
-        foreach (var key in keys)
+        foreach (var key in wants)
         {
-            var keySize = IntentMessageCodec.KeySize(key);
+            var keySize = IntentMessageCodec.WantSize(key);
             if (part.Count > 0 && size + keySize > max)
             {
                 Send(IntentMessageCodec.EncodeRequest(part), destination);
@@ -114,8 +125,11 @@ public sealed partial class IntentReplicator
         }
     }
 
-    /// <summary>Sends one entry we hold, in as many fragments as its value needs (a tombstone is one empty fragment).</summary>
-    private void SendEntry(IntentKey key, IPEndPoint destination)
+    /// <summary>
+    /// Sends one entry we hold, in as many fragments as its value needs (a tombstone is one empty fragment); with a
+    /// want for our exact version, only the ranges it misses.
+    /// </summary>
+    private void SendEntry(IntentKey key, IPEndPoint destination, IntentWant? want = null)
     {
         if (!_store.TryGetEncoded(key, out var version, out var deletedAt, out var value))
         {
@@ -129,10 +143,16 @@ public sealed partial class IntentReplicator
             return;
         }
 
-        for (var offset = 0; offset < value.Length; offset += chunkSize)
+        IReadOnlyList<(int Offset, int Length)> ranges = want is { Version: { } wanted, Ranges.Count: > 0 } && wanted == version
+            ? want.Ranges : [(0, value.Length)];
+        foreach (var (start, length) in ranges)
         {
-            var length = Math.Min(chunkSize, value.Length - offset);
-            Send(IntentMessageCodec.EncodeFragment(key, version, deletedAt, value.Length, offset, value.AsSpan(offset, length)), destination);
+            var end = (int)Math.Min((long)start + length, value.Length);
+            for (var offset = start; offset < end; offset += chunkSize)
+            {
+                var size = Math.Min(chunkSize, end - offset);
+                Send(IntentMessageCodec.EncodeFragment(key, version, deletedAt, value.Length, offset, value.AsSpan(offset, size)), destination);
+            }
         }
     }
 
@@ -209,6 +229,7 @@ public sealed partial class IntentReplicator
             return null;
         }
 
+        partial.LastProgress = _time.GetTimestamp();
         if (!partial.Add(fragment.Offset, fragment.Chunk.Span))
         {
             Counters.RecordEvicted();
@@ -229,7 +250,7 @@ public sealed partial class IntentReplicator
     {
         foreach (var (id, partial) in _partials.ToArray())
         {
-            if (_time.GetElapsedTime(partial.StartedAt) >= _options.PartialTimeout)
+            if (_time.GetElapsedTime(partial.LastProgress) >= _options.PartialTimeout)
             {
                 RemovePartialLocked(id, evicted: true);
             }
@@ -259,6 +280,32 @@ public sealed partial class IntentReplicator
         public DateTimeOffset? DeletedAt { get; } = deletedAt;
 
         public long StartedAt { get; } = startedAt;
+
+        /// <summary>When the last fragment arrived: a partial still filling in is not timed out.</summary>
+        public long LastProgress { get; set; } = startedAt;
+
+        /// <summary>Up to <paramref name="max"/> gaps, in order.</summary>
+        public List<(int Offset, int Length)> Missing(int max)
+        {
+            var gaps = new List<(int, int)>();
+            var position = 0;
+            foreach (var (start, end) in _ranges)
+            {
+                if (start > position)
+                {
+                    gaps.Add((position, start - position));
+                }
+
+                position = end;
+            }
+
+            if (position < Buffer.Length)
+            {
+                gaps.Add((position, Buffer.Length - position));
+            }
+
+            return gaps.Count > max ? gaps[..max] : gaps;
+        }
 
         public bool IsComplete => _ranges.Count == 1 && _ranges[0].Start == 0 && _ranges[0].End == Buffer.Length;
 

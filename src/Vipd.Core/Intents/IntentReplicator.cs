@@ -24,6 +24,7 @@ namespace Vipd.Core.Intents;
 public sealed partial class IntentReplicator : IDisposable
 {
     private static readonly TimeSpan DrainDelay = TimeSpan.FromMilliseconds(1);
+    private static readonly TimeSpan MemberSyncSpacing = TimeSpan.FromMilliseconds(100);
     private readonly Lock _lock = new();
     private readonly IntentStore _store;
     private readonly SwimMembership _membership;
@@ -34,6 +35,9 @@ public sealed partial class IntentReplicator : IDisposable
     private readonly Queue<(byte[] Payload, IPEndPoint From)> _inbox = new();
     private readonly SortedDictionary<IntentKey, bool> _pushes = [];
     private readonly Dictionary<(IntentKey Key, IntentVersion Version), Partial> _partials = [];
+    private readonly HashSet<string> _live = new(StringComparer.Ordinal);
+    private readonly List<IPEndPoint> _syncs = [];
+    private long _lastMemberSync = long.MinValue;
     private ITimer? _antiEntropyTimer;
     private ITimer? _drainTimer;
     private bool _drainScheduled;
@@ -79,6 +83,7 @@ public sealed partial class IntentReplicator : IDisposable
 
         _store.Changed += OnStoreChanged;
         _membership.UserMessageReceived += OnUserMessage;
+        _membership.Changed += OnMemberChanged;
     }
 
     /// <summary>Starts an anti-entropy round now with one random live peer (after a join, in tests).</summary>
@@ -98,12 +103,14 @@ public sealed partial class IntentReplicator : IDisposable
             _drainTimer?.Dispose();
             _inbox.Clear();
             _pushes.Clear();
+            _syncs.Clear();
             _partials.Clear();
             _partialBytes = 0;
         }
 
         _store.Changed -= OnStoreChanged;
         _membership.UserMessageReceived -= OnUserMessage;
+        _membership.Changed -= OnMemberChanged;
     }
 
     private void OnStoreChanged(IntentChange change)
@@ -124,6 +131,48 @@ public sealed partial class IntentReplicator : IDisposable
             }
 
             _pushes[key] = false;
+            ScheduleDrainLocked();
+        }
+    }
+
+    /// <summary>
+    /// A peer that becomes live (joined, restarted, back from a partition) gets a summary at once, so both sides
+    /// compare states without waiting for a random round; at most one such sync per 100 ms, so a healed partition
+    /// that revives many members at once costs one message per node.
+    /// </summary>
+    private void OnMemberChanged(Member member)
+    {
+        if (member.Name == _membership.LocalName)
+        {
+            return;
+        }
+
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            if (!member.IsLive)
+            {
+                _live.Remove(member.Name);
+                return;
+            }
+
+            if (!_live.Add(member.Name))
+            {
+                return;
+            }
+
+            var now = _time.GetTimestamp();
+            if (_lastMemberSync != long.MinValue && _time.GetElapsedTime(_lastMemberSync, now) < MemberSyncSpacing)
+            {
+                return;
+            }
+
+            _lastMemberSync = now;
+            _syncs.Add(member.Address);
             ScheduleDrainLocked();
         }
     }
@@ -169,6 +218,7 @@ public sealed partial class IntentReplicator : IDisposable
                 byte[]? payload = null;
                 IPEndPoint? from = null;
                 KeyValuePair<IntentKey, bool>[] pushes = [];
+                IPEndPoint[] syncs = [];
                 lock (_lock)
                 {
                     if (_disposed)
@@ -176,7 +226,12 @@ public sealed partial class IntentReplicator : IDisposable
                         return;
                     }
 
-                    if (_pushes.Count > 0)
+                    if (_syncs.Count > 0)
+                    {
+                        syncs = [.. _syncs];
+                        _syncs.Clear();
+                    }
+                    else if (_pushes.Count > 0)
                     {
                         pushes = [.. _pushes];
                         _pushes.Clear();
@@ -190,6 +245,17 @@ public sealed partial class IntentReplicator : IDisposable
                         _drainScheduled = false;
                         return;
                     }
+                }
+
+                if (syncs.Length > 0)
+                {
+                    var (hash, count) = _store.DigestSummary();
+                    foreach (var peer in syncs)
+                    {
+                        Send(IntentMessageCodec.EncodeSummary(hash, (uint)count), peer);
+                    }
+
+                    continue;
                 }
 
                 if (pushes.Length > 0)
@@ -221,7 +287,7 @@ public sealed partial class IntentReplicator : IDisposable
             lock (_lock)
             {
                 // Anything queued after the last check gets its own drain.
-                if (!_disposed && (_inbox.Count > 0 || _pushes.Count > 0) && !_drainScheduled)
+                if (!_disposed && (_inbox.Count > 0 || _pushes.Count > 0 || _syncs.Count > 0) && !_drainScheduled)
                 {
                     ScheduleDrainLocked();
                 }

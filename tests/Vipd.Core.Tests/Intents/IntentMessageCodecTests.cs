@@ -13,7 +13,7 @@ public sealed class IntentMessageCodecTests
         IntentMessageCodec.EncodeSummary(0x0123456789abcdef, 7),
         IntentMessageCodec.EncodeDigest(true, [(Source, Version), (Preference, new IntentVersion(1, "n2"))]),
         IntentMessageCodec.EncodeDigest(false, []),
-        IntentMessageCodec.EncodeRequest([Source, Preference]),
+        IntentMessageCodec.EncodeRequest([IntentWant.Whole(Source), new IntentWant(Preference, Version, [(0, 10), (1400, 3)])]),
         IntentMessageCodec.EncodeFragment(Source, Version, null, 10, 4, [1, 2, 3]),
         IntentMessageCodec.EncodeFragment(Preference, Version, new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), 0, 0, []),
     ];
@@ -29,7 +29,10 @@ public sealed class IntentMessageCodecTests
         Assert.Equal([(Source, Version), (Preference, new IntentVersion(1, "n2"))], digest.Entries);
         Assert.Empty(Assert.IsType<IntentDigestMessage>(IntentMessageCodec.TryDecode(Encoded[2])).Entries);
 
-        Assert.Equal([Source, Preference], Assert.IsType<IntentRequestMessage>(IntentMessageCodec.TryDecode(Encoded[3])).Keys);
+        var wants = Assert.IsType<IntentRequestMessage>(IntentMessageCodec.TryDecode(Encoded[3])).Wants;
+        Assert.Equal((Source, (IntentVersion?)null, 0), (wants[0].Key, wants[0].Version, wants[0].Ranges.Count));
+        Assert.Equal((Preference, (IntentVersion?)Version), (wants[1].Key, wants[1].Version));
+        Assert.Equal([(0, 10), (1400, 3)], wants[1].Ranges);
 
         var fragment = Assert.IsType<IntentFragmentMessage>(IntentMessageCodec.TryDecode(Encoded[4]));
         Assert.Equal((Source, Version, (DateTimeOffset?)null, 10, 4), (fragment.Key, fragment.Version, fragment.DeletedAt, fragment.TotalLength, fragment.Offset));

@@ -85,6 +85,43 @@ public sealed class IntentReplicatorTests : IDisposable
     }
 
     [Fact]
+    public void Receive_DigestWithPartialHere_RequestsOnlyMissingRanges()
+    {
+        var value = IntentCodec.EncodeVips([.. Enumerable.Range(0, 150).Select(i => Vip($"v{i:D3}", $"198.51.100.{i + 1}/24"))]);
+        var version = new IntentVersion(9, "n2");
+        Inject(IntentMessageCodec.EncodeFragment(K8s, version, null, value.Length, 0, value.AsSpan(0, 1000)));
+        Inject(IntentMessageCodec.EncodeFragment(K8s, version, null, value.Length, 2000, value.AsSpan(2000, 500)));
+        var answers = new List<IntentMessage>();
+        _cluster["n2"].Membership.UserMessageReceived += (payload, _) => answers.Add(IntentMessageCodec.TryDecode(payload.Span)!);
+
+        Inject(IntentMessageCodec.EncodeDigest(false, [(K8s, version)]));
+
+        var want = Assert.Single(answers.OfType<IntentRequestMessage>().Single().Wants);
+        Assert.Equal(version, want.Version);
+        Assert.Equal([(1000, 1000), (2500, value.Length - 2500)], want.Ranges);
+    }
+
+    [Fact]
+    public void Receive_RequestForRanges_SendsOnlyThoseBytes()
+    {
+        var vips = Enumerable.Range(0, 150).Select(i => Vip($"v{i:D3}", $"198.51.100.{i + 1}/24")).ToList();
+        var version = _store.Apply("k8s", vips, replace: true).Version;
+        _cluster.RunFor(TimeSpan.FromMilliseconds(50)); // the push of the whole entry
+        var answers = new List<IntentFragmentMessage>();
+        _cluster["n2"].Membership.UserMessageReceived += (payload, _) =>
+        {
+            if (IntentMessageCodec.TryDecode(payload.Span) is IntentFragmentMessage f)
+            {
+                answers.Add(f);
+            }
+        };
+
+        Inject(IntentMessageCodec.EncodeRequest([new IntentWant(K8s, version, [(100, 50), (3000, 10)])]));
+
+        Assert.Equal([(100, 50), (3000, 10)], answers.Select(f => (f.Offset, f.Chunk.Length)));
+    }
+
+    [Fact]
     public void Receive_ManyPartialEntries_BoundedAndEvicted()
     {
         for (var i = 1; i <= 10; i++)
