@@ -43,6 +43,12 @@ public sealed record IntentOptions
     /// </summary>
     public int ForwardFanout { get; init; } = 2;
 
+    /// <summary>
+    /// Default 8192: entries held (sources and preferences, tombstones included); an apply or move that would add one
+    /// more is refused, and a peer's new entry beyond it is dropped. Bounds memory and the digest.
+    /// </summary>
+    public int MaxEntries { get; init; } = 8192;
+
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
     {
@@ -53,6 +59,7 @@ public sealed record IntentOptions
         Require(MaxPartialEntries >= 1, nameof(MaxPartialEntries));
         Require(PartialTimeout > TimeSpan.Zero, nameof(PartialTimeout));
         Require(PushBudget >= 1, nameof(PushBudget));
+        Require(MaxEntries >= 1, nameof(MaxEntries));
         Require(ForwardFanout >= 0, nameof(ForwardFanout));
     }
 

@@ -92,7 +92,7 @@ public sealed class IntentReplicationSimulationTests(ITestOutputHelper output)
     public void Replicate_LargestSourceUnderLoss_ReassembledEverywhere()
     {
         var seed = SimulationSeeds.Replay ?? 5;
-        using var sim = new IntentCluster(seed, 20);
+        using var sim = new IntentCluster(seed, 12);
         var names = sim.Names;
         sim.StartAll();
         Assert.True(sim.Cluster.RunUntil(() => sim.Cluster.Converged(), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(50)));
@@ -109,7 +109,7 @@ public sealed class IntentReplicationSimulationTests(ITestOutputHelper output)
 
         var size = sim.Store(names[0]).Snapshot().Sources.Sum(s => s.Vips.Count);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"20 nodes, 10 % loss, one source of {size} VIPs: converged in {(sim.Cluster.Elapsed - start).TotalMilliseconds:F0} ms, "
+            $"12 nodes, 10 % loss, one source of {size} VIPs: converged in {(sim.Cluster.Elapsed - start).TotalMilliseconds:F0} ms, "
             + $"{(sim.ReplicationBytes - bytes0) / 1024.0:F0} KiB in {sim.ReplicationMessages - messages0} datagrams; largest datagram "
             + $"{sim.Cluster.Network.LargestDatagram} B; drops {sim.Drops}"));
         Assert.Equal(0, sim.Drops);

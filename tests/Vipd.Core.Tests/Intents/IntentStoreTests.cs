@@ -222,6 +222,20 @@ public sealed class IntentStoreTests
     }
 
     [Fact]
+    public void Apply_BeyondMaxEntries_FailedPrecondition()
+    {
+        var store = new IntentStore("n1", _time, IntentOptions.Default with { MaxEntries = 2 });
+        store.Apply("a", [Vip("web", "192.0.2.10/24")], false);
+        store.SetPreference("web", "n2");
+
+        Assert.Equal(IntentError.FailedPrecondition, Assert.Throws<IntentException>(() => store.Apply("b", [Vip("db", "192.0.2.11/24")], false)).Error);
+        Assert.Equal(IntentError.FailedPrecondition, Assert.Throws<IntentException>(() => store.SetPreference("db", "n2")).Error);
+        store.Apply("a", [Vip("db", "192.0.2.11/24")], false);
+        store.SetPreference("web", "n3");
+        Assert.Equal(IntentMergeProbe.Invalid, IntentMergeProbe.MergeNewPreference(store, "other"));
+    }
+
+    [Fact]
     public void EffectiveVips_Conflicts_FirstSourceWinsAndConfigReserved()
     {
         var sources = new Dictionary<string, IReadOnlyList<DynamicVip>>
