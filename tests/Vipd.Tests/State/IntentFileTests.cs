@@ -122,4 +122,20 @@ public sealed class IntentFileTests : IDisposable
         Assert.Equal(2, persister.Saves);
         Assert.Equal(3, IntentFile.Load(FilePath, _time).Snapshot.Preferences.Count);
     }
+
+    [Fact]
+    public void Persister_Unwritable_LogsAndCarriesOn()
+    {
+        Directory.CreateDirectory(_directory);
+        var blocker = Path.Combine(_directory, "not-a-directory");
+        File.WriteAllText(blocker, "x");
+        var store = new IntentStore("n1", _time);
+        using var persister = new IntentPersister(store, Path.Combine(blocker, IntentFile.FileName), _time);
+
+        store.SetPreference("web", "n2");
+        _time.Advance(IntentPersister.Delay);
+
+        Assert.Equal(0, persister.Saves);
+        Assert.False(persister.SaveNow());
+    }
 }
