@@ -30,6 +30,25 @@ public sealed record IntentOptions
     /// <summary>Default 10 s: a partial entry not completed by then is dropped (the next anti-entropy round asks again).</summary>
     public TimeSpan PartialTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Default 64 datagrams: a local change is pushed to every live peer when that takes at most this many datagrams,
+    /// otherwise (a large set in a large cluster) to as many random peers as fit (at least 3), so one change never
+    /// bursts more than ~90 KB out of one socket; the receivers forward it on.
+    /// </summary>
+    public int PushBudget { get; init; } = 64;
+
+    /// <summary>
+    /// Default 2: a node that takes a newer entry from a peer forwards it to this many random live peers once
+    /// (epidemic spread: every node is reached in O(log n) hops even where the first push was lost or limited).
+    /// </summary>
+    public int ForwardFanout { get; init; } = 2;
+
+    /// <summary>
+    /// Default 8192: entries held (sources and preferences, tombstones included); an apply or move that would add one
+    /// more is refused, and a peer's new entry beyond it is dropped. Bounds memory and the digest.
+    /// </summary>
+    public int MaxEntries { get; init; } = 8192;
+
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
     {
@@ -39,6 +58,9 @@ public sealed record IntentOptions
         Require(MaxReassemblyBytes >= MaxEntryBytes, nameof(MaxReassemblyBytes));
         Require(MaxPartialEntries >= 1, nameof(MaxPartialEntries));
         Require(PartialTimeout > TimeSpan.Zero, nameof(PartialTimeout));
+        Require(PushBudget >= 1, nameof(PushBudget));
+        Require(MaxEntries >= 1, nameof(MaxEntries));
+        Require(ForwardFanout >= 0, nameof(ForwardFanout));
     }
 
     private static void Require(bool condition, string name)

@@ -77,6 +77,15 @@ public sealed partial class IntentStore
                 return MergeOutcome.Stale;
             }
 
+            if (existing is null && _entries.Count >= _options.MaxEntries)
+            {
+                PurgeLocked();
+                if (_entries.Count >= _options.MaxEntries)
+                {
+                    return MergeOutcome.Invalid;
+                }
+            }
+
             switch (key.Kind)
             {
                 case IntentKind.Source when deletedAt is not null:

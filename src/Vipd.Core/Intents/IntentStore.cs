@@ -174,6 +174,11 @@ public sealed partial class IntentStore
             CheckConflictsLocked(source, vips);
             var key = new IntentKey(IntentKind.Source, source);
             var existing = _entries.TryGetValue(key, out var entry) ? entry : null;
+            if (existing is null && vips.Count > 0)
+            {
+                RequireRoomLocked();
+            }
+
             var current = existing?.Vips ?? [];
             var byName = current.ToDictionary(v => v.Name, StringComparer.Ordinal);
             var next = replace ? new SortedDictionary<string, DynamicVip>(StringComparer.Ordinal)
@@ -289,9 +294,15 @@ public sealed partial class IntentStore
         lock (_lock)
         {
             var key = new IntentKey(IntentKind.Preference, vip);
-            previous = _entries.TryGetValue(key, out var entry) ? entry.Node : null;
+            var exists = _entries.TryGetValue(key, out var entry);
+            previous = exists ? entry!.Node : null;
             if (previous != node)
             {
+                if (!exists)
+                {
+                    RequireRoomLocked();
+                }
+
                 WritePreferenceLocked(vip, NextVersionLocked(), node, previous, local: true);
             }
         }
@@ -433,7 +444,27 @@ public sealed partial class IntentStore
         }
     }
 
-    private IntentVersion NextVersionLocked() => new(++_clock, _localNode);
+    /// <summary>
+    /// A hybrid logical clock: above every counter seen and at least the wall clock in Unix milliseconds, so a write
+    /// made after a restart that lost the persisted clock still outranks older writes (with loosely synchronised
+    /// clocks), and concurrent writes resolve to the later one, as an operator expects.
+    /// </summary>
+    private void RequireRoomLocked()
+    {
+        PurgeLocked();
+        if (_entries.Count >= _options.MaxEntries)
+        {
+            throw new IntentException(IntentError.FailedPrecondition,
+                $"the cluster holds {_options.MaxEntries} dynamic sources and preferences (removed ones count for {_options.TombstoneLifetime.TotalDays:0.#} days)");
+        }
+    }
+
+    private IntentVersion NextVersionLocked()
+    {
+        var wall = (ulong)Math.Max(0, _time.GetUtcNow().ToUnixTimeMilliseconds());
+        _clock = Math.Max(_clock + 1, wall);
+        return new(_clock, _localNode);
+    }
 
     private SortedDictionary<string, IReadOnlyList<DynamicVip>> BuildVipsSnapshotLocked()
     {

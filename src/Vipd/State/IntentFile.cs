@@ -58,12 +58,27 @@ public static class IntentFile
         {
             reason = ex.Message;
         }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable (permissions, I/O error): leave it where it is for the operator.
+            logger.IntentFileUnreadable(path, ex.Message);
+            return new IntentFileLoad(IntentSnapshot.Empty, ex.Message, null, 0);
+        }
 
         if (reason is not null || document is null)
         {
             reason ??= "empty document";
             var movedTo = path + ".corrupt-" + time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);
-            File.Move(path, movedTo, overwrite: true);
+            try
+            {
+                File.Move(path, movedTo, overwrite: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                logger.IntentFileUnreadable(path, $"{reason}; moving it aside failed: {ex.Message}");
+                return new IntentFileLoad(IntentSnapshot.Empty, reason, null, 0);
+            }
+
             logger.IntentFileCorrupt(path, reason, movedTo);
             return new IntentFileLoad(IntentSnapshot.Empty, reason, movedTo, 0);
         }

@@ -59,8 +59,9 @@ public sealed class IntentPersister : IDisposable
                 Saves++;
                 return true;
             }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            catch (Exception ex)
             {
+                // Never let a failed save (disk full, permissions, a bug) take the daemon down: the next change retries.
                 _logger.IntentSaveFailed(_path, ex);
                 return false;
             }

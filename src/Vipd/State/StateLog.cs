@@ -15,6 +15,10 @@ internal static partial class StateLog
     [LoggerMessage(EventId = 8452, Level = LogLevel.Error, Message = "Saving the intents file {Path} failed; retrying on the next change")]
     public static partial void IntentSaveFailed(this ILogger logger, string path, Exception exception);
 
+    [LoggerMessage(EventId = 8454, Level = LogLevel.Error,
+        Message = "The intents file {Path} cannot be read ({Reason}); started without dynamic VIPs (peers will send theirs)")]
+    public static partial void IntentFileUnreadable(this ILogger logger, string path, string reason);
+
     [LoggerMessage(EventId = 8453, Level = LogLevel.Information, Message = "Loaded {Sources} dynamic sources and {Preferences} preferences from {Path}")]
     public static partial void IntentFileLoaded(this ILogger logger, int sources, int preferences, string path);
 }

@@ -20,7 +20,7 @@ public sealed class IntentStoreTests
         Assert.Equal(["api", "web"], result.Added);
         Assert.Empty(result.Changed);
         Assert.Empty(result.Removed);
-        Assert.Equal(new IntentVersion(1, "n1"), result.Version);
+        Assert.Equal(new IntentVersion((ulong)_time.GetUtcNow().ToUnixTimeMilliseconds(), "n1"), result.Version);
         Assert.Equal(["api", "web"], store.DynamicVips["k8s"].Select(v => v.Name));
     }
 
@@ -28,14 +28,14 @@ public sealed class IntentStoreTests
     public void Apply_SameSetAgain_UnchangedAndSameVersion()
     {
         var store = NewStore();
-        store.Apply("k8s", [Vip("web", "192.0.2.10/24")], replace: false);
+        var first = store.Apply("k8s", [Vip("web", "192.0.2.10/24")], replace: false);
         var changes = 0;
         store.Changed += _ => changes++;
 
         var result = store.Apply("k8s", [Vip("web", "192.0.2.10/24")], replace: true);
 
         Assert.Equal(["web"], result.Unchanged);
-        Assert.Equal(1ul, result.Version.Counter);
+        Assert.Equal(first.Version, result.Version);
         Assert.Equal(0, changes);
     }
 
@@ -43,13 +43,13 @@ public sealed class IntentStoreTests
     public void Apply_Replace_RemovesOthersAndReportsChanged()
     {
         var store = NewStore();
-        store.Apply("k8s", [Vip("web", "192.0.2.10/24"), Vip("api", "192.0.2.11/24")], replace: false);
+        var first = store.Apply("k8s", [Vip("web", "192.0.2.10/24"), Vip("api", "192.0.2.11/24")], replace: false);
 
         var result = store.Apply("k8s", [Vip("web", "192.0.2.10/24", priority: 200)], replace: true);
 
         Assert.Equal(["web"], result.Changed);
         Assert.Equal(["api"], result.Removed);
-        Assert.Equal(2ul, result.Version.Counter);
+        Assert.Equal(first.Version.Counter + 1, result.Version.Counter);
         Assert.Equal(200, store.DynamicVips["k8s"].Single().Priority);
     }
 
@@ -107,13 +107,14 @@ public sealed class IntentStoreTests
     public void Remove_Names_RemovesAndReportsNotFound()
     {
         var store = NewStore();
-        store.Apply("k8s", [Vip("web", "192.0.2.10/24"), Vip("api", "192.0.2.11/24")], replace: false);
+        var first = store.Apply("k8s", [Vip("web", "192.0.2.10/24"), Vip("api", "192.0.2.11/24")], replace: false);
+        _time.Advance(TimeSpan.FromSeconds(1));
 
         var result = store.Remove("k8s", ["web", "nope"], all: false);
 
         Assert.Equal(["web"], result.Removed);
         Assert.Equal(["nope"], result.NotFound);
-        Assert.Equal(2ul, result.Version.Counter);
+        Assert.Equal(first.Version.Counter + 1000, result.Version.Counter);
         Assert.Equal(["api"], store.DynamicVips["k8s"].Select(v => v.Name));
     }
 
@@ -203,7 +204,35 @@ public sealed class IntentStoreTests
         Assert.Equal(0, second.Load(first.Snapshot()));
 
         Assert.Equal(first.Snapshot(), second.Snapshot(), SnapshotComparer.Instance);
-        Assert.Equal(5ul, second.Apply("k8s", [Vip("api", "192.0.2.11/24")], false).Version.Counter);
+        Assert.Equal(first.Snapshot().Clock + 1, second.Apply("k8s", [Vip("api", "192.0.2.11/24")], false).Version.Counter);
+    }
+
+    [Fact]
+    public void Apply_AfterRestartWithoutFile_OutranksOlderWrite()
+    {
+        var old = NewStore("n2");
+        var oldVersion = old.Apply("k8s", [Vip("web", "192.0.2.10/24")], false).Version;
+        _time.Advance(TimeSpan.FromSeconds(5));
+
+        // A node whose file was lost starts at clock 0, yet its new write wins over the older one.
+        var fresh = NewStore("n1");
+        var version = fresh.Apply("k8s", [Vip("api", "192.0.2.11/24")], false).Version;
+
+        Assert.True(version > oldVersion);
+    }
+
+    [Fact]
+    public void Apply_BeyondMaxEntries_FailedPrecondition()
+    {
+        var store = new IntentStore("n1", _time, IntentOptions.Default with { MaxEntries = 2 });
+        store.Apply("a", [Vip("web", "192.0.2.10/24")], false);
+        store.SetPreference("web", "n2");
+
+        Assert.Equal(IntentError.FailedPrecondition, Assert.Throws<IntentException>(() => store.Apply("b", [Vip("db", "192.0.2.11/24")], false)).Error);
+        Assert.Equal(IntentError.FailedPrecondition, Assert.Throws<IntentException>(() => store.SetPreference("db", "n2")).Error);
+        store.Apply("a", [Vip("db", "192.0.2.11/24")], false);
+        store.SetPreference("web", "n3");
+        Assert.Equal(IntentMergeProbe.Invalid, IntentMergeProbe.MergeNewPreference(store, "other"));
     }
 
     [Fact]
