@@ -17,6 +17,7 @@ internal sealed partial class NodeService
 {
     private readonly IntentStore _intents;
     private IntentPersister? _persister;
+    private IntentReplicator? _replicator;
     private IReadOnlyList<SourcedVip> _dynamic = [];
     private Dictionary<string, string> _sourceOf = new(StringComparer.Ordinal);
 

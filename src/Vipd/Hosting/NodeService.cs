@@ -120,6 +120,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             _time,
             _loggers.CreateLogger<ClusterNode>());
         LoadIntents();
+        _replicator = new IntentReplicator(_intents, _membership, _time, new Random(), _loggers.CreateLogger<IntentReplicator>());
+        _replicator.Start();
         _cluster.SetVips(AllSpecs());
         _cluster.DesiredChanged += desired => _executor.Post(() => ApplyDesired(desired));
         _cluster.ReannounceRequested += name => _executor.Post(() => _announcer.Reannounce(name));
@@ -217,6 +219,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _watchdog?.Dispose();
         _checks?.Dispose();
         _metricsServer?.Dispose();
+        _replicator?.Dispose();
         _persister?.Dispose();
         _linkMonitor?.Dispose();
         _membership?.Dispose();

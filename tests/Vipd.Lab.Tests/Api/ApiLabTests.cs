@@ -13,9 +13,6 @@ public sealed class ApiLabTests
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan ProbePeriod = TimeSpan.FromMilliseconds(5);
 
-    /// <summary>Cluster-wide intents need the gossip replication of the intents store (IntentReplicator), not merged yet.</summary>
-    private const string ReplicationPending = "needs the intents store's gossip replication (IntentReplicator)";
-
     [Fact]
     public async Task ReadCalls_ThreeNodes_EveryNodeAgreesOnOwnerAndMembers()
     {
@@ -233,7 +230,7 @@ public sealed class ApiLabTests
         }
     }
 
-    [Fact(Skip = ReplicationPending)]
+    [Fact]
     public async Task Move_PreferredNode_VipMovesThere()
     {
         await using var lab = await LabNetwork.CreateAsync(3);
@@ -253,7 +250,7 @@ public sealed class ApiLabTests
         Assert.Equal(target.Name, (await other.Service.ListVipsAsync(new ListVipsRequest())).Vips.Single().PreferredNode);
     }
 
-    [Fact(Skip = ReplicationPending)]
+    [Fact]
     public async Task ApplyVips_ThreeNodes_EveryNodeElectsItOneBindsItAndItPersists()
     {
         var dynamic = IPAddress.Parse("198.51.100.20");
