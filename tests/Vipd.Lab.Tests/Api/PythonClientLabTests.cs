@@ -102,6 +102,105 @@ public sealed class PythonClientLabTests
         Assert.Equal("OK", member.GetProperty("undrain").GetString());
     }
 
+    private const string TlsScript = """
+        import json, sys
+        import grpc
+        sys.path.insert(0, sys.argv[1])
+        from vipd.v1 import vipd_pb2 as pb, vipd_pb2_grpc as rpc
+
+        target, ca, cert, key = sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5]
+        read = lambda p: open(p, "rb").read() if p != "-" else None
+        creds = grpc.ssl_channel_credentials(root_certificates=read(ca), private_key=read(key), certificate_chain=read(cert))
+        channel = grpc.secure_channel(target, creds, options=[("grpc.ssl_target_name_override", "vipd")])
+        stub = rpc.VipdServiceStub(channel)
+        out = {}
+        try:
+            out["node"] = stub.GetStatus(pb.GetStatusRequest(), timeout=10).node
+            stub.Undrain(pb.UndrainRequest(), timeout=10)
+            out["undrain"] = "OK"
+        except grpc.RpcError as e:
+            out["error"] = e.code().name
+        print(json.dumps(out))
+        """;
+
+    [Fact]
+    public async Task Tcp_TlsWithClientCertificates_OnlyCertificatesFromTheCaGetIn()
+    {
+        await using var lab = await LabNetwork.CreateAsync(1);
+        var pki = Path.Combine(Path.GetTempPath(), $"{lab.Prefix}-pki");
+        Directory.CreateDirectory(pki);
+        try
+        {
+            await MakeCertificatesAsync(lab, pki);
+            var node = lab.Nodes[0];
+            var options = new VipdClusterOptions
+            {
+                ApiExtra = $"""
+                    tcp = "{node.IPv4}:7451"
+                    tls_cert = "{pki}/server.pem"
+                    tls_key = "{pki}/server.key"
+                    tls_client_ca = "{pki}/ca.pem"
+                    """,
+            };
+            await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find(), options);
+            await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, Settle);
+            (await ApiClient.ConnectAsync(cluster, node, Settle)).Dispose();
+            var stubs = await GenerateStubsAsync(lab, cluster.Directory);
+            await File.WriteAllTextAsync(Path.Combine(stubs, "tls.py"), TlsScript);
+            var target = $"{node.IPv4}:7451";
+
+            var trusted = await RunScriptAsync(lab, [Python, Path.Combine(stubs, "tls.py"), stubs, target, $"{pki}/ca.pem", $"{pki}/client.pem", $"{pki}/client.key"]);
+            var stranger = await RunScriptAsync(lab, [Python, Path.Combine(stubs, "tls.py"), stubs, target, $"{pki}/ca.pem", $"{pki}/rogue.pem", $"{pki}/rogue.key"]);
+            var anonymous = await RunScriptAsync(lab, [Python, Path.Combine(stubs, "tls.py"), stubs, target, $"{pki}/ca.pem", "-", "-"]);
+
+            Assert.Equal(node.Name, trusted.GetProperty("node").GetString());
+            Assert.Equal("OK", trusted.GetProperty("undrain").GetString());
+            Assert.Equal("UNAVAILABLE", stranger.GetProperty("error").GetString());
+            Assert.Equal("UNAVAILABLE", anonymous.GetProperty("error").GetString());
+        }
+        finally
+        {
+            Directory.Delete(pki, recursive: true);
+        }
+    }
+
+    private static async Task MakeCertificatesAsync(LabNetwork lab, string pki)
+    {
+        string[][] steps =
+        [
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", $"{pki}/ca.key", "-out", $"{pki}/ca.pem", "-days", "2", "-subj", "/CN=vipd test CA"],
+            ["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", $"{pki}/rogue-ca.key", "-out", $"{pki}/rogue-ca.pem", "-days", "2", "-subj", "/CN=rogue CA"],
+        ];
+        foreach (var step in steps)
+        {
+            await OpenSslAsync(lab, step);
+        }
+
+        await IssueAsync(lab, pki, "server", "ca", "/CN=vipd", "subjectAltName=DNS:vipd\nextendedKeyUsage=serverAuth");
+        await IssueAsync(lab, pki, "client", "ca", "/CN=ops", "extendedKeyUsage=clientAuth");
+        await IssueAsync(lab, pki, "rogue", "rogue-ca", "/CN=ops", "extendedKeyUsage=clientAuth");
+    }
+
+    private static async Task IssueAsync(LabNetwork lab, string pki, string name, string ca, string subject, string extensions)
+    {
+        await File.WriteAllTextAsync($"{pki}/{name}.ext", extensions.Replace("\\n", "\n", StringComparison.Ordinal));
+        await OpenSslAsync(lab, ["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", $"{pki}/{name}.key", "-out", $"{pki}/{name}.csr", "-subj", subject]);
+        await OpenSslAsync(lab, ["x509", "-req", "-in", $"{pki}/{name}.csr", "-CA", $"{pki}/{ca}.pem", "-CAkey", $"{pki}/{ca}.key", "-CAcreateserial", "-out", $"{pki}/{name}.pem", "-days", "2", "-extfile", $"{pki}/{name}.ext"]);
+    }
+
+    private static async Task OpenSslAsync(LabNetwork lab, string[] args)
+    {
+        var result = await lab.Client.ExecAsync("openssl", args);
+        Assert.True(result.ExitCode == 0, $"openssl {string.Join(' ', args)} failed: {result.StdErr}");
+    }
+
+    private static async Task<JsonElement> RunScriptAsync(LabNetwork lab, string[] command)
+    {
+        var run = await lab.Client.ExecAsync(command[0], command[1..]);
+        Assert.True(run.ExitCode == 0, $"python client failed ({run.ExitCode}): {run.StdErr}{run.StdOut}");
+        return JsonDocument.Parse(run.StdOut).RootElement.Clone();
+    }
+
     private static async Task<string> GenerateStubsAsync(LabNetwork lab, string directory)
     {
         var stubs = Path.Combine(directory, "py");
