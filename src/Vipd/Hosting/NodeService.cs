@@ -130,7 +130,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _membership.Changed += OnMemberChangedForEvents;
         StartChecks();
         PublishLocalState();
-        await StartApiAsync(cancellationToken).ConfigureAwait(false);
+        await StartApiAsync().ConfigureAwait(false);
 
         _linkMonitor = new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>());
         _linkMonitor.Start(change =>
@@ -291,11 +291,12 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     }
 
     /// <summary>Serves the API; a socket that cannot be served is logged and the node runs without its API (the VIPs matter more).</summary>
-    private async Task StartApiAsync(CancellationToken cancellationToken)
+    private async Task StartApiAsync()
     {
         try
         {
-            _api = await ApiServer.StartAsync(_config.Api, this, _loggers, cancellationToken).ConfigureAwait(false);
+            // Not cancellable: a SIGTERM during start ends the start-up waits, not the API (StopAsync stops it after the handover).
+            _api = await ApiServer.StartAsync(_config.Api, this, _loggers, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
