@@ -200,8 +200,23 @@ public sealed class ApiLabTests
             var sameAddress = await Assert.ThrowsAsync<RpcException>(() => client.Service.ApplyVipsAsync(Apply("k8s", ("other", $"{LabNetwork.Vip4}/24"))).ResponseAsync);
             Assert.Equal(StatusCode.InvalidArgument, sameAddress.StatusCode);
 
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+            using var watch = client.Service.Watch(new WatchRequest(), cancellationToken: timeout.Token);
+            Assert.True(await watch.ResponseStream.MoveNext(timeout.Token));
+            Assert.Equal(WatchEvent.EventOneofCase.Snapshot, watch.ResponseStream.Current.EventCase);
+
             var applied = await client.Service.ApplyVipsAsync(Apply("k8s", ("svc-a", $"{dynamic}/24")));
             Assert.Equal(["svc-a"], applied.Added);
+            var seen = new List<WatchEvent>();
+            while (!seen.Any(e => e.EventCase == WatchEvent.EventOneofCase.DynamicVips))
+            {
+                Assert.True(await watch.ResponseStream.MoveNext(timeout.Token), "the stream ended");
+                seen.Add(watch.ResponseStream.Current);
+            }
+
+            var change = seen.Single(e => e.EventCase == WatchEvent.EventOneofCase.DynamicVips).DynamicVips;
+            Assert.Equal(("k8s", node.Name), (change.Source, change.OriginNode));
+            Assert.Equal(["svc-a"], change.Applied);
             await cluster.WaitForSingleHolderAsync(dynamic, TimeSpan.FromSeconds(10));
             var vip = (await client.Service.ListVipsAsync(new ListVipsRequest { Source = "k8s" })).Vips.Single();
             Assert.Equal("svc-a", vip.Name);
