@@ -19,6 +19,12 @@ internal static partial class IntentLog
     [LoggerMessage(EventId = 8403, Level = LogLevel.Debug, Message = "Dropped an intent message from {Peer}: {Reason} ({Suppressed} more not logged)")]
     public static partial void Dropped(this ILogger logger, IPEndPoint peer, string reason, long suppressed);
 
+    [LoggerMessage(EventId = 8405, Level = LogLevel.Error, Message = "Pushing the intent {Source} to peers failed")]
+    public static partial void PushFailed(this ILogger logger, string source, Exception exception);
+
+    [LoggerMessage(EventId = 8406, Level = LogLevel.Error, Message = "An intent replication timer failed; it carries on")]
+    public static partial void TimerFailed(this ILogger logger, Exception exception);
+
     [LoggerMessage(EventId = 8404, Level = LogLevel.Error, Message = "Processing an intent message from {Peer} failed")]
     public static partial void ProcessingFailed(this ILogger logger, IPEndPoint peer, Exception exception);
 }

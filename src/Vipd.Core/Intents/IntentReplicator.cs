@@ -211,6 +211,7 @@ public sealed partial class IntentReplicator : IDisposable
     /// <summary>Handles queued messages and pushes, with no lock held while merging or sending.</summary>
     private void Drain()
     {
+        var stopped = false;
         try
         {
             while (true)
@@ -223,6 +224,7 @@ public sealed partial class IntentReplicator : IDisposable
                 {
                     if (_disposed)
                     {
+                        stopped = true;
                         return;
                     }
 
@@ -243,6 +245,7 @@ public sealed partial class IntentReplicator : IDisposable
                     else
                     {
                         _drainScheduled = false;
+                        stopped = true;
                         return;
                     }
                 }
@@ -263,9 +266,16 @@ public sealed partial class IntentReplicator : IDisposable
                     var peers = LivePeers();
                     foreach (var (key, forward) in pushes)
                     {
-                        foreach (var peer in PushTargets(key, forward, peers))
+                        try
                         {
-                            SendEntry(key, peer);
+                            foreach (var peer in PushTargets(key, forward, peers))
+                            {
+                                SendEntry(key, peer);
+                            }
+                        }
+                        catch (Exception ex)
+                        {
+                            _logger.PushFailed(key.Name, ex);
                         }
                     }
 
@@ -282,14 +292,23 @@ public sealed partial class IntentReplicator : IDisposable
                 }
             }
         }
+        catch (Exception ex)
+        {
+            // A timer callback must never throw (it would take the process down): log, and the finally re-arms.
+            _logger.TimerFailed(ex);
+        }
         finally
         {
-            lock (_lock)
+            if (!stopped)
             {
-                // Anything queued after the last check gets its own drain.
-                if (!_disposed && (_inbox.Count > 0 || _pushes.Count > 0 || _syncs.Count > 0) && !_drainScheduled)
+                // Left by an exception (a bug, logged by the timer's owner): never leave the queue without a drain.
+                lock (_lock)
                 {
-                    ScheduleDrainLocked();
+                    _drainScheduled = false;
+                    if (!_disposed && (_inbox.Count > 0 || _pushes.Count > 0 || _syncs.Count > 0))
+                    {
+                        ScheduleDrainLocked();
+                    }
                 }
             }
         }
@@ -363,7 +382,14 @@ public sealed partial class IntentReplicator : IDisposable
             ExpirePartialsLocked();
         }
 
-        SendSummary();
+        try
+        {
+            SendSummary();
+        }
+        catch (Exception ex)
+        {
+            _logger.TimerFailed(ex);
+        }
     }
 
     private TimeSpan NextRound() => _options.AntiEntropyInterval * (0.9 + (0.2 * _random.NextDouble()));

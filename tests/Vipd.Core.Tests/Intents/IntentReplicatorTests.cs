@@ -11,12 +11,13 @@ public sealed class IntentReplicatorTests : IDisposable
     private readonly MembershipCluster _cluster;
     private readonly IntentStore _store;
     private readonly IntentReplicator _replicator;
+    private readonly ErrorLogger _log = new();
 
     public IntentReplicatorTests()
     {
         _cluster = new MembershipCluster(4).AddNodes(2);
-        _store = new IntentStore("n1", _cluster.Time, IntentOptions.Default with { MaxPartialEntries = 4 });
-        _replicator = new IntentReplicator(_store, _cluster["n1"].Membership, _cluster.Time, new Random(1));
+        _store = new IntentStore("n1", _cluster.Time, IntentOptions.Default with { MaxPartialEntries = 4 }, _log);
+        _replicator = new IntentReplicator(_store, _cluster["n1"].Membership, _cluster.Time, new Random(1), _log);
         _cluster.StartAll();
         _replicator.Start();
         Assert.True(_cluster.RunUntil(() => _cluster.Converged(), TimeSpan.FromSeconds(5)));
@@ -158,6 +159,47 @@ public sealed class IntentReplicatorTests : IDisposable
         var digest = answers.Select(a => IntentMessageCodec.TryDecode(a)).OfType<IntentDigestMessage>().First();
         Assert.True(digest.WantsDigest);
         Assert.Equal(new IntentKey(IntentKind.Preference, "web"), Assert.Single(digest.Entries).Key);
+    }
+
+    [Fact]
+    public void Receive_FuzzedMessages_NeverBreaksAndStillReplicates()
+    {
+        var random = new Random(17);
+        var value = IntentCodec.EncodeVips([Vip("api", "192.0.2.11/24"), Vip("web", "192.0.2.10/24")]);
+        var seeds = new[]
+        {
+            IntentMessageCodec.EncodeSummary(1, 1),
+            IntentMessageCodec.EncodeDigest(true, [(K8s, new IntentVersion(3, "n2"))]),
+            IntentMessageCodec.EncodeRequest([IntentWant.Whole(K8s)]),
+            IntentMessageCodec.EncodeFragment(K8s, new IntentVersion(3, "n2"), null, value.Length, 0, value),
+        };
+        for (var i = 0; i < 2000; i++)
+        {
+            var bytes = (byte[])seeds[random.Next(seeds.Length)].Clone();
+            for (var flips = random.Next(1, 4); flips > 0; flips--)
+            {
+                bytes[random.Next(bytes.Length)] = (byte)random.Next(256);
+            }
+
+            _cluster["n2"].Membership.SendUserMessage(bytes, _cluster["n1"].Endpoint);
+            if (i % 100 == 0)
+            {
+                _cluster.RunFor(TimeSpan.FromMilliseconds(5));
+            }
+        }
+
+        _cluster.RunFor(TimeSpan.FromMilliseconds(50));
+        Assert.Empty(_log.Errors);
+        Assert.True(_replicator.Counters.Dropped > 0);
+        foreach (var source in _store.Snapshot().Sources)
+        {
+            Assert.True(IntentCodec.TryDecodeVips(IntentCodec.EncodeVips(source.Vips), out _));
+        }
+
+        // Still working: a real entry is taken (a new source: fuzzing may have produced a valid k8s with a huge version).
+        Inject(IntentMessageCodec.EncodeFragment(new IntentKey(IntentKind.Source, "final"), new IntentVersion(1, "n2"), null, value.Length, 0, value));
+        Assert.True(_store.DynamicVips.ContainsKey("final"), $"received {_replicator.Counters.MessagesReceived}, accepted {_replicator.Counters.EntriesAccepted}, invalid {_replicator.Counters.Invalid}, malformed {_replicator.Counters.Malformed}, evicted {_replicator.Counters.Evicted}, drops {string.Join(",", _cluster["n1"].Membership.Drops.Snapshot())}, entries {_store.Snapshot().Sources.Count}");
+        Assert.Equal(["api", "web"], _store.DynamicVips["final"].Select(v => v.Name));
     }
 
     private void Inject(byte[] payload)
