@@ -38,4 +38,7 @@ internal static partial class ClusterLog
 
     [LoggerMessage(EventId = 4010, Level = LogLevel.Debug, Message = "Member {Node} carries an undecodable record: {Reason}")]
     public static partial void BadRecord(this ILogger logger, string node, NodeRecordError reason);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "Drain ended: this node is eligible again")]
+    public static partial void HandoverEnded(this ILogger logger);
 }

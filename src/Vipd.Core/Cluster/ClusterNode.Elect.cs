@@ -118,6 +118,7 @@ public sealed partial class ClusterNode
         var nodes = SnapshotNodesLocked();
         var live = nodes.Count(n => n.Live);
         var quorum = new QuorumState(_options.Quorum, live, _options.ExpectedNodes);
+        _quorum = quorum;
         if (quorum.HasQuorum != _hadQuorum)
         {
             _hadQuorum = quorum.HasQuorum;

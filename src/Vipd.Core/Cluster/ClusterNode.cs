@@ -50,6 +50,7 @@ public sealed partial class ClusterNode : IDisposable
     private DateTimeOffset _settleUntil;
     private bool _settled;
     private bool _hadQuorum = true;
+    private QuorumState _quorum;
     private long _generation;
     private long _deliveredGeneration;
     private long _pendingGeneration;
@@ -207,6 +208,126 @@ public sealed partial class ClusterNode : IDisposable
 
         Publish();
         Reelect();
+    }
+
+    /// <summary>
+    /// Ends a drain (<see cref="BeginHandover"/>): clears the drain flag so peers count this node again; with preempt
+    /// it may take VIPs back. No effect when not draining.
+    /// </summary>
+    public void EndHandover()
+    {
+        lock (_lock)
+        {
+            if (!_draining)
+            {
+                return;
+            }
+
+            _draining = false;
+            _handoverLogged = false;
+            _logger.HandoverEnded();
+        }
+
+        Publish();
+        Reelect();
+    }
+
+    /// <summary>True between <see cref="BeginHandover"/> and <see cref="EndHandover"/>.</summary>
+    public bool IsDraining
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _draining;
+            }
+        }
+    }
+
+    /// <summary>The maintenance flag last given to <see cref="SetLocalState"/>.</summary>
+    public bool IsMaintenance
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _maintenance;
+            }
+        }
+    }
+
+    /// <summary>The quorum as of the last election.</summary>
+    public QuorumState Quorum
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _quorum;
+            }
+        }
+    }
+
+    /// <summary>The elected owner of every VIP in this node's view (null: none), as of the last election.</summary>
+    public IReadOnlyDictionary<string, string?> Owners
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return new Dictionary<string, string?>(_owners, StringComparer.Ordinal);
+            }
+        }
+    }
+
+    /// <summary>The live nodes that claim to hold <paramref name="vip"/> now, by name (more than one only in a handover or a conflict).</summary>
+    public IReadOnlyList<string> HoldersOf(string vip)
+    {
+        ArgumentNullException.ThrowIfNull(vip);
+        lock (_lock)
+        {
+            if (!_inputs.TryGetValue(vip, out var input))
+            {
+                return [];
+            }
+
+            return [.. input.Candidates.Where(c => c.Live && c.Holding).Select(c => c.Name).Order(StringComparer.Ordinal)];
+        }
+    }
+
+    /// <summary>What a member gossips about itself (its record decoded, VIP ids mapped to this node's VIP names), or null when it has none.</summary>
+    public MemberStanding? StandingOf(string node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        lock (_lock)
+        {
+            NodeRecord? record;
+            if (node == _localName)
+            {
+                record = LocalRecordLocked();
+            }
+            else
+            {
+                var member = _membership.Members.FirstOrDefault(m => m.Name == node);
+                record = member is null ? null : DecodeLocked(member);
+            }
+
+            if (record is null)
+            {
+                return null;
+            }
+
+            var vips = new List<VipStanding>();
+            foreach (var vip in _vips)
+            {
+                if (!_collisions.ContainsKey(vip.Name) && record.TryGet(_vipIds[vip.Name], out var entry))
+                {
+                    vips.Add(new VipStanding(vip.Name, entry.Eligible, entry.Priority, entry.Holding));
+                }
+            }
+
+            return new MemberStanding(node, record.Maintenance, record.Draining, vips);
+        }
     }
 
     /// <summary>Why <paramref name="vip"/> is owned by whom in this node's view (ranked candidates with reasons).</summary>

@@ -15,6 +15,7 @@ internal sealed partial class ConfigBinder
         var addressText = reader.String("address", required: true);
         var port = reader.Integer("port", 1, 65535) ?? ConfigDefaults.Port;
         var iface = Interface(reader, "interface");
+        var stateDirectory = reader.String("state_dir") is { } stateText ? ResolvePath(stateText) : ConfigDefaults.StateDirectory;
         reader.ReportUnknownKeys();
 
         System.Net.IPAddress? address = null;
@@ -39,7 +40,7 @@ internal sealed partial class ConfigBinder
             return null;
         }
 
-        return new NodeConfig { Name = name, Address = address, Port = port, Interface = iface };
+        return new NodeConfig { Name = name, Address = address, Port = port, Interface = iface, StateDirectory = stateDirectory };
     }
 
     private string? DefaultNodeName(TableReader reader)

@@ -25,6 +25,9 @@ public static class ConfigDefaults
     /// <summary>Three gossip targets per round, as memberlist: changes reach every node in O(log n) rounds.</summary>
     public static readonly int GossipFanout = MembershipOptions.Default.GossipFanout;
 
+    /// <summary>Under systemd's <c>StateDirectory=vipd</c>: the dynamic VIPs and Move preferences survive a restart there.</summary>
+    public const string StateDirectory = "/var/lib/vipd";
+
     /// <summary>The socket under systemd's <c>RuntimeDirectory=vipd</c>; file permissions guard it.</summary>
     public const string ApiSocket = "/run/vipd/vipd.sock";
 

@@ -8,7 +8,7 @@ internal static class ConfigSchema
 {
     public static readonly (string Table, string[] Keys)[] Tables =
     [
-        ("[node]", ["name", "address", "port", "interface"]),
+        ("[node]", ["name", "address", "port", "interface", "state_dir"]),
         ("[cluster]",
         [
             "peers", "key_file", "quorum", "expected_nodes", "node_names", "profile", "probe_interval", "probe_timeout",

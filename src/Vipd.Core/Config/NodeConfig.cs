@@ -17,6 +17,9 @@ public sealed record NodeConfig
     /// <summary>The default interface for VIPs that name none; null when every VIP names its own.</summary>
     public string? Interface { get; init; }
 
+    /// <summary>Where vipd keeps state across restarts (the dynamic VIPs and Move preferences), absolute.</summary>
+    public string StateDirectory { get; init; } = ConfigDefaults.StateDirectory;
+
     /// <summary>Address and port together: what this node binds for gossip and tells its peers.</summary>
     public IPEndPoint EndPoint => new(Address, Port);
 }

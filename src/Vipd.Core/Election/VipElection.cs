@@ -6,7 +6,9 @@ namespace Vipd.Core.Election;
 /// The election: a pure function of one node's view, so every node with the same view computes the same owner.
 /// <list type="number">
 /// <item>Eligible: live, not in maintenance, not draining, in the VIP's allowed nodes, its own ready bit set.</item>
-/// <item>Rank: priority descending, then the rendezvous hash of (VIP, node) descending, then name (total order).</item>
+/// <item>Rank: the node preferred by a Move first, then priority descending, then the rendezvous hash of (VIP, node)
+/// descending, then name (total order).</item>
+/// <item>Owner, with an eligible preferred node: that node, at once (a Move overrides stickiness and the preempt delay).</item>
 /// <item>Owner, preempt off: the best-ranked eligible holder if any (stickiness), else rank 1.</item>
 /// <item>Owner, preempt on: with no eligible holder rank 1; otherwise the best-ranked node that either holds it or
 /// has been eligible for at least the preempt delay (so a holder is displaced only by a node that waited).</item>
@@ -52,6 +54,11 @@ public static class VipElection
         {
             var c = ranked[i].Candidate;
             var text = string.Create(CultureInfo.InvariantCulture, $"rank {i + 1}: priority {c.Priority}, eligible");
+            if (IsPreferred(vip, c))
+            {
+                text += ", preferred by move";
+            }
+
             if (c.Holding)
             {
                 text += ", holding";
@@ -88,7 +95,8 @@ public static class VipElection
         {
             owner = ranked[ownerIndex].Candidate.Name;
             summary = string.Create(CultureInfo.InvariantCulture, $"{owner} owns it: rank {ownerIndex + 1}")
-                + (ownerIndex == 0 ? string.Empty : vip.Preempt ? ", holder until a better-ranked node's preempt delay ends" : ", holder (preempt off)");
+                + (ownerIndex == 0 && IsPreferred(vip, ranked[0].Candidate) ? " (preferred by move)"
+                    : ownerIndex == 0 ? string.Empty : vip.Preempt ? ", holder until a better-ranked node's preempt delay ends" : ", holder (preempt off)");
         }
 
         return new VipExplanation(vip.Name, owner, summary, verdicts, reconsiderAt);
@@ -106,11 +114,23 @@ public static class VipElection
             }
             else
             {
-                ineligible?.Add(new CandidateVerdict(candidate.Name, 0, "not eligible: " + reason));
+                var note = IsPreferred(vip, candidate) ? " (preferred by move; the normal ranking applies)" : string.Empty;
+                ineligible?.Add(new CandidateVerdict(candidate.Name, 0, "not eligible: " + reason + note));
             }
         }
 
         ranked.Sort(static (a, b) => Compare(a.Candidate, a.Score, b.Candidate, b.Score));
+        if (vip.PreferredNode is { } preferred)
+        {
+            var index = ranked.FindIndex(r => r.Candidate.Name == preferred);
+            if (index > 0)
+            {
+                var entry = ranked[index];
+                ranked.RemoveAt(index);
+                ranked.Insert(0, entry);
+            }
+        }
+
         return ranked;
     }
 
@@ -123,7 +143,7 @@ public static class VipElection
         }
 
         var holderIndex = ranked.FindIndex(static r => r.Candidate.Holding);
-        if (holderIndex < 0)
+        if (holderIndex < 0 || IsPreferred(vip, ranked[0].Candidate))
         {
             return 0;
         }
@@ -147,6 +167,9 @@ public static class VipElection
 
         return holderIndex;
     }
+
+    private static bool IsPreferred(VipSpec vip, ElectionCandidate candidate) =>
+        vip.PreferredNode is { } preferred && string.Equals(preferred, candidate.Name, StringComparison.Ordinal);
 
     /// <summary>Compares two eligible candidates: negative when <paramref name="a"/> ranks better.</summary>
     public static int Compare(ElectionCandidate a, ulong scoreA, ElectionCandidate b, ulong scoreB)

@@ -333,6 +333,7 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             _protector.Dispose();
             _outbox.Clear();
             _events.Clear();
+            _userMessages.Clear();
         }
     }
 
@@ -427,6 +428,9 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             case AliveRequestMessage request:
                 HandleAliveRequest(request, from);
                 break;
+            case UserMessage user:
+                HandleUserMessage(user, from);
+                break;
             default:
                 break;
         }
@@ -469,21 +473,25 @@ public sealed partial class SwimMembership : IMembership, IDisposable
         {
             List<(byte[] Buffer, int Length, IPEndPoint Destination)> outbox;
             List<Member> events;
+            List<(ReadOnlyMemory<byte> Payload, IPEndPoint From)> users;
             lock (_lock)
             {
-                if (_outbox.Count == 0 && _events.Count == 0)
+                if (_outbox.Count == 0 && _events.Count == 0 && _userMessages.Count == 0)
                 {
                     return;
                 }
 
                 outbox = _outbox;
                 events = _events;
+                users = _userMessages;
                 _outbox = [];
                 _events = [];
+                _userMessages = [];
             }
 
             SendAll(outbox);
             RaiseAll(events);
+            RaiseUserMessages(users);
         }
     }
 

@@ -18,6 +18,7 @@ internal static class MessageCodec
         SuspectMessage m => 4 + SpanWriter.NameSize(m.Name) + SpanWriter.NameSize(m.From),
         DeadMessage m => 4 + SpanWriter.NameSize(m.Name) + SpanWriter.NameSize(m.From),
         PushPullMessage m => 2 + m.Entries.Sum(GetEntrySize),
+        UserMessage m => m.Payload.Length,
         _ => throw new ArgumentException("Unknown message type.", nameof(message)),
     };
 
@@ -83,6 +84,10 @@ internal static class MessageCodec
                 }
 
                 break;
+            case UserMessage m:
+                m.Payload.Span.CopyTo(destination[writer.Position..]);
+                writer.Skip(m.Payload.Length);
+                break;
             default:
                 throw new ArgumentException("Unknown message type.", nameof(message));
         }
@@ -130,7 +135,7 @@ internal static class MessageCodec
                 return DropReason.Truncated;
             }
 
-            if (type is < (byte)MessageType.Ping or > (byte)MessageType.AliveRequest)
+            if (type is < (byte)MessageType.Ping or > (byte)MessageType.User)
             {
                 continue;
             }
@@ -179,6 +184,8 @@ internal static class MessageCodec
                 && reader.TryReadName(out var from) ? new DeadMessage(incarnation, name, from) : null,
             MessageType.PushPull => DecodePushPull(ref reader),
             MessageType.AliveRequest => reader.TryReadName(out var target) ? new AliveRequestMessage(target) : null,
+            MessageType.User => reader.TryReadBytes(reader.Remaining, out var payload) && payload.Length > 0
+                ? new UserMessage(payload.ToArray()) : null,
             _ => null,
         };
 

@@ -12,4 +12,5 @@ internal enum MessageType : byte
     Dead = 7,
     PushPull = 8,
     AliveRequest = 9,
+    User = 10,
 }

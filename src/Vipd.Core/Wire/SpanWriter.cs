@@ -26,6 +26,9 @@ internal ref struct SpanWriter(Span<byte> buffer)
         Position += 4;
     }
 
+    /// <summary>Moves past <paramref name="count"/> bytes the caller wrote itself.</summary>
+    public void Skip(int count) => Position += count;
+
     public void WriteUInt16At(int position, ushort value) =>
         BinaryPrimitives.WriteUInt16BigEndian(_buffer[position..], value);
 

@@ -1,10 +1,11 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Vipd.Api;
 using Vipd.Checks;
 using Vipd.Core.Cluster;
 using Vipd.Core.Config;
 using Vipd.Core.Crypto;
-using Vipd.Core.Election;
+using Vipd.Core.Intents;
 using Vipd.Core.Membership;
 using Vipd.Core.Reconcile;
 using Vipd.Linux.Interfaces;
@@ -48,9 +49,11 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private readonly Dictionary<string, long> _electedAt = new(StringComparer.Ordinal);
     private MetricsServer? _metricsServer;
     private CheckMonitor? _checks;
+    private ApiServer? _api;
 
     public NodeService(VipdConfig config, Keyring keyring, UdpTransport transport, NetlinkAddressManager addresses, SystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers)
     {
+        _intents = new IntentStore(config.Node.Name, time, logger: loggers.CreateLogger<IntentStore>());
         UseConfig(config);
         _keyring = keyring;
         _transport = transport;
@@ -60,6 +63,10 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger("Vipd.Node");
         _notify = new NotifyRunner(config.Node.Name, loggers.CreateLogger("Vipd.Notify"));
+        _startedAt = time.GetUtcNow();
+        _configLoadedAt = _startedAt;
+        _configDigest = DigestOf(config.SourcePath);
+        Events = new EventHub(time);
     }
 
     /// <summary>Membership timings from the config (its defaults are the membership's own).</summary>
@@ -101,6 +108,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
         WarnAboutHostSettings();
         _announcer.Changed += OnAnnouncerChanged;
+        _announcer.Changed += OnAnnouncerChangedForEvents;
         _announcer.Start();
 
         var options = MembershipOptionsFor(_config.Cluster);
@@ -111,12 +119,18 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             _membership,
             _time,
             _loggers.CreateLogger<ClusterNode>());
-        _cluster.SetVips(SpecsOf(_config));
+        LoadIntents();
+        _replicator = new IntentReplicator(_intents, _membership, _time, new Random(), _loggers.CreateLogger<IntentReplicator>());
+        _replicator.Start();
+        _cluster.SetVips(AllSpecs());
         _cluster.DesiredChanged += desired => _executor.Post(() => ApplyDesired(desired));
         _cluster.ReannounceRequested += name => _executor.Post(() => _announcer.Reannounce(name));
         _cluster.OwnershipChanged += OnOwnershipChanged;
+        _cluster.OwnershipChanged += OnOwnershipChangedForEvents;
+        _membership.Changed += OnMemberChangedForEvents;
         StartChecks();
         PublishLocalState();
+        await StartApiAsync(cancellationToken).ConfigureAwait(false);
 
         _linkMonitor = new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>());
         _linkMonitor.Start(change =>
@@ -167,6 +181,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _notifier.Stopping("handing over");
+        _api?.SetNotServing();
         if (_cluster is not null && _announcer is not null && _executor is not null && _membership is not null)
         {
             var started = _time.GetTimestamp();
@@ -190,6 +205,13 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
             LogStopped(_logger, elapsed);
         }
+
+        if (_api is not null)
+        {
+            await _api.StopAsync(cancellationToken).ConfigureAwait(false);
+            await _api.DisposeAsync().ConfigureAwait(false);
+            _api = null;
+        }
     }
 
     public void Dispose()
@@ -197,6 +219,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _watchdog?.Dispose();
         _checks?.Dispose();
         _metricsServer?.Dispose();
+        _replicator?.Dispose();
+        _persister?.Dispose();
         _linkMonitor?.Dispose();
         _membership?.Dispose();
         _cluster?.Dispose();
@@ -211,13 +235,14 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     /// Added VIPs are elected, removed ones released, changed ones re-applied. [node], [cluster] and [api] changes
     /// need a restart and are reported, not applied.
     /// </summary>
-    public void RequestReload() => _executor?.Post(Reload);
+    public void RequestReload() => _executor?.Post(() => ReloadNow());
 
-    private void Reload()
+    /// <summary>The reload itself, on the executor: SIGHUP and the API's Reload both come here.</summary>
+    private Vipd.Api.V1.ReloadResult ReloadNow()
     {
         _notifier.Reloading("reloading the config");
         var path = _config.SourcePath;
-        var result = ConfigLoader.Load(path);
+        var (result, digest) = LoadConfig(path);
         if (!result.IsValid)
         {
             LogReloadRefused(_logger, path, result.Errors.Count);
@@ -227,7 +252,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             }
 
             _notifier.Ready("config reload refused; running config kept");
-            return;
+            return Reloaded(ApiMapping.Refused(_time.GetUtcNow(), result.Errors));
         }
 
         var diff = ConfigDiff.Compute(_config, result.Config);
@@ -246,17 +271,37 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
         if (checksChanged || !diff.VipsAdded.IsEmpty || !diff.VipsRemoved.IsEmpty || !diff.VipsChanged.IsEmpty)
         {
-            _cluster!.SetVips(SpecsOf(_config));
+            _cluster!.SetVips(AllSpecs());
             PublishLocalState();
             ApplyDesired(_cluster.Desired);
         }
 
         LogReloaded(_logger, path, diff.VipsAdded.Count, diff.VipsRemoved.Count, diff.VipsChanged.Count);
         _notifier.Ready($"serving {_config.Vips.Count} VIPs");
+        _configDigest = digest;
+        _configLoadedAt = _time.GetUtcNow();
+        return Reloaded(ApiMapping.Applied(_configLoadedAt, digest, diff));
     }
 
-    private static List<VipSpec> SpecsOf(VipdConfig config) =>
-        [.. config.Vips.Select(v => new VipSpec(v.Name, v.Preempt, v.PreemptDelay, v.Nodes.IsEmpty ? null : [.. v.Nodes]))];
+    private Vipd.Api.V1.ReloadResult Reloaded(Vipd.Api.V1.ReloadResult result)
+    {
+        _lastReload = result;
+        Events.Publish(new Vipd.Api.V1.WatchEvent { Reload = result });
+        return result;
+    }
+
+    /// <summary>Serves the API; a socket that cannot be served is logged and the node runs without its API (the VIPs matter more).</summary>
+    private async Task StartApiAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            _api = await ApiServer.StartAsync(_config.Api, this, _loggers, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+        {
+            LogApiOff(_logger, _config.Api.Socket, ex.Message);
+        }
+    }
 
     private void ApplyDesired(IReadOnlySet<string> desired)
     {
@@ -332,7 +377,9 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private void UseConfig(VipdConfig config)
     {
         _config = config;
+        _intents.SetReserved(config.Vips.Select(v => v.Name), config.Vips.Select(v => v.Address));
         _vips = config.Vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        RebuildVips();
         _checkConfigs = config.Checks.ToDictionary(c => c.Name, StringComparer.Ordinal);
     }
 
@@ -363,6 +410,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
         var monitor = new CheckMonitor([.. _config.Checks], _time, _loggers.CreateLogger<CheckMonitor>(), name => _addresses.FindLink(name)?.IsUp == true);
         monitor.Changed += _ => _executor?.Post(PublishLocalState);
+        monitor.Changed += OnCheckChangedForEvents;
         _checks = monitor;
         monitor.Start();
     }
@@ -382,7 +430,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     {
         var states = new Dictionary<string, LocalVipState>(StringComparer.Ordinal);
         var links = _addresses.ListLinks();
-        foreach (var vip in _config.Vips)
+        foreach (var vip in _vips.Values)
         {
             var (eligible, priority, reason) = LocalVerdict(vip, links.FirstOrDefault(l => l.Name == vip.Interface));
             states[vip.Name] = new LocalVipState(eligible, priority);
@@ -400,7 +448,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             }
         }
 
-        _cluster!.SetLocalState(maintenance: false, states);
+        _cluster!.SetLocalState(_maintenance, states);
     }
 
     /// <summary>Settings vipd does not change on the operator's host but that can hurt: said once at start.</summary>
@@ -488,6 +536,9 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 110, Level = LogLevel.Error, Message = "Cannot serve metrics on {Address} ({Reason}); running without metrics")]
     private static partial void LogMetricsOff(ILogger logger, System.Net.IPEndPoint address, string reason);
+
+    [LoggerMessage(EventId = 111, Level = LogLevel.Error, Message = "Cannot serve the API on {Socket} ({Reason}); running without it")]
+    private static partial void LogApiOff(ILogger logger, string socket, string reason);
 
     [LoggerMessage(EventId = 103, Level = LogLevel.Error, Message = "A reconcile step failed; the next change or refresh retries it")]
     private static partial void LogReactionFailed(ILogger logger, Exception exception);

@@ -54,6 +54,20 @@ public sealed class VipdCluster : IAsyncDisposable
     /// <summary>The config file of a node.</summary>
     public string ConfigPath(LabHost node) => Path.Combine(_directory, $"{node.Name}.toml");
 
+    /// <summary>The API socket of a node (a file in <see cref="Directory"/>: reachable from any namespace).</summary>
+    public string SocketPath(LabHost node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return Path.Combine(_directory, node.Name + ".sock");
+    }
+
+    /// <summary>The state folder of a node (<c>[node] state_dir</c>): dynamic VIPs persist there across restarts.</summary>
+    public string StateDirectory(LabHost node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        return Path.Combine(_directory, node.Name + ".state");
+    }
+
     /// <summary>The running (or last) vipd process of a node.</summary>
     public LabProcess Process(LabHost node) => _processes[node.Name];
 
@@ -193,6 +207,7 @@ public sealed class VipdCluster : IAsyncDisposable
             name = "{node.Name}"
             address = "{node.IPv4}"
             port = 7450
+            state_dir = "{StateDirectory(node)}"
 
             [cluster]
             peers = [{peers}]
@@ -201,7 +216,8 @@ public sealed class VipdCluster : IAsyncDisposable
             {_options.ClusterExtra}
 
             [api]
-            socket = "{Path.Combine(_directory, node.Name + ".sock")}"
+            socket = "{SocketPath(node)}"
+            {_options.ApiExtra}
 
             [logging]
             level = "{_options.LogLevel}"

@@ -18,6 +18,9 @@ public sealed record VipdClusterOptions
     /// <summary>Extra lines inside [cluster].</summary>
     public string ClusterExtra { get; init; } = string.Empty;
 
+    /// <summary>Extra lines inside [api] (e.g. <c>mutating_group = "..."</c>).</summary>
+    public string ApiExtra { get; init; } = string.Empty;
+
     /// <summary>When set, every node serves Prometheus metrics on its own address and this port.</summary>
     public int? MetricsPort { get; init; }
 
