@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 
 namespace Vipctl.Tests;
 
@@ -91,7 +90,7 @@ public sealed class CompletionTests : IAsyncLifetime
             Assert.Fail("zsh is not installed (tests/install-deps installs it)");
         }
 
-        var (code, _, error) = await RunAsync("zsh", "-n", ZshFile);
+        var (code, _, error) = await ChildProcess.RunAsync("zsh", "-n", ZshFile);
 
         Assert.True(code == 0, error);
     }
@@ -114,24 +113,8 @@ public sealed class CompletionTests : IAsyncLifetime
         words.Insert(0, program);
         var array = string.Join(' ', words.Select(w => $"'{w}'"));
         var script = $"source '{BashFile}'\nCOMP_WORDS=({array})\nCOMP_CWORD={words.Count - 1}\n_vipctl\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n";
-        var (code, output, error) = await RunAsync("bash", "--norc", "--noprofile", "-c", script);
+        var (code, output, error) = await ChildProcess.RunAsync("bash", "--norc", "--noprofile", "-c", script);
         Assert.True(code == 0, error);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(string program, params string[] args)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await output, await error);
     }
 }

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace Vipctl.Tests;
 
 /// <summary><c>vipctl config check FILE</c> prints exactly what <c>vipd check --config FILE</c> prints, with its exit code.</summary>
@@ -97,19 +95,5 @@ public sealed class ConfigCheckTests
     }
 
     /// <summary>Runs a built program: <c>dotnet exec DLL ARGS</c>.</summary>
-    private static async Task<CliRun> RunAsync(string dll, params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in (string[])["exec", dll, .. args])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliRun(process.ExitCode, await output, await error);
-    }
+    private static Task<CliRun> RunAsync(string dll, params string[] args) => ChildProcess.RunAsync("dotnet", ["exec", dll, .. args]);
 }

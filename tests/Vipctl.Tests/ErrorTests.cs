@@ -232,20 +232,14 @@ public sealed class ErrorTests : IAsyncLifetime
     public async Task Watch_ReaderGoesAway_ExitsQuietly()
     {
         _server.Service.WatchKeepsSending = true;
-        var start = new ProcessStartInfo("sh") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add($"dotnet exec '{RepoPaths.VipctlDll}' watch --socket '{_server.SocketPath}' | head -n 1");
         var clock = Stopwatch.StartNew();
 
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        await process.WaitForExitAsync(timeout.Token);
+        var run = await ChildProcess.RunAsync(
+            TimeSpan.FromSeconds(15), "sh", "-c", $"dotnet exec '{RepoPaths.VipctlDll}' watch --socket '{_server.SocketPath}' | head -n 1");
 
         // The shell waits for both sides of the pipe: it returns once vipctl has noticed that head is gone.
-        Assert.StartsWith("2026-11-25T12:00:00Z #1 snapshot", await output, StringComparison.Ordinal);
-        Assert.Equal(string.Empty, await error);
+        Assert.StartsWith("2026-11-25T12:00:00Z #1 snapshot", run.Output, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, run.Error);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{clock.Elapsed}");
     }
 
@@ -258,24 +252,6 @@ public sealed class ErrorTests : IAsyncLifetime
         Assert.Contains(ExitCodes.HelpText, run.Output, StringComparison.Ordinal);
     }
 
-    private static async Task<CliRun> RunWithoutDacOverrideAsync(params string[] args)
-    {
-        var start = new ProcessStartInfo("setpriv")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in (string[])["--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search", "--", "dotnet", "exec",
-            RepoPaths.VipctlDll, .. args])
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        await process.WaitForExitAsync(timeout.Token);
-        return new CliRun(process.ExitCode, await output, await error);
-    }
+    private static Task<CliRun> RunWithoutDacOverrideAsync(params string[] args) =>
+        ChildProcess.RunAsync("setpriv", ["--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search", "--", "dotnet", "exec", RepoPaths.VipctlDll, .. args]);
 }

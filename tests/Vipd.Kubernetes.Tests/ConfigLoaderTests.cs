@@ -131,6 +131,35 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void Parse_SyntaxError_SaysItInLowerCaseLikeVipd()
+    {
+        var result = ConfigLoader.Parse("[node\nname = 1\n", "k8s.toml", "host");
+
+        var message = result.Errors[0].Message;
+        Assert.True(char.IsLower(message[0]), message);
+        Assert.False(message.EndsWith('.'), message);
+    }
+
+    [Fact]
+    public void Load_MissingFile_SaysNoSuchFile()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"vipd-k8s-missing-{Guid.NewGuid():N}.toml");
+
+        var result = ConfigLoader.Load(path, "host");
+
+        Assert.False(result.Ok);
+        Assert.Equal($"{path}:1:1: cannot read the config file: no such file", Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
+    public void Load_Directory_SaysItIsADirectory()
+    {
+        var result = ConfigLoader.Load(Path.GetTempPath(), "host");
+
+        Assert.Equal($"{Path.GetTempPath()}:1:1: cannot read the config file: it is a directory", Assert.Single(result.Errors).ToString());
+    }
+
+    [Fact]
     public void Load_ExampleConfig_IsValid()
     {
         var root = new DirectoryInfo(AppContext.BaseDirectory);

@@ -1,7 +1,7 @@
 namespace Vipd.Core.Config;
 
 /// <summary>Finds the known word closest to a misspelt one (optimal string alignment distance).</summary>
-internal static class KeySuggester
+public static class KeySuggester
 {
     /// <summary>The closest candidate within a small distance of <paramref name="word"/>, or null.</summary>
     public static string? Suggest(string word, IEnumerable<string> candidates)

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Vipd.Core.Config.Toml;
 
 namespace Vipd.Core.Config;
@@ -6,18 +7,35 @@ namespace Vipd.Core.Config;
 /// Reads typed values out of one table, reporting wrong types and ranges, and remembers which keys the schema
 /// knows so that the rest can be reported as unknown, with the closest known key as a suggestion.
 /// </summary>
-internal sealed class TableReader
+public sealed class TableReader
 {
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
     private readonly ErrorCollector _errors;
+    private readonly Func<string, string, string>? _misplacedKeyHint;
 
-    public TableReader(TomlTableNode table, string context, ErrorCollector errors)
+    /// <summary>
+    /// Reads <paramref name="table"/>, which messages call <paramref name="context"/>, into <paramref name="errors"/>.
+    /// For an unknown key that is no misspelling of a known one, <paramref name="misplacedKeyHint"/> (key, context)
+    /// may say where the key belongs ("; it belongs in [node]"), or return an empty string.
+    /// </summary>
+    public TableReader(TomlTableNode table, string context, ErrorCollector errors, Func<string, string, string>? misplacedKeyHint)
     {
+        ArgumentNullException.ThrowIfNull(table);
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(errors);
         Table = table;
         Context = context;
         _errors = errors;
+        _misplacedKeyHint = misplacedKeyHint;
     }
 
+    /// <summary>A reader of a table of <c>vipd.toml</c>: misplaced keys are placed by <see cref="ConfigSchema"/>.</summary>
+    internal TableReader(TomlTableNode table, string context, ErrorCollector errors)
+        : this(table, context, errors, ConfigSchema.BelongsHint)
+    {
+    }
+
+    /// <summary>The table read.</summary>
     public TomlTableNode Table { get; }
 
     /// <summary>How the table reads in messages: "[node]", "[[vip]]".</summary>
@@ -29,11 +47,13 @@ internal sealed class TableReader
     /// <summary>" in [node]", or nothing at the top level.</summary>
     private string Where => Table.Origin == TomlTableOrigin.Root ? string.Empty : $" in {Context}";
 
+    /// <summary>True when the table holds <paramref name="key"/> (known or not).</summary>
     public bool Has(string key) => Table.TryGet(key, out _);
 
     /// <summary>Where the key's value starts, or the table's header when the key is absent.</summary>
     public SourcePosition PositionOf(string key) => Table.TryGet(key, out var entry) ? entry.Value.Position : Table.Position;
 
+    /// <summary>Reports an error of this table's content at <paramref name="position"/>.</summary>
     public void Error(SourcePosition position, string message) => _errors.Add(position, message);
 
     /// <summary>Declares keys that are valid here but read some other way.</summary>
@@ -62,6 +82,8 @@ internal sealed class TableReader
         return null;
     }
 
+    /// <summary>A non-empty string; null when absent or invalid (the error is reported).</summary>
+    [SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "The names of TOML's own types.")]
     public string? String(string key, bool required = false)
     {
         var node = Raw(key, required);
@@ -85,6 +107,8 @@ internal sealed class TableReader
         return null;
     }
 
+    /// <summary>An integer from <paramref name="min"/> to <paramref name="max"/>; null when absent or invalid (the error is reported).</summary>
+    [SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "The names of TOML's own types.")]
     public int? Integer(string key, int min, int max, bool required = false)
     {
         var node = Raw(key, required);
@@ -108,6 +132,7 @@ internal sealed class TableReader
         return (int)value;
     }
 
+    /// <summary>true or false; null when absent or invalid (the error is reported).</summary>
     public bool? Boolean(string key)
     {
         var node = Raw(key);
@@ -239,9 +264,9 @@ internal sealed class TableReader
                 };
                 var position = root && entry.Value is TomlTableNode or TomlArrayNode { IsTableArray: true } ? entry.Value.Position : entry.KeyPosition;
                 var hint = KeySuggester.Hint(entry.Key, _known);
-                if (hint.Length == 0 && !root)
+                if (hint.Length == 0 && !root && _misplacedKeyHint is not null)
                 {
-                    hint = ConfigSchema.BelongsHint(entry.Key, Context);
+                    hint = _misplacedKeyHint(entry.Key, Context);
                 }
 
                 _errors.Add(position, $"unknown {what}{Where}{hint}");

@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using Tomlyn.Parsing;
-using Vipd.Kubernetes.Config.Toml;
+using Vipd.Core.Config;
+using Vipd.Core.Config.Toml;
 
 namespace Vipd.Kubernetes.Config;
 
@@ -11,43 +11,28 @@ namespace Vipd.Kubernetes.Config;
 /// </summary>
 internal static partial class ConfigLoader
 {
+    /// <summary>Reads and loads the config file at <paramref name="path"/>.</summary>
     public static ConfigResult Load(string path, string defaultNodeName)
     {
-        ArgumentNullException.ThrowIfNull(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            return new ConfigResult(null, [new ConfigError(path, 1, 1, $"cannot read the config file: {e.Message}")]);
-        }
-
-        return Parse(text, path, defaultNodeName);
+        var errors = new ErrorCollector(path);
+        return Load(TomlTreeBuilder.ParseFile(path, errors), errors, defaultNodeName);
     }
 
+    /// <summary>Loads config text; <paramref name="sourceName"/> names the file in errors.</summary>
     public static ConfigResult Parse(string text, string sourceName, string defaultNodeName)
     {
-        ArgumentNullException.ThrowIfNull(text);
         var errors = new ErrorCollector(sourceName);
-        var document = SyntaxParser.Parse(text, sourceName, true);
-        if (document.HasErrors)
-        {
-            var lines = new HashSet<int>();
-            foreach (var diagnostic in document.Diagnostics)
-            {
-                if (diagnostic.Kind == Tomlyn.Syntax.DiagnosticMessageKind.Error && lines.Add(diagnostic.Span.Start.Line))
-                {
-                    errors.Add(SourcePosition.FromTomlyn(diagnostic.Span.Start), diagnostic.Message.TrimEnd('.'));
-                }
-            }
+        return Load(TomlTreeBuilder.Parse(text, errors), errors, defaultNodeName);
+    }
 
+    private static ConfigResult Load(TomlTableNode? table, ErrorCollector errors, string defaultNodeName)
+    {
+        if (table is null)
+        {
             return new ConfigResult(null, errors.ToSortedArray());
         }
 
-        var root = new TableReader(TomlTreeBuilder.Build(document, errors), "the file", errors);
-        var config = Bind(root, errors, defaultNodeName);
+        var config = Bind(new TableReader(table, "the file", errors, misplacedKeyHint: null), errors, defaultNodeName);
         return new ConfigResult(errors.Count == 0 ? config : null, errors.ToSortedArray());
     }
 
@@ -56,7 +41,7 @@ internal static partial class ConfigLoader
         var socket = "/run/vipd/vipd.sock";
         if (root.SubTable("vipd") is { } vipdTable)
         {
-            var vipd = new TableReader(vipdTable, "[vipd]", errors);
+            var vipd = new TableReader(vipdTable, "[vipd]", errors, misplacedKeyHint: null);
             socket = vipd.String("socket") ?? socket;
             vipd.ReportUnknownKeys();
         }
@@ -65,7 +50,7 @@ internal static partial class ConfigLoader
         string? iface = null;
         if (root.SubTable("node") is { } nodeTable)
         {
-            var node = new TableReader(nodeTable, "[node]", errors);
+            var node = new TableReader(nodeTable, "[node]", errors, misplacedKeyHint: null);
             nodeName = node.String("name") ?? nodeName;
             iface = node.String("interface");
             node.ReportUnknownKeys();
@@ -76,7 +61,7 @@ internal static partial class ConfigLoader
         var resync = TimeSpan.FromSeconds(10);
         if (root.SubTable("kubernetes") is { } kubeTable)
         {
-            var kube = new TableReader(kubeTable, "[kubernetes]", errors);
+            var kube = new TableReader(kubeTable, "[kubernetes]", errors, misplacedKeyHint: null);
             kubeconfig = kube.String("kubeconfig");
             context = kube.String("context");
             lbClass = kube.String("load_balancer_class");
@@ -106,7 +91,7 @@ internal static partial class ConfigLoader
         var lease = new LeaseConfig();
         if (root.SubTable("lease") is { } leaseTable)
         {
-            var l = new TableReader(leaseTable, "[lease]", errors);
+            var l = new TableReader(leaseTable, "[lease]", errors, misplacedKeyHint: null);
             lease = new LeaseConfig
             {
                 Namespace = l.String("namespace") ?? lease.Namespace,
@@ -128,7 +113,7 @@ internal static partial class ConfigLoader
         var seen = new List<(IpRange Range, string Pool)>();
         foreach (var table in root.TableArray("pool"))
         {
-            var p = new TableReader(table, "[[pool]]", errors);
+            var p = new TableReader(table, "[[pool]]", errors, misplacedKeyHint: null);
             var name = p.String("name", required: true);
             if (name is not null && !NameRegex().IsMatch(name))
             {

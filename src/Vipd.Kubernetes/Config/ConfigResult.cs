@@ -1,3 +1,5 @@
+using Vipd.Core.Config;
+
 namespace Vipd.Kubernetes.Config;
 
 /// <summary>A loaded config, or every error found in the file.</summary>

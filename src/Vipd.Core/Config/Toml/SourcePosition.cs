@@ -1,7 +1,9 @@
 namespace Vipd.Core.Config.Toml;
 
 /// <summary>A 1-based line and column in a config file.</summary>
-internal readonly record struct SourcePosition(int Line, int Column)
+/// <param name="Line">1-based line.</param>
+/// <param name="Column">1-based column.</param>
+public readonly record struct SourcePosition(int Line, int Column)
 {
     /// <summary>The start of the file, for errors that belong to no particular value.</summary>
     public static readonly SourcePosition Start = new(1, 1);

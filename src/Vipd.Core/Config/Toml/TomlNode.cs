@@ -1,8 +1,9 @@
 namespace Vipd.Core.Config.Toml;
 
 /// <summary>A TOML value with the position where it starts in the file.</summary>
-internal abstract class TomlNode
+public abstract class TomlNode
 {
+    /// <summary>A node starting at <paramref name="position"/>.</summary>
     protected TomlNode(SourcePosition position) => Position = position;
 
     /// <summary>Where the value (or the table's header) starts.</summary>

@@ -1,8 +1,9 @@
 namespace Vipd.Core.Config.Toml;
 
 /// <summary>A string, integer, float, boolean or date-time value.</summary>
-internal sealed class TomlScalarNode : TomlNode
+public sealed class TomlScalarNode : TomlNode
 {
+    /// <summary>A scalar of <paramref name="kind"/> starting at <paramref name="position"/>.</summary>
     public TomlScalarNode(SourcePosition position, TomlScalarKind kind, object value)
         : base(position)
     {
@@ -10,11 +11,13 @@ internal sealed class TomlScalarNode : TomlNode
         Value = value;
     }
 
+    /// <summary>What kind of scalar <see cref="Value"/> holds.</summary>
     public TomlScalarKind Kind { get; }
 
     /// <summary>A <see cref="string"/>, <see cref="long"/>, <see cref="double"/>, <see cref="bool"/>, or the date-time's text.</summary>
     public object Value { get; }
 
+    /// <inheritdoc/>
     public override string Description => Kind switch
     {
         TomlScalarKind.String => "a string",

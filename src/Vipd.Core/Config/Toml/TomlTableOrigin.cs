@@ -1,7 +1,7 @@
 namespace Vipd.Core.Config.Toml;
 
 /// <summary>How a table came into being; TOML allows extending some of them and not others.</summary>
-internal enum TomlTableOrigin
+public enum TomlTableOrigin
 {
     /// <summary>The document itself.</summary>
     Root,

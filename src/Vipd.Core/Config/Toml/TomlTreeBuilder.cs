@@ -1,3 +1,4 @@
+using Tomlyn.Parsing;
 using Tomlyn.Syntax;
 
 namespace Vipd.Core.Config.Toml;
@@ -6,11 +7,59 @@ namespace Vipd.Core.Config.Toml;
 /// Turns Tomlyn's lossless syntax tree into a tree of tables, arrays and scalars that keeps the position of every
 /// key and value. No reflection: safe under NativeAOT.
 /// </summary>
-internal sealed class TomlTreeBuilder
+public sealed class TomlTreeBuilder
 {
     private readonly ErrorCollector _errors;
 
     private TomlTreeBuilder(ErrorCollector errors) => _errors = errors;
+
+    /// <summary>
+    /// Reads and parses the TOML file at <paramref name="path"/>; null, with the errors in <paramref name="errors"/>,
+    /// when the file cannot be read or has syntax errors.
+    /// </summary>
+    public static TomlTableNode? ParseFile(string path, ErrorCollector errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            errors.Add(SourcePosition.Start, $"cannot read the config file: {ReadFailure(e, path)}");
+            return null;
+        }
+
+        return Parse(text, errors);
+    }
+
+    /// <summary>
+    /// Parses TOML text (<see cref="ErrorCollector.File"/> names it) into a tree; null, with the syntax errors in
+    /// <paramref name="errors"/> (one per line, lower case), when the text is not valid TOML.
+    /// </summary>
+    public static TomlTableNode? Parse(string text, ErrorCollector errors)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(errors);
+        var document = SyntaxParser.Parse(text, errors.File, true);
+        if (!document.HasErrors)
+        {
+            return Build(document, errors);
+        }
+
+        // One error per line: after the first, Tomlyn's recovery mostly reports the same mistake again.
+        var lines = new HashSet<int>();
+        foreach (var diagnostic in document.Diagnostics)
+        {
+            if (diagnostic.Kind == DiagnosticMessageKind.Error && lines.Add(diagnostic.Span.Start.Line))
+            {
+                errors.Add(SourcePosition.FromTomlyn(diagnostic.Span.Start), Lower(diagnostic.Message));
+            }
+        }
+
+        return null;
+    }
 
     /// <summary>Builds the tree of a document that parsed without syntax errors.</summary>
     public static TomlTableNode Build(DocumentSyntax document, ErrorCollector errors)
@@ -37,6 +86,26 @@ internal sealed class TomlTreeBuilder
         }
 
         return root;
+    }
+
+    // In words of our own: NativeAOT builds with UseSystemResourceKeys carry resource keys, not sentences, in
+    // the runtime's exception messages (IO_FileNotFound_FileName, ...).
+    private static string ReadFailure(Exception e, string path) => e switch
+    {
+        _ when Directory.Exists(path) => "it is a directory",
+        FileNotFoundException or DirectoryNotFoundException => "no such file",
+        UnauthorizedAccessException => "permission denied",
+        PathTooLongException => "the path is too long",
+        _ => e.Message,
+    };
+
+    /// <summary>Tomlyn's messages start upper case and may end with a period; ours do neither.</summary>
+    private static string Lower(string message)
+    {
+        message = message.TrimEnd('.');
+        return message.Length > 1 && char.IsUpper(message[0]) && !char.IsUpper(message[1])
+            ? char.ToLowerInvariant(message[0]) + message[1..]
+            : message;
     }
 
     private static List<(string Key, SourcePosition Position)> KeyParts(KeySyntax key)
