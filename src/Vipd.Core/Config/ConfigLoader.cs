@@ -1,4 +1,3 @@
-using Tomlyn.Parsing;
 using Vipd.Core.Config.Toml;
 
 namespace Vipd.Core.Config;
@@ -14,29 +13,9 @@ public static class ConfigLoader
     public static ConfigResult Load(string path, ConfigLoadOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        string text;
-        try
-        {
-            text = File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
-        {
-            return ConfigResult.Failure(new([new ConfigError(path, 1, 1, $"cannot read the config file: {ReadFailure(e, path)}")]));
-        }
-
-        return Parse(text, path, options);
+        var errors = new ErrorCollector(path);
+        return Bind(TomlTreeBuilder.ParseFile(path, errors), errors, path, options);
     }
-
-    // In words of our own: NativeAOT builds with UseSystemResourceKeys carry resource keys, not sentences, in
-    // the runtime's exception messages (IO_FileNotFound_FileName, ...).
-    private static string ReadFailure(Exception e, string path) => e switch
-    {
-        _ when Directory.Exists(path) => "it is a directory",
-        FileNotFoundException or DirectoryNotFoundException => "no such file",
-        UnauthorizedAccessException => "permission denied",
-        PathTooLongException => "the path is too long",
-        _ => e.Message,
-    };
 
     /// <summary>
     /// Loads config text; <paramref name="sourceName"/> names the file in errors and, unless
@@ -46,37 +25,20 @@ public static class ConfigLoader
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(sourceName);
-        options ??= ConfigLoadOptions.Default;
         var errors = new ErrorCollector(sourceName);
+        return Bind(TomlTreeBuilder.Parse(text, errors), errors, sourceName, options);
+    }
 
-        var document = SyntaxParser.Parse(text, sourceName, true);
-        if (document.HasErrors)
+    private static ConfigResult Bind(TomlTableNode? root, ErrorCollector errors, string sourceName, ConfigLoadOptions? options)
+    {
+        if (root is null)
         {
-            // One error per line: after the first, Tomlyn's recovery mostly reports the same mistake again.
-            var lines = new HashSet<int>();
-            foreach (var diagnostic in document.Diagnostics)
-            {
-                if (diagnostic.Kind == Tomlyn.Syntax.DiagnosticMessageKind.Error && lines.Add(diagnostic.Span.Start.Line))
-                {
-                    errors.Add(SourcePosition.FromTomlyn(diagnostic.Span.Start), Lower(diagnostic.Message));
-                }
-            }
-
             return ConfigResult.Failure(errors.ToSortedArray());
         }
 
-        var root = TomlTreeBuilder.Build(document, errors);
+        options ??= ConfigLoadOptions.Default;
         var baseDirectory = options.BaseDirectory ?? Path.GetDirectoryName(Path.GetFullPath(sourceName)) ?? Directory.GetCurrentDirectory();
         var config = ConfigBinder.Bind(root, errors, options, baseDirectory);
         return config is not null && errors.Count == 0 ? ConfigResult.Success(config) : ConfigResult.Failure(errors.ToSortedArray());
-    }
-
-    /// <summary>Tomlyn's messages start upper case and may end with a period; ours do neither.</summary>
-    private static string Lower(string message)
-    {
-        message = message.TrimEnd('.');
-        return message.Length > 1 && char.IsUpper(message[0]) && !char.IsUpper(message[1])
-            ? char.ToLowerInvariant(message[0]) + message[1..]
-            : message;
     }
 }
