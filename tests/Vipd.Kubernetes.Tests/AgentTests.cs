@@ -213,6 +213,8 @@ public class AgentTests
         // IsLeader also needs a renewal within the renew deadline: on a loaded machine wait for the next one.
         await Harness.EventuallyAsync(() => leader.Elector.IsLeader, Timeout, "the holder knows it leads");
         Assert.False(follower.Elector.IsLeader);
+        // A write is counted when its response has arrived, a moment after the fake server applied it.
+        await Harness.EventuallyAsync(() => leader.Writer.Writes >= 3, Timeout, "three status writes counted");
         Assert.Equal(3, leader.Writer.Writes);
         Assert.Equal(0, follower.Writer.Writes);
         Assert.Equal(["192.0.2.200", "192.0.2.201", "192.0.2.202"], Enumerable.Range(0, 3).Select(i => Ingress(h, $"s{i}")));
@@ -223,6 +225,7 @@ public class AgentTests
         h.Api.Apply(Service("late", 9));
         await Harness.EventuallyAsync(() => Ingress(h, "late") == "192.0.2.203", Timeout, "the new allocator serves the new Service");
         await Harness.EventuallyAsync(() => follower.Elector.IsLeader, Timeout, "the new holder knows it leads");
+        await Harness.EventuallyAsync(() => follower.Writer.Writes >= 1, Timeout, "the new holder's status write counted");
         Assert.Equal(1, follower.Writer.Writes);
         Assert.Equal(holder == "n1" ? "n2" : "n1", h.Api.GetLease("kube-system", "vipd-k8s")!.Spec.HolderIdentity);
     }

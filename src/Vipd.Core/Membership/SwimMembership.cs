@@ -29,6 +29,7 @@ namespace Vipd.Core.Membership;
 /// </summary>
 public sealed partial class SwimMembership : IMembership, IDisposable
 {
+    private readonly Dictionary<IPEndPoint, DateTimeOffset> _heard = [];
     private readonly Lock _lock = new();
     private readonly Lock _flushLock = new();
     private readonly string _name;
@@ -134,6 +135,19 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             {
                 return _snapshot ??= [.. _members.Values.OrderBy(m => m.Name, StringComparer.Ordinal).Select(m => m.ToMember())];
             }
+        }
+    }
+
+    /// <summary>
+    /// When an authenticated datagram last arrived from <paramref name="name"/>'s address; null for this node, an
+    /// unknown name, or a member not heard from since this node started.
+    /// </summary>
+    public DateTimeOffset? LastHeard(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        lock (_lock)
+        {
+            return _members.TryGetValue(name, out var member) && name != _local.Name && _heard.TryGetValue(member.Address, out var at) ? at : null;
         }
     }
 
@@ -389,6 +403,8 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             return;
         }
 
+        RecordHeard(from);
+
         foreach (var message in _decoded)
         {
             Handle(message, from);
@@ -434,6 +450,22 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             default:
                 break;
         }
+    }
+
+    private void RecordHeard(IPEndPoint from)
+    {
+        // Bounded: only authenticated senders get here; entries of addresses no member has any more are forgotten
+        // when the table outgrows the membership.
+        if (!_heard.ContainsKey(from) && _heard.Count >= (_members.Count * 2) + 16)
+        {
+            var addresses = _members.Values.Select(m => m.Address).ToHashSet();
+            foreach (var stale in _heard.Keys.Where(a => !addresses.Contains(a)).ToList())
+            {
+                _heard.Remove(stale);
+            }
+        }
+
+        _heard[from] = _time.GetUtcNow();
     }
 
     private void Drop(DropReason reason, IPEndPoint from)

@@ -265,6 +265,11 @@ internal sealed partial class NodeService : INodeApi
             Maintenance = standing?.Maintenance ?? false,
             Draining = standing?.Draining ?? false,
         };
+        if (!local && _membership?.LastHeard(member.Name) is { } heard)
+        {
+            item.LastHeard = Timestamp.FromDateTimeOffset(heard);
+        }
+
         if (standing is not null)
         {
             item.Vips.AddRange(standing.Vips.Select(v => new VipHealth { Vip = v.Vip, Eligible = v.Eligible, Priority = (uint)Math.Clamp(v.Priority, 0, 255), Holding = v.Holding }));

@@ -49,6 +49,9 @@ public sealed class ApiLabTests
             Assert.Equal(lab.Nodes.Select(n => n.Name).Order(), members.Members.Select(m => m.Name));
             Assert.All(members.Members, m => Assert.Equal(MemberState.Alive, m.State));
             Assert.Equal(node.Name, Assert.Single(members.Members, m => m.Local).Name);
+            Assert.Null(members.Members.Single(m => m.Local).LastHeard);
+            Assert.All(members.Members.Where(m => !m.Local), m => Assert.InRange(
+                DateTimeOffset.UtcNow - m.LastHeard.ToDateTimeOffset(), TimeSpan.FromSeconds(-1), TimeSpan.FromSeconds(5)));
             Assert.True(members.Members.Single(m => m.Name == holder.Name).Vips.Single(v => v.Vip == "web").Holding);
 
             var explain = await client.Service.ExplainAsync(new ExplainRequest { Vip = "web" });
