@@ -183,6 +183,7 @@ public sealed partial class ClusterNode
             {
                 desired.Add(vip.Name);
                 _retainSince.Remove(vip.Name);
+                _lingerSince.Remove(vip.Name);
                 if (!_desired.Contains(vip.Name) && _logger.IsEnabled(LogLevel.Information))
                 {
                     var summary = ExplainLocked(vip.Name).Summary;
@@ -209,6 +210,17 @@ public sealed partial class ClusterNode
             }
             else if (ownerClaims)
             {
+                if (_draining && _options.HandoverLinger > TimeSpan.Zero)
+                {
+                    var claimed = _lingerSince.TryGetValue(vip.Name, out var c) ? c : _lingerSince[vip.Name] = now;
+                    if (now < claimed + _options.HandoverLinger)
+                    {
+                        desired.Add(vip.Name);
+                        wakeAt = Earliest(wakeAt, claimed + _options.HandoverLinger);
+                        continue;
+                    }
+                }
+
                 releaseReason = $"{owner} claims it";
             }
             else if (owner is null && !_draining)
@@ -230,6 +242,7 @@ public sealed partial class ClusterNode
             }
 
             _retainSince.Remove(vip.Name);
+            _lingerSince.Remove(vip.Name);
             _logger.Releasing(vip.Name, releaseReason);
         }
 

@@ -43,6 +43,7 @@ public sealed partial class ClusterNode : IDisposable
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _eligibleSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _owners = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _retainSince = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _lingerSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _claimants = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ElectionInput> _inputs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Bytes, NodeRecord? Record)> _records = new(StringComparer.Ordinal);
@@ -149,6 +150,7 @@ public sealed partial class ClusterNode : IDisposable
                 _owners.Remove(name);
                 _claimants.Remove(name);
                 _retainSince.Remove(name);
+                _lingerSince.Remove(name);
                 _inputs.Remove(name);
             }
         }

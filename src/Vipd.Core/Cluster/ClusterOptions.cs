@@ -14,6 +14,16 @@ public sealed record ClusterOptions(bool Quorum, int ExpectedNodes, TimeSpan Han
     /// </summary>
     public TimeSpan StartupGrace { get; init; } = DefaultStartupGrace;
 
+    /// <summary>
+    /// In a planned handover (this node draining), how long it keeps answering for a VIP after the successor claimed
+    /// it: the successor claims right after its first announcement, and a client's packets already in flight to this
+    /// node, or sent before that announcement reached it, still get an answer. Zero releases at once.
+    /// </summary>
+    public TimeSpan HandoverLinger { get; init; } = DefaultHandoverLinger;
+
+    /// <summary>Default linger: two announcement intervals of the default burst (3 × 50 ms), so the client has had two.</summary>
+    public static readonly TimeSpan DefaultHandoverLinger = TimeSpan.FromMilliseconds(100);
+
     /// <summary>Default startup grace: a few gossip rounds, enough to hear every peer once after a join.</summary>
     public static readonly TimeSpan DefaultStartupGrace = TimeSpan.FromSeconds(2);
 

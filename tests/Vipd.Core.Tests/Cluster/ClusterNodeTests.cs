@@ -213,9 +213,26 @@ public class ClusterNodeTests : IDisposable
         Assert.False(Node.HandoverComplete);
         Assert.Equal("not eligible: draining", Node.Explain("web").Candidates.Single(c => c.Node == "n1").Reason);
 
+        // The successor claims it: this node lingers for in-flight packets, then lets go.
         _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, true));
+        Assert.Equal(["web"], Node.Desired);
+        _time.Advance(ClusterOptions.DefaultHandoverLinger - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(["web"], Node.Desired);
+        _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Empty(Node.Desired);
         Assert.True(Node.HandoverComplete);
+    }
+
+    [Fact]
+    public void SuccessorClaims_NotDraining_ReleasesAtOnce()
+    {
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, false));
+        Start(priority: 200);
+        Assert.Equal(["web"], Node.Desired);
+
+        // A better-ranked live node claims it (a healed partition, a preemption): no linger, release at once.
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 250, true));
+        Assert.Empty(Node.Desired);
     }
 
     [Fact]
