@@ -112,16 +112,18 @@ public sealed class KubernetesLabTests
         await using var prober = Prober.Start(lab.Client, Address, ProbePeriod, ProbeKind.Icmp);
         await k8s.WaitAsync(() => prober.ReceivedSoFar > 2, Settle, $"the client reaches {Address}");
 
-        var holder = (await cluster.HoldersAsync(Address)).Single();
+        // Every vipd-k8s has applied the VIP (no instance with an older view can still overwrite the replicated
+        // set), one node holds it and the client talks to it.
+        await k8s.WaitAsync(() => lab.Nodes.All(n => k8s.LastAppliedCount(n) == 1), Settle, "every vipd-k8s applied the VIP");
+        var (holder, _) = await StableHolderAsync(cluster, k8s);
+        await lab.Client.WaitForNeighborAsync(Address, e => Equals(e?.Mac, holder.Mac), Settle);
 
         // The API server's outage: every watch is cut, connections are refused.
         await k8s.Api.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.All(lab.Nodes, n => Assert.False(k8s.Process(n).HasExited, $"vipd-k8s on {n.Name} exited during the outage"));
-
-        // The client talks to the (settled) holder.
-        (holder, _) = await StableHolderAsync(cluster, k8s);
-        await lab.Client.WaitForNeighborAsync(Address, e => Equals(e?.Mac, holder.Mac), Settle);
+        var still = await cluster.HoldersAsync(Address);
+        Assert.True(still.Count == 1 && still[0] == holder, $"1 s into the outage: {string.Join(",", still.Select(h => h.Name))}{Environment.NewLine}{k8s.Logs()}");
 
         // The holder's vipd dies (SIGKILL by PID) and its node drops off the network, as in the core crash test.
         var crashAt = prober.Elapsed;
@@ -166,10 +168,13 @@ public sealed class KubernetesLabTests
     /// <c>preempt = false</c> the two resolve the double claim differently ("keeps it: preempt off" on one, "rank 1
     /// wins" on the other): the owner flips between them for ~200 ms (hundreds of "released/acquired" lines, "repaired:
     /// address was removed by hand" for its own release) and ends on the rank-1 node, e.g. holders
-    /// n3 -> n1+n3 -> n1 -> n1+n3 -> n1. Skipped so that tests/run stays green until vipd's election is fixed
-    /// (src/Vipd.Core, not this helper's); remove the Skip then.
+    /// n3 -> n1+n3 -> n1 -> n1+n3 -> n1. It also catches the second defect (the sequence shows "nobody"): every vipd-k8s
+    /// applies its own view with ApplyVips(replace) and vipd replicates the set last-writer-wins, so an instance that has
+    /// not yet seen the Service's status removes the VIP on every node until some instance applies again (a resync
+    /// later; never while the API server is down). Skipped so that tests/run stays green until both are fixed
+    /// (src/Vipd.Core and src/Vipd.Kubernetes, not this helper's); remove the Skip then.
     /// </summary>
-    [Fact(Timeout = TestTimeout, Skip = "vipd election defect: a dynamic VIP's first holder loses it to the rank-1 node, with double claims (see the summary)")]
+    [Fact(Timeout = TestTimeout, Skip = "two defects found by this lab (see the summary): vipd's election moves a dynamic VIP from its first holder with double claims; a stale vipd-k8s removes the replicated VIP")]
     public async Task Service_AppliedByEveryNode_FirstHolderKeepsTheVip()
     {
         await using var lab = await LabNetwork.CreateAsync(3);
@@ -183,6 +188,7 @@ public sealed class KubernetesLabTests
         while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(4))
         {
             var holders = string.Join("+", (await cluster.HoldersAsync(Address)).Select(h => h.Name));
+            holders = holders.Length > 0 || seen.Count == 0 ? holders : "nobody";
             if (holders.Length > 0 && (seen.Count == 0 || seen[^1] != holders))
             {
                 seen.Add(holders);
@@ -193,7 +199,7 @@ public sealed class KubernetesLabTests
 
         // Sticky ownership (issue 7, MetalLB's churn): whoever claims the Service's address first keeps it, alone.
         Log($"holders of {Address} after the Service was created, in order: {string.Join(" -> ", seen)}");
-        Assert.True(seen.Count == 1 && !seen[0].Contains('+', StringComparison.Ordinal), $"holders in order: {string.Join(" -> ", seen)}{Environment.NewLine}{k8s.Logs()}");
+        Assert.True(seen.Count == 1 && !seen[0].Contains('+', StringComparison.Ordinal) && seen[0] != "nobody", $"holders in order: {string.Join(" -> ", seen)}{Environment.NewLine}{k8s.Logs()}");
     }
 
     /// <summary>
