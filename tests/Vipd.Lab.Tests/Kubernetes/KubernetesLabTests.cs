@@ -112,9 +112,9 @@ public sealed class KubernetesLabTests
         await using var prober = Prober.Start(lab.Client, Address, ProbePeriod, ProbeKind.Icmp);
         await k8s.WaitAsync(() => prober.ReceivedSoFar > 2, Settle, $"the client reaches {Address}");
 
-        // Every vipd-k8s has applied the VIP (no instance with an older view can still overwrite the replicated
-        // set), one node holds it and the client talks to it.
-        await k8s.WaitAsync(() => lab.Nodes.All(n => k8s.LastAppliedCount(n) == 1), Settle, "every vipd-k8s applied the VIP");
+        // Every vipd has the VIP and no vipd-k8s's last call removed it, for longer than a resync period (so no
+        // instance with an older view can still overwrite the replicated set); one node holds it; the client talks to it.
+        await ConvergedAsync(lab, cluster, k8s);
         var (holder, _) = await StableHolderAsync(cluster, k8s);
         await lab.Client.WaitForNeighborAsync(Address, e => Equals(e?.Mac, holder.Mac), Settle);
 
@@ -200,6 +200,38 @@ public sealed class KubernetesLabTests
         // Sticky ownership (issue 7, MetalLB's churn): whoever claims the Service's address first keeps it, alone.
         Log($"holders of {Address} after the Service was created, in order: {string.Join(" -> ", seen)}");
         Assert.True(seen.Count == 1 && !seen[0].Contains('+', StringComparison.Ordinal) && seen[0] != "nobody", $"holders in order: {string.Join(" -> ", seen)}{Environment.NewLine}{k8s.Logs()}");
+    }
+
+    /// <summary>
+    /// Waits (bounded) until, for 2.5 s (more than the 2 s resync), every node's vipd lists the one kubernetes VIP and
+    /// no vipd-k8s's last ApplyVips left it out.
+    /// </summary>
+    private static async Task ConvergedAsync(LabNetwork lab, VipdCluster cluster, VipdK8sNodes k8s)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var since = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start) < Settle)
+        {
+            var good = lab.Nodes.All(n => k8s.LastAppliedCount(n) is null or 1);
+            foreach (var node in lab.Nodes)
+            {
+                using var api = ApiClient.For(cluster, node);
+                good &= (await api.Service.ListVipsAsync(new ListVipsRequest { Source = "kubernetes" })).Vips.Count == 1;
+            }
+
+            if (!good)
+            {
+                since = Stopwatch.GetTimestamp();
+            }
+            else if (Stopwatch.GetElapsedTime(since) > TimeSpan.FromMilliseconds(2500))
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        throw new TimeoutException($"the kubernetes VIP set did not settle on every node within {Settle.TotalSeconds} s{Environment.NewLine}{k8s.Logs()}");
     }
 
     /// <summary>
