@@ -98,6 +98,19 @@ public sealed class KubernetesLabTests
         Log($"EndpointSlice moved {b.Name} -> {c.Name}: client sees {c.Name}'s MAC after {Ms(macAfter)} ms; longest probe gap {Ms(gap)} ms ({report.Lost} of {report.Sent} probes lost)");
         // Target: < 1 s (EndpointSlice to ApplyVips) + vipd's hand-over; a bound with room for a loaded machine.
         Assert.True(macAfter < TimeSpan.FromSeconds(2), $"the VIP followed the endpoint after {Ms(macAfter)} ms{Environment.NewLine}{k8s.Logs()}");
+
+        // No endpoint can serve any more: nobody announces the address (and it comes back with a ready endpoint).
+        var unready = Stopwatch.GetTimestamp();
+        k8s.Api.Put(FakeKubeApiServer.EndpointSlices, KubeObjects.Slice("web", "web-abc", ready: false, c.Name));
+        await k8s.WaitAsync(() => cluster.HoldersAsync(Address).GetAwaiter().GetResult().Count == 0, Settle, "nobody holds the VIP of a Service without a serving endpoint");
+        var goneAfter = Stopwatch.GetElapsedTime(unready);
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Empty(await cluster.HoldersAsync(Address));
+        var ping = await lab.Client.ExecAsync("ping", "-c", "1", "-W", "1", Address.ToString());
+        Assert.NotEqual(0, ping.ExitCode);
+        k8s.Api.Put(FakeKubeApiServer.EndpointSlices, KubeObjects.Slice("web", "web-abc", b.Name));
+        await cluster.WaitForSingleHolderAsync(Address, Settle, n => n == b);
+        Log($"endpoint not ready: nobody holds {Address} after {Ms(goneAfter)} ms; ready again on {b.Name}: it holds it again");
     }
 
     [Fact(Timeout = TestTimeout)]
