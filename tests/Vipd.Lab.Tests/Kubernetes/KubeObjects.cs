@@ -26,7 +26,10 @@ internal static class KubeObjects
     };
 
     /// <summary>One ready endpoint on each of <paramref name="nodes"/>.</summary>
-    public static JsonObject Slice(string service, string name, params string[] nodes)
+    public static JsonObject Slice(string service, string name, params string[] nodes) => Slice(service, name, ready: true, nodes);
+
+    /// <summary>One endpoint on each of <paramref name="nodes"/>, ready and serving or neither.</summary>
+    public static JsonObject Slice(string service, string name, bool ready, params string[] nodes)
     {
         var endpoints = new JsonArray();
         for (var i = 0; i < nodes.Length; i++)
@@ -35,7 +38,7 @@ internal static class KubeObjects
             {
                 ["addresses"] = new JsonArray($"198.51.100.{100 + i}"),
                 ["nodeName"] = nodes[i],
-                ["conditions"] = new JsonObject { ["ready"] = true, ["serving"] = true, ["terminating"] = false },
+                ["conditions"] = new JsonObject { ["ready"] = ready, ["serving"] = ready, ["terminating"] = false },
             });
         }
 

@@ -72,6 +72,7 @@ public sealed class KubernetesLabTests
         await using var k8s = await VipdK8sNodes.StartAsync(lab, cluster, VipdK8sBinary.Find(), lab.Client);
         k8s.Api.Put(FakeKubeApiServer.EndpointSlices, KubeObjects.Slice("web", "web-abc", b.Name));
         k8s.Api.Put(FakeKubeApiServer.Services, KubeObjects.Service("web", local: true));
+        await ConvergedAsync(lab, cluster, k8s);
         await cluster.WaitForSingleHolderAsync(Address, Settle, n => n == b);
         await using var prober = Prober.Start(lab.Client, Address, ProbePeriod, ProbeKind.Icmp);
         await k8s.WaitAsync(() => prober.ReceivedSoFar > 2, Settle, $"the client reaches {Address} on {b.Name}");
@@ -98,6 +99,24 @@ public sealed class KubernetesLabTests
         Log($"EndpointSlice moved {b.Name} -> {c.Name}: client sees {c.Name}'s MAC after {Ms(macAfter)} ms; longest probe gap {Ms(gap)} ms ({report.Lost} of {report.Sent} probes lost)");
         // Target: < 1 s (EndpointSlice to ApplyVips) + vipd's hand-over; a bound with room for a loaded machine.
         Assert.True(macAfter < TimeSpan.FromSeconds(2), $"the VIP followed the endpoint after {Ms(macAfter)} ms{Environment.NewLine}{k8s.Logs()}");
+
+        // No endpoint can serve any more: nobody announces the address (and it comes back with a ready endpoint).
+        var unready = Stopwatch.GetTimestamp();
+        k8s.Api.Put(FakeKubeApiServer.EndpointSlices, KubeObjects.Slice("web", "web-abc", ready: false, c.Name));
+        for (var attempt = 0; attempt < 2_000 && (await cluster.HoldersAsync(Address)).Count > 0; attempt++)
+        {
+            Assert.True(Stopwatch.GetElapsedTime(unready) < Settle, $"a node still holds {Address} without a serving endpoint{Environment.NewLine}{k8s.Logs()}");
+            await Task.Delay(TimeSpan.FromMilliseconds(10));
+        }
+
+        var goneAfter = Stopwatch.GetElapsedTime(unready);
+        await Task.Delay(TimeSpan.FromMilliseconds(500));
+        Assert.Empty(await cluster.HoldersAsync(Address));
+        var ping = await lab.Client.ExecAsync("ping", "-c", "1", "-W", "1", Address.ToString());
+        Assert.NotEqual(0, ping.ExitCode);
+        k8s.Api.Put(FakeKubeApiServer.EndpointSlices, KubeObjects.Slice("web", "web-abc", b.Name));
+        await cluster.WaitForSingleHolderAsync(Address, Settle, n => n == b);
+        Log($"endpoint not ready: nobody holds {Address} after {Ms(goneAfter)} ms; ready again on {b.Name}: it holds it again");
     }
 
     [Fact(Timeout = TestTimeout)]
@@ -112,16 +131,18 @@ public sealed class KubernetesLabTests
         await using var prober = Prober.Start(lab.Client, Address, ProbePeriod, ProbeKind.Icmp);
         await k8s.WaitAsync(() => prober.ReceivedSoFar > 2, Settle, $"the client reaches {Address}");
 
-        var holder = (await cluster.HoldersAsync(Address)).Single();
+        // Every vipd has the VIP and no vipd-k8s's last call removed it, for longer than a resync period (so no
+        // instance with an older view can still overwrite the replicated set); one node holds it; the client talks to it.
+        await ConvergedAsync(lab, cluster, k8s);
+        var (holder, _) = await StableHolderAsync(cluster, k8s);
+        await lab.Client.WaitForNeighborAsync(Address, e => Equals(e?.Mac, holder.Mac), Settle);
 
         // The API server's outage: every watch is cut, connections are refused.
         await k8s.Api.StopAsync();
         await Task.Delay(TimeSpan.FromSeconds(1));
         Assert.All(lab.Nodes, n => Assert.False(k8s.Process(n).HasExited, $"vipd-k8s on {n.Name} exited during the outage"));
-
-        // The client talks to the (settled) holder.
-        (holder, _) = await StableHolderAsync(cluster, k8s);
-        await lab.Client.WaitForNeighborAsync(Address, e => Equals(e?.Mac, holder.Mac), Settle);
+        var still = await cluster.HoldersAsync(Address);
+        Assert.True(still.Count == 1 && still[0] == holder, $"1 s into the outage: {string.Join(",", still.Select(h => h.Name))}{Environment.NewLine}{k8s.Logs()}");
 
         // The holder's vipd dies (SIGKILL by PID) and its node drops off the network, as in the core crash test.
         var crashAt = prober.Elapsed;
@@ -166,10 +187,13 @@ public sealed class KubernetesLabTests
     /// <c>preempt = false</c> the two resolve the double claim differently ("keeps it: preempt off" on one, "rank 1
     /// wins" on the other): the owner flips between them for ~200 ms (hundreds of "released/acquired" lines, "repaired:
     /// address was removed by hand" for its own release) and ends on the rank-1 node, e.g. holders
-    /// n3 -> n1+n3 -> n1 -> n1+n3 -> n1. Skipped so that tests/run stays green until vipd's election is fixed
-    /// (src/Vipd.Core, not this helper's); remove the Skip then.
+    /// n3 -> n1+n3 -> n1 -> n1+n3 -> n1. It also catches the second defect (the sequence shows "nobody"): every vipd-k8s
+    /// applies its own view with ApplyVips(replace) and vipd replicates the set last-writer-wins, so an instance that has
+    /// not yet seen the Service's status removes the VIP on every node until some instance applies again (a resync
+    /// later; never while the API server is down). Skipped so that tests/run stays green until both are fixed
+    /// (src/Vipd.Core and src/Vipd.Kubernetes, not this helper's); remove the Skip then.
     /// </summary>
-    [Fact(Timeout = TestTimeout, Skip = "vipd election defect: a dynamic VIP's first holder loses it to the rank-1 node, with double claims (see the summary)")]
+    [Fact(Timeout = TestTimeout, Skip = "two defects found by this lab (see the summary): vipd's election moves a dynamic VIP from its first holder with double claims; a stale vipd-k8s removes the replicated VIP")]
     public async Task Service_AppliedByEveryNode_FirstHolderKeepsTheVip()
     {
         await using var lab = await LabNetwork.CreateAsync(3);
@@ -183,6 +207,7 @@ public sealed class KubernetesLabTests
         while (Stopwatch.GetElapsedTime(start) < TimeSpan.FromSeconds(4))
         {
             var holders = string.Join("+", (await cluster.HoldersAsync(Address)).Select(h => h.Name));
+            holders = holders.Length > 0 || seen.Count == 0 ? holders : "nobody";
             if (holders.Length > 0 && (seen.Count == 0 || seen[^1] != holders))
             {
                 seen.Add(holders);
@@ -193,7 +218,39 @@ public sealed class KubernetesLabTests
 
         // Sticky ownership (issue 7, MetalLB's churn): whoever claims the Service's address first keeps it, alone.
         Log($"holders of {Address} after the Service was created, in order: {string.Join(" -> ", seen)}");
-        Assert.True(seen.Count == 1 && !seen[0].Contains('+', StringComparison.Ordinal), $"holders in order: {string.Join(" -> ", seen)}{Environment.NewLine}{k8s.Logs()}");
+        Assert.True(seen.Count == 1 && !seen[0].Contains('+', StringComparison.Ordinal) && seen[0] != "nobody", $"holders in order: {string.Join(" -> ", seen)}{Environment.NewLine}{k8s.Logs()}");
+    }
+
+    /// <summary>
+    /// Waits (bounded) until, for 2.5 s (more than the 2 s resync), every node's vipd lists the one kubernetes VIP and
+    /// no vipd-k8s's last ApplyVips left it out.
+    /// </summary>
+    private static async Task ConvergedAsync(LabNetwork lab, VipdCluster cluster, VipdK8sNodes k8s)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var since = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetElapsedTime(start) < Settle)
+        {
+            var good = lab.Nodes.All(n => k8s.LastAppliedCount(n) is null or 1);
+            foreach (var node in lab.Nodes)
+            {
+                using var api = ApiClient.For(cluster, node);
+                good &= (await api.Service.ListVipsAsync(new ListVipsRequest { Source = "kubernetes" })).Vips.Count == 1;
+            }
+
+            if (!good)
+            {
+                since = Stopwatch.GetTimestamp();
+            }
+            else if (Stopwatch.GetElapsedTime(since) > TimeSpan.FromMilliseconds(2500))
+            {
+                return;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100));
+        }
+
+        throw new TimeoutException($"the kubernetes VIP set did not settle on every node within {Settle.TotalSeconds} s{Environment.NewLine}{k8s.Logs()}");
     }
 
     /// <summary>

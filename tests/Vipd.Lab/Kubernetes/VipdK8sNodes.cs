@@ -124,6 +124,30 @@ public sealed class VipdK8sNodes : IAsyncDisposable
         return ingress is [{ } first, ..] ? first["ip"]?.GetValue<string>() : null;
     }
 
+    /// <summary>
+    /// How many VIPs a node's vipd-k8s put in its last ApplyVips call (from its log line "Applied N VIPs to vipd"),
+    /// or null before its first.
+    /// </summary>
+    public int? LastAppliedCount(LabHost node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        if (!_processes.TryGetValue(node.Name, out var process))
+        {
+            return null;
+        }
+
+        const string Marker = "Applied ";
+        var line = process.Output.LastOrDefault(l => l.Contains(Marker, StringComparison.Ordinal) && l.Contains(" VIPs to vipd", StringComparison.Ordinal));
+        if (line is null)
+        {
+            return null;
+        }
+
+        var from = line.IndexOf(Marker, StringComparison.Ordinal) + Marker.Length;
+        var to = line.IndexOf(' ', from);
+        return int.TryParse(line.AsSpan(from, to - from), NumberStyles.None, CultureInfo.InvariantCulture, out var count) ? count : null;
+    }
+
     /// <summary>Polls <paramref name="condition"/> every 10 ms; throws with every log after <paramref name="timeout"/>.</summary>
     public async Task<TimeSpan> WaitAsync(Func<bool> condition, TimeSpan timeout, string what, CancellationToken cancellationToken = default)
     {
