@@ -270,6 +270,21 @@ public sealed partial class ClusterNode : IDisposable
         }
     }
 
+    /// <summary>
+    /// True when this node should answer another MAC's claim of <paramref name="vip"/> with a fresh announcement: it
+    /// wants to hold the VIP and no other node is the elected owner. False while it only holds the VIP to hand it
+    /// over (make-before-break, the linger of a drain) or is letting it go: answering then would pull clients back
+    /// to a node about to release.
+    /// </summary>
+    public bool Defends(string vip)
+    {
+        ArgumentNullException.ThrowIfNull(vip);
+        lock (_lock)
+        {
+            return _desired.Contains(vip) && (!_owners.TryGetValue(vip, out var owner) || owner is null || owner == _localName);
+        }
+    }
+
     /// <summary>The elected owner of every VIP in this node's view (null: none), as of the last election.</summary>
     public IReadOnlyDictionary<string, string?> Owners
     {

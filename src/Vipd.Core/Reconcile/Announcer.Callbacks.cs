@@ -97,6 +97,12 @@ public sealed partial class Announcer
 
                     _conflicts++;
                     var mac = FormatMac(conflict.ForeignMac);
+                    if (Defends?.Invoke(vip.Vip.Name) == false)
+                    {
+                        _logger.ConflictYielded(vip.Vip.Name, vip.Binding.Address, mac);
+                        continue;
+                    }
+
                     var now = _time.GetTimestamp();
                     if (vip.LastConflictBurst is { } last && _time.GetElapsedTime(last, now) < ConflictHoldoff)
                     {

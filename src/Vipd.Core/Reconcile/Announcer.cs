@@ -79,6 +79,13 @@ public sealed partial class Announcer : IDisposable
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
+    /// <summary>
+    /// Asked (under the announcer's lock; must not call back into it) when another MAC claims a held VIP: false means
+    /// this node holds the VIP only to hand it over or is letting it go, so the claim is the new owner's and is not
+    /// answered with a burst (that would pull clients back to a node about to let go). Null: every claim is answered.
+    /// </summary>
+    public Func<string, bool>? Defends { get; set; }
+
     /// <summary>What the announcer did or met. Raised outside the announcer's lock; a throwing handler is counted and ignored.</summary>
     public event Action<AnnouncerEvent>? Changed;
 

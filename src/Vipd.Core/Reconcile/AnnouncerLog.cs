@@ -21,6 +21,9 @@ internal static partial class AnnouncerLog
     [LoggerMessage(EventId = 5005, Level = LogLevel.Debug, Message = "Conflict for VIP {Vip} ({Address}) from {Mac} not answered: re-announced moments ago")]
     public static partial void ConflictSuppressed(this ILogger logger, string vip, IPAddress address, string mac);
 
+    [LoggerMessage(EventId = 5020, Level = LogLevel.Information, Message = "VIP {Vip} ({Address}) announced by {Mac} while this node hands it over or lets it go: not answered")]
+    public static partial void ConflictYielded(this ILogger logger, string vip, IPAddress address, string mac);
+
     [LoggerMessage(EventId = 5006, Level = LogLevel.Error, Message = "VIP {Vip}: {Reason}")]
     public static partial void VipError(this ILogger logger, string vip, string reason, Exception? exception);
 

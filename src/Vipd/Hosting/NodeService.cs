@@ -119,6 +119,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             _membership,
             _time,
             _loggers.CreateLogger<ClusterNode>());
+        _announcer.Defends = _cluster.Defends;
         LoadIntents();
         _replicator = new IntentReplicator(_intents, _membership, _time, new Random(), _loggers.CreateLogger<IntentReplicator>());
         _replicator.Start();

@@ -206,10 +206,12 @@ public class ClusterNodeTests : IDisposable
         Start(priority: 200);
         Assert.Equal(["web"], Node.Desired);
 
+        Assert.True(Node.Defends("web"));
         Node.BeginHandover();
 
         Assert.True(_membership.LastPublished.Draining);
         Assert.Equal(["web"], Node.Desired);
+        Assert.False(Node.Defends("web"));
         Assert.False(Node.HandoverComplete);
         Assert.Equal("not eligible: draining", Node.Explain("web").Candidates.Single(c => c.Node == "n1").Reason);
 
@@ -220,6 +222,7 @@ public class ClusterNodeTests : IDisposable
         Assert.Equal(["web"], Node.Desired);
         _time.Advance(TimeSpan.FromMilliseconds(1));
         Assert.Empty(Node.Desired);
+        Assert.False(Node.Defends("web"));
         Assert.True(Node.HandoverComplete);
     }
 

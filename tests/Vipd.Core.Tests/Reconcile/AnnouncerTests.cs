@@ -369,6 +369,29 @@ public class AnnouncerTests : IDisposable
     }
 
     [Fact]
+    public void Conflict_HandingOver_NotAnswered()
+    {
+        var handingOver = false;
+        _announcer.Defends = vip => vip != "web" || !handingOver;
+        _announcer.SetDesired([Web()]);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        _events.Clear();
+        var sent = _wire.Sent.Count;
+
+        // The successor's gratuitous ARP while this node drains: not fought, or clients would come back here.
+        handingOver = true;
+        _conflicts.Raise(new AddressConflict(Vip4, 2, Foreign, ConflictKind.ArpRequest));
+        Assert.Equal(sent, _wire.Sent.Count);
+        Assert.Empty(_events);
+
+        // The owner again (the handover was called off): the same claim is answered.
+        handingOver = false;
+        _conflicts.Raise(new AddressConflict(Vip4, 2, Foreign, ConflictKind.ArpRequest));
+        Assert.True(_wire.Sent.Count > sent);
+        Assert.Single(_events, e => e.Kind == AnnouncerEventKind.Conflict);
+    }
+
+    [Fact]
     public void Conflict_NotHeld_Ignored()
     {
         _conflicts.Raise(new AddressConflict(Vip4, 2, Foreign, ConflictKind.ArpRequest));
