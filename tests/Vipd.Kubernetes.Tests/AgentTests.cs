@@ -218,7 +218,10 @@ public class AgentTests
         Assert.Equal(3, leader.Writer.Writes);
         Assert.Equal(0, follower.Writer.Writes);
         Assert.Equal(["192.0.2.200", "192.0.2.201", "192.0.2.202"], Enumerable.Range(0, 3).Select(i => Ingress(h, $"s{i}")));
-        Assert.True(follower.Feeder.Applies > 0);
+        // One writer of the replicated set: the follower's vipd gets it through vipd's gossip.
+        // An apply is counted when its response has arrived, too.
+        await Harness.EventuallyAsync(() => leader.Feeder.Applies > 0, Timeout, "the holder's apply counted");
+        Assert.Equal(0, follower.Feeder.Applies);
 
         // The holder stops (and hands the lease back): the other takes over and allocates.
         await h.StopAgentAsync(leader);
@@ -243,9 +246,10 @@ public class AgentTests
         var started = Stopwatch.GetTimestamp();
         var agent = h.StartAgent(h.Config("n1"));
 
-        // It follows at once (the VIP set needs no lease) but writes nothing while the lease may still be valid.
+        // It lists at once but writes nothing (no status, no VIP set) while the lease may still be valid.
         await Harness.EventuallyAsync(() => agent.Controller.SyncedVersion >= 0, Timeout, "first pass");
         Assert.Null(Ingress(h, "web"));
+        Assert.Equal(0, h.Vipd.Calls);
         await Harness.EventuallyAsync(() => Ingress(h, "web") == "192.0.2.200", Timeout, "allocated after the takeover");
         var took = Stopwatch.GetElapsedTime(started);
         _output.WriteLine($"lease of a crashed holder taken and Service allocated after {took.TotalMilliseconds:F0} ms (lease duration 2 s)");
@@ -254,5 +258,65 @@ public class AgentTests
         var lease = h.Api.GetLease("kube-system", "vipd-k8s")!;
         Assert.Equal("n1", lease.Spec.HolderIdentity);
         Assert.Equal(4, lease.Spec.LeaseTransitions);
+    }
+
+    [Fact]
+    public async Task Agent_FollowerThatHasSeenNothing_NeverRemovesTheSet()
+    {
+        await using var h = await Harness.StartAsync();
+        // Another node holds the lease for an hour; the Service has no status yet as far as this instance can see.
+        h.Api.Apply(new Kube.Models.Lease
+        {
+            Metadata = new Kube.Models.ObjectMeta { Name = "vipd-k8s", Namespace = "kube-system" },
+            Spec = new Kube.Models.LeaseSpec { HolderIdentity = "n9", LeaseDurationSeconds = 3600, RenewTime = "2026-01-01T00:00:00.000000Z" },
+        });
+        h.Api.Apply(Service("web", 1));
+        var seeded = new Vipd.Api.V1.DynamicVip { Name = "default.web.v4", Address = "192.0.2.200/32", Interface = "eth0", Preempt = false };
+        h.Vipd.Seed("kubernetes", [seeded]);
+        var agent = h.StartAgent(h.Config("n1"));
+
+        await Harness.EventuallyAsync(() => agent.Controller.SyncedVersion >= 0, Timeout, "first pass");
+        // Three resync periods (1 s each): a writer would have applied its (empty) view by now.
+        var passes = Stopwatch.StartNew();
+        while (passes.Elapsed < TimeSpan.FromSeconds(3.5))
+        {
+            await Task.Delay(50);
+            Assert.Equal(0, h.Vipd.Calls);
+        }
+
+        Assert.False(agent.Elector.IsLeader);
+        Assert.Equal(0, agent.Feeder.Applies);
+        Assert.Equal(0, agent.Writer.Writes);
+        Assert.Equal([seeded], h.Vipd.Current);
+    }
+
+    [Fact]
+    public async Task Agent_LeaseHandOver_NewHolderAppliesTheSameSetWithoutRemoval()
+    {
+        await using var h = await Harness.StartAsync();
+        var a = h.StartAgent(h.Config("n1"), seed: 1);
+        var b = h.StartAgent(h.Config("n2"), seed: 2);
+        for (var i = 0; i < 3; i++)
+        {
+            h.Api.Apply(Service($"s{i}", i));
+        }
+
+        await Harness.EventuallyAsync(() => h.Vipd.Current.Count == 3, Timeout, "three VIPs");
+        var holder = h.Api.GetLease("kube-system", "vipd-k8s")!.Spec.HolderIdentity;
+        var (leader, follower) = holder == "n1" ? (a, b) : (b, a);
+        var before = h.Vipd.Current;
+        Assert.Equal(0, follower.Feeder.Applies);
+
+        var handOver = Stopwatch.GetTimestamp();
+        await h.StopAgentAsync(leader);
+        await Harness.EventuallyAsync(() => follower.Feeder.Applies >= 1, Timeout, "the new holder applies");
+        var took = Stopwatch.GetElapsedTime(handOver);
+        _output.WriteLine($"new holder applied {took.TotalMilliseconds:F0} ms after the old one stopped");
+
+        // Nobody applied a smaller set at any time after the hand-over, and the new holder's set is the old one.
+        Assert.Null(h.Vipd.FirstCallWhere(v => v.Count < 3, handOver));
+        Assert.NotNull(h.Vipd.FirstCallWhere(v => v.Count == 3, handOver));
+        Assert.Equal(before, h.Vipd.Current);
+        Assert.Equal(0, follower.Writer.Writes);
     }
 }

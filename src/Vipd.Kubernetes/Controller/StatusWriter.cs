@@ -33,10 +33,10 @@ internal sealed class StatusWriter
     /// <summary>Status patches written (tests count them).</summary>
     public int Writes { get; private set; }
 
-    /// <summary>Writes what differs; returns false when some call failed (the caller retries later).</summary>
-    public async Task<bool> WriteAsync(IReadOnlyList<ServiceView> services, IReadOnlyDictionary<string, AllocationResult> results, CancellationToken ct)
+    /// <summary>Writes what differs; returns the keys of the Services whose write failed (the caller retries later).</summary>
+    public async Task<IReadOnlySet<string>> WriteAsync(IReadOnlyList<ServiceView> services, IReadOnlyDictionary<string, AllocationResult> results, CancellationToken ct)
     {
-        var ok = true;
+        var failed = new HashSet<string>(StringComparer.Ordinal);
         foreach (var service in services)
         {
             try
@@ -59,7 +59,7 @@ internal sealed class StatusWriter
             }
             catch (Exception e)
             {
-                ok = false;
+                failed.Add(service.Key);
                 _logger.StatusWriteFailed(service.Key, e.Message);
             }
         }
@@ -69,7 +69,7 @@ internal sealed class StatusWriter
             _reported.Remove(gone);
         }
 
-        return ok;
+        return failed;
     }
 
     private async Task WriteOneAsync(ServiceView service, AllocationResult result, CancellationToken ct)

@@ -8,8 +8,13 @@ namespace Vipd.Kubernetes.Controller;
 
 /// <summary>
 /// The one loop that reacts: on a change (debounced), on a retry, or every resync period it recomputes, from the
-/// last known cluster state, the VIP set for vipd and, on the allocator only, the Services' addresses. While the API
-/// server is unreachable it changes nothing: vipd keeps the last applied set, its gossip keeps failover running.
+/// last known cluster state, the Services' addresses and the VIP set for vipd. Only the lease holder (the allocator)
+/// does either: vipd replicates a source's set last-writer-wins, so one writer is the only way an instance that has
+/// not yet seen a status cannot remove a VIP on every node. The holder applies only after both watches listed and
+/// after its status writes: the set is built from the addresses it wrote or found confirmed, never from a stale
+/// view. A follower applies nothing (its vipd gets the set through vipd's gossip); a holder that loses the lease
+/// stops at once. While the API server is unreachable nobody changes anything: vipd keeps (and persists) the last
+/// applied set, its gossip keeps failover running.
 /// </summary>
 internal sealed class VipController
 {
@@ -102,18 +107,36 @@ internal sealed class VipController
             _connected = true;
         }
 
-        var views = snapshot.Services.Select(s => ServiceView.From(s, _config.LoadBalancerClass)).ToList();
-        var endpoints = EndpointIndex.Build(snapshot.Slices);
-        var vips = VipSetBuilder.Build(_config, views, endpoints);
-        await _feeder.ApplyAsync(vips, _config.Resync, ct).ConfigureAwait(false);
-
-        _statusRetryPending = false;
-        if (_isLeader())
+        if (!_isLeader())
         {
-            var results = Allocator.Allocate(_config, views);
-            _statusRetryPending = !await _writer.WriteAsync(views, results, ct).ConfigureAwait(false);
+            // A follower never applies: what it has seen may lag the holder's, and the set is replicated whole.
+            _feeder.Forget();
+            _statusRetryPending = false;
+            SyncedVersion = snapshot.Version;
+            return;
         }
 
+        var views = snapshot.Services.Select(s => ServiceView.From(s, _config.LoadBalancerClass)).ToList();
+        var results = Allocator.Allocate(_config, views);
+        var failed = await _writer.WriteAsync(views, results, ct).ConfigureAwait(false);
+        _statusRetryPending = failed.Count > 0;
+
+        // The set follows what is now in the statuses: the allocations just written or confirmed; for a Service
+        // whose write failed, what its status said before (its VIP is neither added early nor dropped).
+        var confirmed = views
+            .Select(v => v.Managed && !failed.Contains(v.Key) && results.TryGetValue(v.Key, out var r) ? v with { Current = r.Addresses } : v)
+            .ToList();
+        var endpoints = EndpointIndex.Build(snapshot.Slices);
+        var vips = VipSetBuilder.Build(_config, confirmed, endpoints);
+        if (!_isLeader())
+        {
+            // The lease was lost while writing: the new holder is the only writer now.
+            _feeder.Forget();
+            SyncedVersion = snapshot.Version;
+            return;
+        }
+
+        await _feeder.ApplyAsync(vips, _config.Resync, ct).ConfigureAwait(false);
         SyncedVersion = snapshot.Version;
     }
 }

@@ -8,8 +8,9 @@ namespace Vipd.Kubernetes.Feed;
 
 /// <summary>
 /// Hands the dynamic VIP set to the local vipd: <c>ApplyVips(source "kubernetes", replace = true)</c>, when the set
-/// changed, and again every resync period (a restarted vipd gets it back even if it lost it). A failed call is retried
-/// with backoff; nothing is removed because a call failed.
+/// changed, and again every resync period (a restarted vipd gets it back even if it lost it). vipd replicates the set
+/// to every node, newest write wins, so only the lease holder calls this; followers' vipd get it through gossip. A
+/// failed call is retried with backoff; nothing is removed because a call failed.
 /// </summary>
 internal sealed class VipdFeeder
 {
@@ -38,6 +39,17 @@ internal sealed class VipdFeeder
 
     /// <summary>When a failed call should be retried; null: nothing pending.</summary>
     public TimeSpan? RetryIn { get; private set; }
+
+    /// <summary>
+    /// Not the writer (any more): forget what was applied and any pending retry, so that on taking the lease again the
+    /// set is applied at once (another holder may have changed it in between).
+    /// </summary>
+    public void Forget()
+    {
+        _applied = null;
+        RetryIn = null;
+        _backoff.Reset();
+    }
 
     /// <summary>Applies <paramref name="vips"/> if it differs from what vipd last accepted, or the resync period passed.</summary>
     public async Task ApplyAsync(List<DynamicVip> vips, TimeSpan resync, CancellationToken ct)

@@ -11,7 +11,8 @@ namespace Vipd.Kubernetes.Hosting;
 
 /// <summary>
 /// vipd-k8s wired together: two watchers (Services, EndpointSlices) fill the cluster state, the lease elector picks
-/// the allocator, the controller turns the state into Service statuses (allocator only) and into vipd's VIP set.
+/// the allocator, the controller turns the state into Service statuses and into vipd's VIP set — both on the lease
+/// holder only (vipd replicates the set to every node; one writer, so a lagging follower cannot remove a VIP).
 /// </summary>
 internal sealed class Agent : IDisposable
 {

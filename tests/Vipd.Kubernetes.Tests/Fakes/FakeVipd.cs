@@ -64,6 +64,15 @@ internal sealed class FakeVipd : IAsyncDisposable
         }
     }
 
+    /// <summary>Sets the source's set as if some node's vipd-k8s had applied it (vipd's gossip brought it here).</summary>
+    public void Seed(string source, IEnumerable<DynamicVip> vips)
+    {
+        lock (_lock)
+        {
+            _sets[source] = [.. vips.Select(v => v.Clone())];
+        }
+    }
+
     public async Task StartAsync()
     {
         File.Delete(SocketPath);
