@@ -130,7 +130,9 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _cluster.OwnershipChanged += OnOwnershipChangedForEvents;
         _membership.Changed += OnMemberChangedForEvents;
         StartChecks();
-        PublishLocalState();
+        // On the executor like every later publish: a direct call here raced the first check result's publish and
+        // could overwrite it with the older "check has not run yet" verdict (the node then stayed ineligible).
+        _executor.Post(PublishLocalState);
         await StartApiAsync().ConfigureAwait(false);
 
         _linkMonitor = new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>());
