@@ -173,7 +173,7 @@ public sealed partial class ClusterNode : IDisposable
         Reelect();
     }
 
-    /// <summary>What the announcer actually holds now: gossiped as this node's claims.</summary>
+    /// <summary>What the announcer actually holds now: gossiped as this node's claims, for the VIPs it still wants.</summary>
     public void ReportHeld(IReadOnlyCollection<string> vipNames)
     {
         ArgumentNullException.ThrowIfNull(vipNames);
@@ -395,7 +395,7 @@ public sealed partial class ClusterNode : IDisposable
             }
 
             var state = _localState.GetValueOrDefault(vip.Name);
-            var holding = _held.Contains(vip.Name);
+            var holding = ClaimsLocked(vip.Name);
             if (state.Eligible || holding)
             {
                 entries.Add((vip.Name, new NodeVipEntry(_vipIds[vip.Name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), holding)));
