@@ -45,8 +45,6 @@ public sealed partial class ClusterNode
 
         if (desired is not null)
         {
-            // The record's claims depend on the desired set (see ClaimsLocked): a release is gossiped at once.
-            Publish();
             Deliver(desired, generation);
         }
 

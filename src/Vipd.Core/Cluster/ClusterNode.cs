@@ -177,17 +177,28 @@ public sealed partial class ClusterNode : IDisposable
     public void ReportHeld(IReadOnlyCollection<string> vipNames)
     {
         ArgumentNullException.ThrowIfNull(vipNames);
+        var unchanged = false;
         lock (_lock)
         {
             if (_held.SetEquals(vipNames))
             {
-                return;
+                unchanged = true;
             }
-
-            _held = new HashSet<string>(vipNames, StringComparer.Ordinal);
+            else
+            {
+                _held = new HashSet<string>(vipNames, StringComparer.Ordinal);
+            }
         }
 
+        // Claims are "held and still desired" (ClaimsLocked): the announcer reports after every desired set it
+        // applied, so a changed desired set is republished here even with the same addresses held. Not from Reelect:
+        // it runs inside the membership's event delivery, and publishing there could deadlock with UpdateMetadata.
         Publish();
+        if (unchanged)
+        {
+            return;
+        }
+
         Reelect();
     }
 
