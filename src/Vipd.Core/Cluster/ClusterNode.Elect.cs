@@ -367,7 +367,7 @@ public sealed partial class ClusterNode
         foreach (var vip in _vips)
         {
             var state = _localState.GetValueOrDefault(vip.Name);
-            var holding = _held.Contains(vip.Name);
+            var holding = ClaimsLocked(vip.Name);
             if ((state.Eligible || holding) && !_collisions.ContainsKey(vip.Name))
             {
                 entries.Add(new NodeVipEntry(_vipIds[vip.Name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), holding));
@@ -377,6 +377,14 @@ public sealed partial class ClusterNode
         entries.Sort(static (a, b) => a.VipId.CompareTo(b.VipId));
         return new NodeRecord(_recordVersion, _maintenance, _draining, entries);
     }
+
+    /// <summary>
+    /// Whether this node claims <paramref name="vip"/>: it holds the address and still wants it. An address the
+    /// announcer still holds after the election gave the VIP up (its removal, or an add that finishes after the
+    /// release) is no claim: peers would see a claimant that does not want it, and this node, counting itself as a
+    /// holder in its own view, would take back the VIP it has just yielded (the dual-claim flapping with preempt off).
+    /// </summary>
+    private bool ClaimsLocked(string vip) => _held.Contains(vip) && _desired.Contains(vip);
 
     private NodeRecord? DecodeLocked(Member member)
     {

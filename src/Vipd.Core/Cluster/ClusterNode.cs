@@ -173,21 +173,32 @@ public sealed partial class ClusterNode : IDisposable
         Reelect();
     }
 
-    /// <summary>What the announcer actually holds now: gossiped as this node's claims.</summary>
+    /// <summary>What the announcer actually holds now: gossiped as this node's claims, for the VIPs it still wants.</summary>
     public void ReportHeld(IReadOnlyCollection<string> vipNames)
     {
         ArgumentNullException.ThrowIfNull(vipNames);
+        var unchanged = false;
         lock (_lock)
         {
             if (_held.SetEquals(vipNames))
             {
-                return;
+                unchanged = true;
             }
-
-            _held = new HashSet<string>(vipNames, StringComparer.Ordinal);
+            else
+            {
+                _held = new HashSet<string>(vipNames, StringComparer.Ordinal);
+            }
         }
 
+        // Claims are "held and still desired" (ClaimsLocked): the announcer reports after every desired set it
+        // applied, so a changed desired set is republished here even with the same addresses held. Not from Reelect:
+        // it runs inside the membership's event delivery, and publishing there could deadlock with UpdateMetadata.
         Publish();
+        if (unchanged)
+        {
+            return;
+        }
+
         Reelect();
     }
 
@@ -410,7 +421,7 @@ public sealed partial class ClusterNode : IDisposable
             }
 
             var state = _localState.GetValueOrDefault(vip.Name);
-            var holding = _held.Contains(vip.Name);
+            var holding = ClaimsLocked(vip.Name);
             if (state.Eligible || holding)
             {
                 entries.Add((vip.Name, new NodeVipEntry(_vipIds[vip.Name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), holding)));

@@ -294,8 +294,8 @@ public class ClusterNodeTests : IDisposable
         var vips = Enumerable.Range(0, 100).Select(i => new VipSpec($"vip-{i:D3}", false, TimeSpan.Zero, null)).ToArray();
         _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover) { StartupGrace = TimeSpan.Zero }, _membership, _time, null);
         _node.SetVips(vips);
-        _node.ReportHeld(["vip-099"]);
         _node.SetLocalState(false, vips.ToDictionary(v => v.Name, _ => new LocalVipState(true, 100)));
+        _node.ReportHeld(["vip-099"]); // a claim is held and desired: the announcer reports after applying the set
 
         var record = _membership.LastPublished;
         Assert.Equal(NodeRecordCodec.MaxVips, record.Vips.Count);

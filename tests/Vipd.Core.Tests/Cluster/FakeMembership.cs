@@ -21,11 +21,15 @@ internal sealed class FakeMembership(string localName) : IMembership
 
     public NodeRecord LastPublished => Published[^1];
 
+    /// <summary>The bytes of the last record this node published (null before the first), for delivery to a peer's view.</summary>
+    public byte[]? LastBytes { get; private set; }
+
     public void UpdateMetadata(ReadOnlyMemory<byte> metadata)
     {
         Assert.True(metadata.Length <= NodeRecordCodec.MaxSize);
         Assert.True(NodeRecordCodec.TryDecode(metadata.Span, out var record));
         Published.Add(record);
+        LastBytes = metadata.ToArray();
         Set(LocalName, MemberState.Alive, metadata.ToArray());
     }
 
@@ -37,6 +41,9 @@ internal sealed class FakeMembership(string localName) : IMembership
             [.. vips.Select(v => new NodeVipEntry(StableHash.VipId(v.Vip), v.Eligible, (byte)v.Priority, v.Holding))]);
         Set(name, state, NodeRecordCodec.Encode(record));
     }
+
+    /// <summary>Delivers a peer's published record as it is (gossip reaching this node).</summary>
+    public void Deliver(string name, byte[] metadata) => Set(name, MemberState.Alive, metadata);
 
     /// <summary>Changes only a peer's state, keeping its record.</summary>
     public void State(string name, MemberState state) => Set(name, state, _members[name].Metadata.ToArray());
