@@ -61,7 +61,9 @@ public sealed class ClusterNodeApiTests
     {
         var (node, _, _) = Solo();
         using var _ = node;
+        node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 150) });
         node.ReportHeld(["web"]);
+        Assert.Equal(new VipStanding("web", true, 150, true), Assert.Single(node.StandingOf("n1")!.Vips));
 
         node.SetLocalState(true, new Dictionary<string, LocalVipState> { ["web"] = new(true, 150) });
         var standing = node.StandingOf("n1");
@@ -69,8 +71,9 @@ public sealed class ClusterNodeApiTests
         Assert.True(node.IsMaintenance);
         Assert.NotNull(standing);
         Assert.True(standing.Maintenance);
+        // In maintenance with nobody else eligible the VIP is let go: still bound a moment, but no longer claimed.
         var vip = Assert.Single(standing.Vips);
-        Assert.Equal(new VipStanding("web", true, 150, true), vip);
+        Assert.Equal(new VipStanding("web", true, 150, false), vip);
         Assert.Null(node.StandingOf("n9"));
     }
 
