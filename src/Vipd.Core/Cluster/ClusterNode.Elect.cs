@@ -78,36 +78,33 @@ public sealed partial class ClusterNode
             _delivering = true;
         }
 
-        var done = false;
-        try
+        while (true)
         {
-            while (true)
+            IReadOnlySet<string> next;
+            lock (_deliverLock)
             {
-                IReadOnlySet<string> next;
-                lock (_deliverLock)
+                if (_pendingGeneration <= _deliveredGeneration)
                 {
-                    if (_pendingGeneration <= _deliveredGeneration)
-                    {
-                        _delivering = false;
-                        done = true;
-                        return;
-                    }
-
-                    next = _pendingDesired!;
-                    _deliveredGeneration = _pendingGeneration;
+                    _delivering = false;
+                    return;
                 }
 
+                next = _pendingDesired!;
+                _deliveredGeneration = _pendingGeneration;
+            }
+
+            try
+            {
                 DesiredChanged?.Invoke(next);
             }
-        }
-        finally
-        {
-            if (!done)
+            catch
             {
                 lock (_deliverLock)
                 {
                     _delivering = false; // a throwing handler must not stop every later delivery
                 }
+
+                throw;
             }
         }
     }
