@@ -24,11 +24,11 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "VIP {Vip} also claimed by {Peer}; this node owns it and re-announces")]
     public static partial void OtherClaimant(this ILogger logger, string vip, string peer);
 
-    [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "VIP {Vip} has the same 32-bit id as VIP {Other}; neither is elected until one is renamed")]
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "VIP {Vip} has the same 64-bit key as VIP {Other}; neither is elected until one is renamed")]
     public static partial void VipIdCollision(this ILogger logger, string vip, string other);
 
-    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "This node is eligible for or holds {Count} VIPs; its record carries only {Max}: the rest are not advertised")]
-    public static partial void RecordTruncated(this ILogger logger, int count, int max);
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Member {Node} runs vipd 0.1 (node record format 1): it cannot see this node's claims, so every VIP it claims is left to it until it is upgraded; with more than 84 VIPs a 0.1 node hides some of its claims")]
+    public static partial void LegacyMember(this ILogger logger, string node);
 
     [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "Handover begun: draining; {Count} VIPs stay until their successors claim them or {ElapsedMs} ms pass")]
     public static partial void HandoverBegun(this ILogger logger, int count, long elapsedMs);

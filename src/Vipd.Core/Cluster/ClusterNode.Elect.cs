@@ -158,8 +158,18 @@ public sealed partial class ClusterNode
                 candidates = BuildCandidatesLocked(vip, nodes, now);
                 owner = VipElection.ElectOwner(vip, candidates, now, quorum, out var reconsiderAt);
                 wakeAt = Earliest(wakeAt, reconsiderAt);
-                _inputs[vip.Name] = new ElectionInput(vip, candidates, now, quorum, null,
-                    owner == _localName && !_settled ? "this node is (re)joining and takes it once it has heard the cluster" : null);
+                if (LegacyHolderLocked(vip.Name, nodes) is { } legacy && quorum.HasQuorum)
+                {
+                    // A 0.1 node cannot see our claims and keeps what it holds: leave it there (no dual holder).
+                    owner = legacy;
+                    _inputs[vip.Name] = new ElectionInput(vip, candidates, now, quorum,
+                        $"owner {legacy}: a vipd 0.1 node holds it and cannot see newer nodes' claims; it stays there until {legacy} is upgraded", null);
+                }
+                else
+                {
+                    _inputs[vip.Name] = new ElectionInput(vip, candidates, now, quorum, null,
+                        owner == _localName && !_settled ? "this node is (re)joining and takes it once it has heard the cluster" : null);
+                }
             }
 
             var previousOwner = _owners.GetValueOrDefault(vip.Name);
@@ -270,7 +280,7 @@ public sealed partial class ClusterNode
         {
             var node = nodes[i];
             var entry = default(NodeVipEntry);
-            var hasEntry = node.Record is not null && node.Record.TryGet(id, out entry);
+            var hasEntry = node.Record is not null && node.Record.TryGet(node.Record.Legacy ? _legacyIds[vip.Name] : id, out entry);
             var maintenance = node.Record?.Maintenance ?? false;
             var draining = node.Record?.Draining ?? false;
             var eligible = hasEntry && entry.Eligible;
@@ -371,7 +381,7 @@ public sealed partial class ClusterNode
             }
         }
 
-        entries.Sort(static (a, b) => a.VipId.CompareTo(b.VipId));
+        entries.Sort(static (a, b) => a.Key.CompareTo(b.Key));
         return new NodeRecord(_recordVersion, _maintenance, _draining, entries);
     }
 
@@ -396,9 +406,31 @@ public sealed partial class ClusterNode
             _logger.BadRecord(member.Name, error);
         }
 
+        if (record is { Legacy: true } && _legacyLogged.Add(member.Name))
+        {
+            _logger.LegacyMember(member.Name);
+        }
+
         _records[member.Name] = (span.ToArray(), record);
         return record;
     }
+
+    /// <summary>The first live 0.1 node (by name) that claims <paramref name="vip"/>, if any.</summary>
+    private string? LegacyHolderLocked(string vip, List<NodeView> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            if (node.Live && node.Record is { Legacy: true } record && record.TryGet(_legacyIds[vip], out var entry) && entry.Holding)
+            {
+                return node.Name;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The key <paramref name="record"/> names <paramref name="vip"/> by: its 64-bit key, or a 0.1 node's 32-bit id.</summary>
+    private ulong KeyIn(NodeRecord record, string vip) => record.Legacy ? _legacyIds[vip] : _vipIds[vip];
 
     private static string ChangeReason(VipExplanation explanation, string? previousOwner)
     {

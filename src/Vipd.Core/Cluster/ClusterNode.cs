@@ -29,7 +29,9 @@ public sealed partial class ClusterNode : IDisposable
     private readonly ITimer _timer;
 
     private IReadOnlyList<VipSpec> _vips = [];
-    private readonly Dictionary<string, uint> _vipIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ulong> _vipIds = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, uint> _legacyIds = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _legacyLogged = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _collisions = new(StringComparer.Ordinal);
     private bool _maintenance;
     private bool _draining;
@@ -38,7 +40,6 @@ public sealed partial class ClusterNode : IDisposable
     private HashSet<string> _held = new(StringComparer.Ordinal);
     private uint _recordVersion;
     private byte[]? _lastPublished;
-    private bool _truncationLogged;
 
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _eligibleSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _owners = new(StringComparer.Ordinal);
@@ -121,12 +122,14 @@ public sealed partial class ClusterNode : IDisposable
         {
             _vips = [.. vips];
             _vipIds.Clear();
+            _legacyIds.Clear();
             _collisions.Clear();
-            var byId = new Dictionary<uint, string>();
+            var byId = new Dictionary<ulong, string>();
             foreach (var vip in _vips)
             {
-                var id = StableHash.VipId(vip.Name);
+                var id = VipKey.Of(vip.Name);
                 _vipIds[vip.Name] = id;
+                _legacyIds[vip.Name] = StableHash.VipId(vip.Name);
                 if (byId.TryGetValue(id, out var other) && other != vip.Name)
                 {
                     _collisions[vip.Name] = other;
@@ -348,7 +351,7 @@ public sealed partial class ClusterNode : IDisposable
             var vips = new List<VipStanding>();
             foreach (var vip in _vips)
             {
-                if (!_collisions.ContainsKey(vip.Name) && record.TryGet(_vipIds[vip.Name], out var entry))
+                if (!_collisions.ContainsKey(vip.Name) && record.TryGet(KeyIn(record, vip.Name), out var entry))
                 {
                     vips.Add(new VipStanding(vip.Name, entry.Eligible, entry.Priority, entry.Holding));
                 }
@@ -428,18 +431,8 @@ public sealed partial class ClusterNode : IDisposable
             }
         }
 
-        if (entries.Count > NodeRecordCodec.MaxVips)
-        {
-            if (!_truncationLogged)
-            {
-                _truncationLogged = true;
-                _logger.RecordTruncated(entries.Count, NodeRecordCodec.MaxVips);
-            }
-
-            // Claims first (peers must see what this node holds), then by name: the same choice on every publish.
-            entries = [.. entries.OrderByDescending(e => e.Entry.Holding).ThenBy(e => e.Name, StringComparer.Ordinal).Take(NodeRecordCodec.MaxVips)];
-        }
-
+        // Every entry, however many: a record larger than a datagram travels in the membership's metadata fragments,
+        // so no claim is ever hidden from peers (the 84-entry truncation of format 1 left VIPs held twice).
         var bytes = NodeRecordCodec.Encode(new NodeRecord(_recordVersion + 1, _maintenance, _draining, [.. entries.Select(e => e.Entry)]));
         if (_lastPublished is not null && bytes.AsSpan(5).SequenceEqual(_lastPublished.AsSpan(5)))
         {

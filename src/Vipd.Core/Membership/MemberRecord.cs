@@ -13,7 +13,20 @@ internal sealed class MemberRecord(string name, IPEndPoint address, MemberState 
 
     public uint Incarnation { get; set; } = incarnation;
 
+    /// <summary>The metadata as gossiped: the body itself, or a <see cref="MetadataReference"/> to it.</summary>
     public ReadOnlyMemory<byte> Metadata { get; set; } = metadata;
+
+    /// <summary>The latest whole, hash-verified body (what the layers above see); it lags <see cref="Metadata"/> while a fetch runs.</summary>
+    public ReadOnlyMemory<byte> Resolved { get; set; } = MetadataReference.TryRead(metadata.Span, out _, out _) ? ReadOnlyMemory<byte>.Empty : metadata;
+
+    /// <summary>The hash of <see cref="Resolved"/> when it came by reference; 0 otherwise.</summary>
+    public ulong ResolvedHash { get; set; }
+
+    /// <summary>The body being fetched, if any.</summary>
+    public MetadataFetch? Fetch { get; set; }
+
+    /// <summary>A body that completed before the alive naming it arrived (reordering): used when it does.</summary>
+    public (ulong Hash, byte[] Body)? Early { get; set; }
 
     /// <summary>TimeProvider timestamp of the last state change.</summary>
     public long StateChangedAt { get; set; }
@@ -22,5 +35,5 @@ internal sealed class MemberRecord(string name, IPEndPoint address, MemberState 
 
     public bool IsLive => State is MemberState.Alive or MemberState.Suspect;
 
-    public Member ToMember() => new(Name, Address, State, Incarnation, Metadata);
+    public Member ToMember() => new(Name, Address, State, Incarnation, Resolved);
 }

@@ -16,6 +16,7 @@ public sealed partial class SwimMembership
     {
         ReclaimDead();
         GossipRound();
+        RetryFetches();
         if (!_left && _joined)
         {
             // Before the first join the seeds are retried with the join backoff instead.

@@ -33,6 +33,7 @@ public sealed partial class SwimMembership
                 StateChangedAt = _time.GetTimestamp(),
             };
             _members[alive.Name] = record;
+            ResolveInline(record);
             _probeList.Insert(_random.Next(_probeList.Count + 1), record);
             _logger.MemberJoined(record.Name, record.Address, record.Incarnation);
             _broadcasts.Enqueue(alive.Name, alive);
@@ -50,6 +51,8 @@ public sealed partial class SwimMembership
         record.Incarnation = alive.Incarnation;
         record.Address = alive.Address;
         record.Metadata = alive.Metadata;
+        ResolveInline(record);
+
         ClearSuspicion(record);
         record.State = MemberState.Alive;
         _broadcasts.Enqueue(alive.Name, alive);

@@ -240,15 +240,15 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     /// <inheritdoc />
     public void UpdateMetadata(ReadOnlyMemory<byte> metadata)
     {
-        if (metadata.Length > WireFormat.MaxMetadataBytes)
+        if (metadata.Length > WireFormat.MaxLargeMetadataBytes)
         {
-            throw new ArgumentException($"Metadata is at most {WireFormat.MaxMetadataBytes} bytes.", nameof(metadata));
+            throw new ArgumentException($"Metadata is at most {WireFormat.MaxLargeMetadataBytes} bytes.", nameof(metadata));
         }
 
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            _local.Metadata = metadata.ToArray();
+            SetLocalMetadata(metadata);
             if (_left)
             {
                 // An alive at a new incarnation would undo the leave.
@@ -262,6 +262,7 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             if (_started)
             {
                 GossipRound();
+                PushLocalMetadataToAll();
             }
         }
 
@@ -446,6 +447,12 @@ public sealed partial class SwimMembership : IMembership, IDisposable
                 break;
             case UserMessage user:
                 HandleUserMessage(user, from);
+                break;
+            case MetadataRequestMessage request:
+                HandleMetadataRequest(request, from);
+                break;
+            case MetadataFragmentMessage fragment:
+                HandleMetadataFragment(fragment, from);
                 break;
             default:
                 break;

@@ -38,4 +38,7 @@ public enum DropReason
 
     /// <summary>Processing failed with an exception (a bug): logged at Error, the node carries on.</summary>
     InternalError = 11,
+
+    /// <summary>A metadata fragment or request that does not fit: unknown owner, over the size or memory budget, a body whose hash does not match.</summary>
+    BadMetadata = 12,
 }

@@ -19,6 +19,8 @@ internal static class MessageCodec
         DeadMessage m => 4 + SpanWriter.NameSize(m.Name) + SpanWriter.NameSize(m.From),
         PushPullMessage m => 2 + m.Entries.Sum(GetEntrySize),
         UserMessage m => m.Payload.Length,
+        MetadataRequestMessage m => SpanWriter.NameSize(m.Owner) + 8,
+        MetadataFragmentMessage m => SpanWriter.NameSize(m.Owner) + 8 + 4 + 4 + m.Chunk.Length,
         _ => throw new ArgumentException("Unknown message type.", nameof(message)),
     };
 
@@ -88,6 +90,18 @@ internal static class MessageCodec
                 m.Payload.Span.CopyTo(destination[writer.Position..]);
                 writer.Skip(m.Payload.Length);
                 break;
+            case MetadataRequestMessage m:
+                writer.WriteName(m.Owner);
+                writer.WriteUInt64(m.Hash);
+                break;
+            case MetadataFragmentMessage m:
+                writer.WriteName(m.Owner);
+                writer.WriteUInt64(m.Hash);
+                writer.WriteUInt32((uint)m.Total);
+                writer.WriteUInt32((uint)m.Offset);
+                m.Chunk.Span.CopyTo(destination[writer.Position..]);
+                writer.Skip(m.Chunk.Length);
+                break;
             default:
                 throw new ArgumentException("Unknown message type.", nameof(message));
         }
@@ -135,7 +149,7 @@ internal static class MessageCodec
                 return DropReason.Truncated;
             }
 
-            if (type is < (byte)MessageType.Ping or > (byte)MessageType.User)
+            if (type is < (byte)MessageType.Ping or > (byte)MessageType.MetadataFragment)
             {
                 continue;
             }
@@ -186,11 +200,26 @@ internal static class MessageCodec
             MessageType.AliveRequest => reader.TryReadName(out var target) ? new AliveRequestMessage(target) : null,
             MessageType.User => reader.TryReadBytes(reader.Remaining, out var payload) && payload.Length > 0
                 ? new UserMessage(payload.ToArray()) : null,
+            MessageType.MetadataRequest => reader.TryReadName(out var owner) && reader.TryReadUInt64(out var hash)
+                ? new MetadataRequestMessage(owner, hash) : null,
+            MessageType.MetadataFragment => DecodeFragment(ref reader),
             _ => null,
         };
 
         // A body must be consumed exactly: trailing bytes mean a different layout than ours.
         return reader.Remaining == 0 ? message : null;
+    }
+
+    private static MetadataFragmentMessage? DecodeFragment(ref SpanReader reader)
+    {
+        if (!reader.TryReadName(out var owner) || !reader.TryReadUInt64(out var hash) || !reader.TryReadUInt32(out var total)
+            || !reader.TryReadUInt32(out var offset) || !reader.TryReadBytes(reader.Remaining, out var chunk)
+            || chunk.IsEmpty || total > WireFormat.MaxLargeMetadataBytes || offset >= total || chunk.Length > total - offset)
+        {
+            return null;
+        }
+
+        return new MetadataFragmentMessage(owner, hash, (int)total, (int)offset, chunk.ToArray());
     }
 
     private static PushPullMessage? DecodePushPull(ref SpanReader reader)

@@ -13,4 +13,10 @@ internal enum MessageType : byte
     PushPull = 8,
     AliveRequest = 9,
     User = 10,
+
+    /// <summary>"Send me member X's metadata whose hash is H" (a reference seen, body not yet resolved).</summary>
+    MetadataRequest = 11,
+
+    /// <summary>A part of a member's large metadata: owner, hash, total length, offset, bytes.</summary>
+    MetadataFragment = 12,
 }

@@ -39,6 +39,19 @@ internal ref struct SpanReader(ReadOnlySpan<byte> buffer)
         return true;
     }
 
+    public bool TryReadUInt64(out ulong value)
+    {
+        if (Remaining < 8)
+        {
+            value = 0;
+            return false;
+        }
+
+        value = BinaryPrimitives.ReadUInt64BigEndian(_buffer[_position..]);
+        _position += 8;
+        return true;
+    }
+
     public bool TryReadUInt32(out uint value)
     {
         if (Remaining < 4)

@@ -26,6 +26,12 @@ internal ref struct SpanWriter(Span<byte> buffer)
         Position += 4;
     }
 
+    public void WriteUInt64(ulong value)
+    {
+        BinaryPrimitives.WriteUInt64BigEndian(_buffer[Position..], value);
+        Position += 8;
+    }
+
     /// <summary>Moves past <paramref name="count"/> bytes the caller wrote itself.</summary>
     public void Skip(int count) => Position += count;
 

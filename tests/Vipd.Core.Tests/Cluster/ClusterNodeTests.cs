@@ -2,6 +2,7 @@ using Microsoft.Extensions.Time.Testing;
 using Vipd.Core.Cluster;
 using Vipd.Core.Election;
 using Vipd.Core.Membership;
+using Vipd.Core.Wire;
 
 namespace Vipd.Core.Tests.Cluster;
 
@@ -41,7 +42,7 @@ public class ClusterNodeTests : IDisposable
 
         Assert.Equal(["web"], Node.Desired);
         var entry = Assert.Single(_membership.LastPublished.Vips);
-        Assert.Equal(new NodeVipEntry(StableHash.VipId("web"), true, 100, true), entry);
+        Assert.Equal(new NodeVipEntry(VipKey.Of("web"), true, 100, true), entry);
         Assert.Equal("elected: rank 1: priority 100, eligible; owner", Assert.Single(_changes).Reason);
     }
 
@@ -276,31 +277,60 @@ public class ClusterNodeTests : IDisposable
     }
 
     [Fact]
-    public void SetVips_IdCollision_NeitherIsElected()
+    public void SetVips_NamesWhose32BitIdsCollide_BothElected()
     {
-        var (a, b) = FindCollision();
+        // Format 1 named VIPs by a 32-bit id that a Service author could brute-force to collide with a configured VIP
+        // (neither then had an owner); the 64-bit key of format 2 tells them apart.
+        var (a, b) = FindLegacyCollision();
         _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover) { StartupGrace = TimeSpan.Zero }, _membership, _time, null);
         _node.SetVips([new VipSpec(a, false, TimeSpan.Zero, null), new VipSpec(b, false, TimeSpan.Zero, null), new VipSpec("web", false, TimeSpan.Zero, null)]);
         _node.SetLocalState(false, new Dictionary<string, LocalVipState> { [a] = new(true, 1), [b] = new(true, 1), ["web"] = new(true, 1) });
 
-        Assert.Equal(["web"], _node.Desired);
-        Assert.Contains("collides", _node.Explain(a).Summary, StringComparison.Ordinal);
-        Assert.Single(_membership.LastPublished.Vips);
+        Assert.Equal(new HashSet<string>([a, b, "web"]), _node.Desired.ToHashSet());
+        Assert.Equal(3, _membership.LastPublished.Vips.Count);
     }
 
     [Fact]
-    public void SetLocalState_MoreThanMaxVips_PublishesClaimsFirstWithin512Bytes()
+    public void SetLocalState_FourHundredVips_PublishesEveryEntryAndClaim()
     {
-        var vips = Enumerable.Range(0, 100).Select(i => new VipSpec($"vip-{i:D3}", false, TimeSpan.Zero, null)).ToArray();
+        var vips = Enumerable.Range(0, 400).Select(i => new VipSpec($"vip-{i:D3}", false, TimeSpan.Zero, null)).ToArray();
         _node = new ClusterNode("n1", new ClusterOptions(false, 1, Handover) { StartupGrace = TimeSpan.Zero }, _membership, _time, null);
         _node.SetVips(vips);
         _node.SetLocalState(false, vips.ToDictionary(v => v.Name, _ => new LocalVipState(true, 100)));
-        _node.ReportHeld(["vip-099"]); // a claim is held and desired: the announcer reports after applying the set
+        _node.ReportHeld([.. vips.Select(v => v.Name)]); // the announcer reports after applying the set
 
         var record = _membership.LastPublished;
-        Assert.Equal(NodeRecordCodec.MaxVips, record.Vips.Count);
-        Assert.True(record.TryGet(StableHash.VipId("vip-099"), out var held) && held.Holding);
-        Assert.Equal(100, _node.Desired.Count); // the local election still sees all of them
+        Assert.Equal(400, record.Vips.Count);
+        Assert.All(vips, v => Assert.True(record.TryGet(VipKey.Of(v.Name), out var entry) && entry.Holding && entry.Eligible));
+        Assert.True(_membership.LastBytes!.Length > WireFormat.MaxMetadataBytes); // carried by reference and fragments
+        Assert.Equal(400, _node.Desired.Count);
+    }
+
+    [Fact]
+    public void LegacyPeer_ClaimsVip_LeftToItEvenWhenRankedLower()
+    {
+        Start(priority: 200);
+        Assert.Equal(["web"], Node.Desired);
+
+        // A vipd 0.1 node (record format 1) that holds "web": it cannot see our claim, so we yield to it.
+        _membership.Deliver("n0", LegacyRecord(("web", true, 100, true)));
+
+        Assert.Empty(Node.Desired);
+        Assert.Contains("vipd 0.1", Node.Explain("web").Summary, StringComparison.Ordinal);
+        Assert.Equal("n0", Node.Owners["web"]);
+
+        // Once it is upgraded (format 2, no claim), the normal ranking applies again.
+        _membership.Peer("n0", MemberState.Alive, vips: ("web", true, 100, false));
+        Assert.Equal(["web"], Node.Desired);
+    }
+
+    [Fact]
+    public void LegacyPeer_EligibleNotHolding_RankedByItsFormat1Entry()
+    {
+        Start(new VipSpec("web", true, TimeSpan.Zero, null), priority: 100);
+        _membership.Deliver("n0", LegacyRecord(("web", true, 200, false)));
+
+        Assert.Equal("n0", Node.Owners["web"]);
     }
 
     [Fact]
@@ -393,7 +423,7 @@ public class ClusterNodeTests : IDisposable
         Assert.Equal(["web"], Assert.Single(sets));
     }
 
-    private static (string A, string B) FindCollision()
+    private static (string A, string B) FindLegacyCollision()
     {
         var seen = new Dictionary<uint, string>();
         for (var i = 0; ; i++)
@@ -404,5 +434,24 @@ public class ClusterNodeTests : IDisposable
                 return (seen[StableHash.VipId(name)], name);
             }
         }
+    }
+
+    /// <summary>A vipd 0.1 record (format 1): [1][u32 version][flags][u16 n] n × [u32 id][u8 priority][u8 flags], ids ascending.</summary>
+    private static byte[] LegacyRecord(params (string Vip, bool Eligible, int Priority, bool Holding)[] vips)
+    {
+        var entries = vips.Select(v => (Id: StableHash.VipId(v.Vip), v.Eligible, v.Priority, v.Holding)).OrderBy(e => e.Id).ToArray();
+        var bytes = new byte[8 + (6 * entries.Length)];
+        bytes[0] = 1;
+        bytes[4] = 1;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(bytes.AsSpan(6), (ushort)entries.Length);
+        for (var i = 0; i < entries.Length; i++)
+        {
+            var span = bytes.AsSpan(8 + (6 * i));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(span, entries[i].Id);
+            span[4] = (byte)entries[i].Priority;
+            span[5] = (byte)((entries[i].Eligible ? 1 : 0) | (entries[i].Holding ? 2 : 0));
+        }
+
+        return bytes;
     }
 }

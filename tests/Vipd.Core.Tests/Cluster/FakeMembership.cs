@@ -38,7 +38,7 @@ internal sealed class FakeMembership(string localName) : IMembership
         params (string Vip, bool Eligible, int Priority, bool Holding)[] vips)
     {
         var record = new NodeRecord(++_incarnation, maintenance, draining,
-            [.. vips.Select(v => new NodeVipEntry(StableHash.VipId(v.Vip), v.Eligible, (byte)v.Priority, v.Holding))]);
+            [.. vips.Select(v => new NodeVipEntry(VipKey.Of(v.Vip), v.Eligible, (byte)v.Priority, v.Holding))]);
         Set(name, state, NodeRecordCodec.Encode(record));
     }
 

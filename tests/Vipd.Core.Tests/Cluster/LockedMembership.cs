@@ -30,7 +30,7 @@ internal sealed class LockedMembership(string localName) : IMembership
 
     public void Peer(string name, MemberState state, bool eligible, int priority, bool holding, string vip)
     {
-        var record = new NodeRecord(0, false, false, [new NodeVipEntry(StableHash.VipId(vip), eligible, (byte)priority, holding)]);
+        var record = new NodeRecord(0, false, false, [new NodeVipEntry(VipKey.Of(vip), eligible, (byte)priority, holding)]);
         Set(name, state, NodeRecordCodec.Encode(record));
     }
 

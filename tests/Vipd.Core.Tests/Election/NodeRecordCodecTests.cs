@@ -8,7 +8,7 @@ public class NodeRecordCodecTests
         42,
         Maintenance: true,
         Draining: false,
-        [new NodeVipEntry(7, true, 200, false), new NodeVipEntry(3, false, 0, true), new NodeVipEntry(uint.MaxValue, true, 255, true)]);
+        [new NodeVipEntry(7, true, 200, false), new NodeVipEntry(3, false, 0, true), new NodeVipEntry(ulong.MaxValue, true, 255, true)]);
 
     [Fact]
     public void Encode_ThenTryDecode_RoundTrips()
@@ -20,54 +20,75 @@ public class NodeRecordCodecTests
         Assert.Equal(42u, record.Version);
         Assert.True(record.Maintenance);
         Assert.False(record.Draining);
-        Assert.Equal([3u, 7u, uint.MaxValue], record.Vips.Select(v => v.VipId));
+        Assert.False(record.Legacy);
+        Assert.Equal([3ul, 7ul, ulong.MaxValue], record.Vips.Select(v => v.Key));
         Assert.Equal(new NodeVipEntry(3, false, 0, true), record.Vips[0]);
         Assert.Equal(new NodeVipEntry(7, true, 200, false), record.Vips[1]);
-        Assert.Equal(new NodeVipEntry(uint.MaxValue, true, 255, true), record.Vips[2]);
+        Assert.Equal(new NodeVipEntry(ulong.MaxValue, true, 255, true), record.Vips[2]);
     }
 
     [Fact]
     public void Encode_Sample_HasDocumentedLayout()
     {
-        var bytes = NodeRecordCodec.Encode(new NodeRecord(0x01020304, false, true, [new NodeVipEntry(0xA0B0C0D0, true, 9, true)]));
+        var bytes = NodeRecordCodec.Encode(new NodeRecord(0x01020304, false, true, [new NodeVipEntry(0xA0B0C0D0E0F00102, true, 9, true)]));
 
-        Assert.Equal(new byte[] { 1, 1, 2, 3, 4, 2, 0, 1, 0xA0, 0xB0, 0xC0, 0xD0, 9, 3 }, bytes);
+        Assert.Equal(new byte[] { 2, 1, 2, 3, 4, 2, 0, 0, 0, 1, 0xA0, 0xB0, 0xC0, 0xD0, 0xE0, 0xF0, 0x01, 0x02, 9, 3 }, bytes);
     }
 
     [Fact]
-    public void Encode_MaxVips_FitsIn512Bytes()
+    public void Encode_TenThousandVips_RoundTripsWhole()
     {
-        Assert.Equal(84, NodeRecordCodec.MaxVips);
-        var record = new NodeRecord(1, false, false, [.. Enumerable.Range(0, NodeRecordCodec.MaxVips).Select(i => new NodeVipEntry((uint)i, true, 100, true))]);
+        var record = new NodeRecord(1, false, false, [.. Enumerable.Range(0, 10_000).Select(i => new NodeVipEntry(VipKey.Of($"vip-{i}"), true, 100, i % 3 == 0))]);
 
         var bytes = NodeRecordCodec.Encode(record);
 
+        Assert.Equal(NodeRecordCodec.GetSize(10_000), bytes.Length);
         Assert.True(bytes.Length <= NodeRecordCodec.MaxSize);
         Assert.True(NodeRecordCodec.TryDecode(bytes, out var decoded));
-        Assert.Equal(84, decoded.Vips.Count);
+        Assert.Equal(10_000, decoded.Vips.Count);
+        Assert.Equal(3_334, decoded.Vips.Count(v => v.Holding));
+        Assert.True(decoded.TryGet(VipKey.Of("vip-9999"), out var last) && last.Holding);
     }
 
     [Fact]
     public void Encode_TooManyVips_Throws()
     {
-        var record = new NodeRecord(1, false, false, [.. Enumerable.Range(0, NodeRecordCodec.MaxVips + 1).Select(i => new NodeVipEntry((uint)i, true, 100, false))]);
+        var record = new NodeRecord(1, false, false, [.. Enumerable.Range(0, NodeRecordCodec.MaxVips + 1).Select(i => new NodeVipEntry((ulong)i, true, 100, false))]);
 
         Assert.Throws<ArgumentException>(() => NodeRecordCodec.Encode(record));
     }
 
     [Fact]
-    public void Encode_DuplicateVipId_Throws() =>
+    public void Encode_DuplicateKey_Throws() =>
         Assert.Throws<ArgumentException>(() => NodeRecordCodec.Encode(new NodeRecord(1, false, false, [new(5, true, 1, false), new(5, false, 2, true)])));
+
+    [Fact]
+    public void TryDecode_LegacyFormat1_DecodesAsLegacyWith32BitIds()
+    {
+        // vipd 0.1's layout: [1][u32 version][flags][u16 n] n × [u32 id][u8 priority][u8 flags].
+        byte[] legacy = [1, 0, 0, 0, 9, 2, 0, 2, 0, 0, 0, 5, 100, 1, 0xA0, 0xB0, 0xC0, 0xD0, 200, 3];
+
+        Assert.True(NodeRecordCodec.TryDecode(legacy, out var record, out var error));
+
+        Assert.Equal(NodeRecordError.None, error);
+        Assert.True(record.Legacy);
+        Assert.True(record.Draining);
+        Assert.Equal(9u, record.Version);
+        Assert.Equal([new NodeVipEntry(5, true, 100, false), new NodeVipEntry(0xA0B0C0D0, true, 200, true)], record.Vips);
+    }
 
     [Theory]
     [InlineData(new byte[0], NodeRecordError.Empty)]
-    [InlineData(new byte[] { 2, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.UnknownVersion)]
-    [InlineData(new byte[] { 1, 0, 0, 0 }, NodeRecordError.Truncated)]
-    [InlineData(new byte[] { 1, 0, 0, 0, 1, 0, 0, 1, 0, 0, 0, 5, 9 }, NodeRecordError.Truncated)]
-    [InlineData(new byte[] { 1, 0, 0, 0, 1, 0, 0, 0, 7 }, NodeRecordError.TrailingBytes)]
+    [InlineData(new byte[] { 3, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.UnknownVersion)]
+    [InlineData(new byte[] { 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.UnknownVersion)]
+    [InlineData(new byte[] { 2, 0, 0, 0 }, NodeRecordError.Truncated)]
+    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 5, 9 }, NodeRecordError.Truncated)]
+    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 7 }, NodeRecordError.TrailingBytes)]
+    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 1, 0, 0 }, NodeRecordError.TooLarge)]
+    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5, 1, 1, 0, 0, 0, 0, 0, 0, 0, 5, 1, 1 }, NodeRecordError.Unsorted)]
+    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 6, 1, 1, 0, 0, 0, 0, 0, 0, 0, 5, 1, 1 }, NodeRecordError.Unsorted)]
     [InlineData(new byte[] { 1, 0, 0, 0, 1, 0, 0, 85 }, NodeRecordError.TooLarge)]
-    [InlineData(new byte[] { 1, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 5, 1, 1, 0, 0, 0, 5, 1, 1 }, NodeRecordError.Unsorted)]
-    [InlineData(new byte[] { 1, 0, 0, 0, 1, 0, 0, 2, 0, 0, 0, 6, 1, 1, 0, 0, 0, 5, 1, 1 }, NodeRecordError.Unsorted)]
+    [InlineData(new byte[] { 1, 0, 0, 0, 1, 0, 0, 0, 7 }, NodeRecordError.TrailingBytes)]
     public void TryDecode_Malformed_ReturnsReason(byte[] data, NodeRecordError expected)
     {
         Assert.False(NodeRecordCodec.TryDecode(data, out var record, out var error));
@@ -90,7 +111,7 @@ public class NodeRecordCodecTests
     {
         var bytes = NodeRecordCodec.Encode(new NodeRecord(1, false, false, [new(5, true, 1, false)]));
         bytes[5] |= 0xFC;
-        bytes[13] |= 0xFC;
+        bytes[19] |= 0xFC;
 
         Assert.True(NodeRecordCodec.TryDecode(bytes, out var record));
         Assert.False(record.Maintenance);
@@ -110,15 +131,20 @@ public class NodeRecordCodecTests
             {
                 // Make half of them plausible: right version, an entry count that matches the length.
                 data[0] = NodeRecordCodec.FormatVersion;
-                var entries = Math.Min((data.Length - NodeRecordCodec.HeaderSize) / NodeRecordCodec.EntrySize, 65535);
-                data[6] = (byte)(entries >> 8);
-                data[7] = (byte)entries;
+                var entries = (data.Length - NodeRecordCodec.HeaderSize) / NodeRecordCodec.EntrySize;
+                data[6] = 0;
+                data[7] = 0;
+                data[8] = (byte)(entries >> 8);
+                data[9] = (byte)entries;
             }
 
             if (NodeRecordCodec.TryDecode(data, out var record, out var error))
             {
                 decoded++;
-                Assert.Equal(data.Length, NodeRecordCodec.Encode(record).Length); // canonical size: what decodes re-encodes to as many bytes
+                if (!record.Legacy)
+                {
+                    Assert.Equal(data.Length, NodeRecordCodec.Encode(record).Length); // canonical size
+                }
             }
             else
             {
@@ -135,18 +161,18 @@ public class NodeRecordCodecTests
         var random = new Random(99);
         for (var i = 0; i < 5_000; i++)
         {
-            var count = random.Next(0, NodeRecordCodec.MaxVips + 1);
-            var ids = new HashSet<uint>();
-            while (ids.Count < count)
+            var count = random.Next(0, 300);
+            var keys = new HashSet<ulong>();
+            while (keys.Count < count)
             {
-                ids.Add((uint)random.NextInt64(0, uint.MaxValue + 1L));
+                keys.Add((ulong)random.NextInt64());
             }
 
             var record = new NodeRecord((uint)random.Next(), random.Next(2) == 0, random.Next(2) == 0,
-                [.. ids.Select(id => new NodeVipEntry(id, random.Next(2) == 0, (byte)random.Next(256), random.Next(2) == 0))]);
+                [.. keys.Select(key => new NodeVipEntry(key, random.Next(2) == 0, (byte)random.Next(256), random.Next(2) == 0))]);
             var bytes = NodeRecordCodec.Encode(record);
             Assert.True(NodeRecordCodec.TryDecode(bytes, out var clean));
-            Assert.Equal(record.Vips.OrderBy(v => v.VipId), clean.Vips);
+            Assert.Equal(record.Vips.OrderBy(v => v.Key), clean.Vips);
 
             var mutated = random.Next(3) switch
             {
@@ -154,7 +180,7 @@ public class NodeRecordCodecTests
                 1 => [.. bytes, (byte)random.Next(256)],
                 _ => Flip(bytes, random),
             };
-            if (NodeRecordCodec.TryDecode(mutated, out var decoded))
+            if (NodeRecordCodec.TryDecode(mutated, out var decoded) && !decoded.Legacy)
             {
                 Assert.True(NodeRecordCodec.Encode(decoded).Length == mutated.Length);
             }

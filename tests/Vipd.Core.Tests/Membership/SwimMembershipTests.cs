@@ -13,12 +13,14 @@ public sealed class SwimMembershipTests
     private static readonly IPEndPoint Peer = new(IPAddress.Parse("192.0.2.11"), 7450);
 
     [Fact]
-    public void UpdateMetadata_Over512Bytes_Throws()
+    public void UpdateMetadata_OverLargeLimit_ThrowsAndLargeBodyIsSeenWhole()
     {
         using var membership = Create(out _);
-        Assert.Throws<ArgumentException>(() => membership.UpdateMetadata(new byte[513]));
+        Assert.Throws<ArgumentException>(() => membership.UpdateMetadata(new byte[WireFormat.MaxLargeMetadataBytes + 1]));
         membership.UpdateMetadata(new byte[512]);
         Assert.Equal(512, membership.Members.Single().Metadata.Length);
+        membership.UpdateMetadata(new byte[WireFormat.MaxLargeMetadataBytes]);
+        Assert.Equal(WireFormat.MaxLargeMetadataBytes, membership.Members.Single().Metadata.Length);
     }
 
     [Fact]

@@ -82,7 +82,7 @@ public sealed class ClusterNodeApiTests
     {
         var (node, membership, _) = Solo();
         using var _ = node;
-        var record = NodeRecordCodec.Encode(new NodeRecord(1, false, false, [new NodeVipEntry(StableHash.VipId("web"), true, 200, true)]));
+        var record = NodeRecordCodec.Encode(new NodeRecord(1, false, false, [new NodeVipEntry(VipKey.Of("web"), true, 200, true)]));
 
         membership.Add(new Member("n2", new IPEndPoint(IPAddress.Parse("192.0.2.12"), 7450), MemberState.Alive, 1, record));
 
