@@ -91,6 +91,8 @@ public sealed class ScaleLabTests(ITestOutputHelper output)
         var unbound = holders.Where(p => p.Value.Count == 0).Select(p => p.Key).ToList();
         var text = new StringBuilder()
             .Append(CultureInfo.InvariantCulture, $"{situation}: {doubled.Count} of {holders.Count} VIPs bound on several nodes, {unbound.Count} on none").AppendLine()
+            .Append("by holders: ")
+            .AppendJoin(", ", doubled.GroupBy(p => string.Join('+', p.Value.Select(h => h.Name))).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Key} {g.Count()}")).AppendLine()
             .Append(CultureInfo.InvariantCulture, $"several holders (first {Listed}): ")
             .AppendJoin(", ", doubled.Take(Listed).Select(p => $"{p.Key} on {string.Join('+', p.Value.Select(h => h.Name))}")).AppendLine()
             .Append(CultureInfo.InvariantCulture, $"no holder (first {Listed}): ")
