@@ -144,6 +144,17 @@ public sealed class LabHost
         return IpAsync(CancellationToken.None, "addr", "del", cidr, "dev", Interface);
     }
 
+    /// <summary>
+    /// Adds an on-link route (<c>ip route add NETWORK/PREFIX dev eth0</c>): this host then resolves any address of that
+    /// network by ARP/NDP on the lab segment, e.g. the client reaching VIPs outside 192.0.2.0/24.
+    /// </summary>
+    public Task AddOnLinkRouteAsync(IPAddress network, int prefixLength)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var cidr = $"{network}/{prefixLength.ToString(CultureInfo.InvariantCulture)}";
+        return IpAsync(CancellationToken.None, "route", "add", cidr, "dev", Interface);
+    }
+
     /// <summary>The addresses currently on <c>eth0</c> (<c>ip -j addr show dev eth0</c>).</summary>
     public async Task<IReadOnlyList<IPAddress>> AddressesAsync(CancellationToken ct = default)
     {

@@ -128,27 +128,21 @@ public sealed partial class LabNetwork : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(node);
         CheckOwn(node);
-        List<LabProcess> victims;
-        List<IAsyncDisposable> owned;
-        lock (_lock)
-        {
-            victims = [.. _processes.Where(p => p.Host == node)];
-            owned = [.. _owned.Where(o => o is UdpEcho e && e.Host == node || o is Capture c && c.Host == node)];
-        }
-
-        foreach (var item in owned)
-        {
-            await item.DisposeAsync().ConfigureAwait(false);
-        }
-
-        foreach (var p in victims)
-        {
-            p.Kill(Posix.SigKill);
-        }
-
-        await Task.WhenAll(victims.Select(p => p.WaitForExitAsync(TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
-        await KillNamespacePidsAsync(node.Namespace).ConfigureAwait(false);
+        await KillAllInAsync(node).ConfigureAwait(false);
         await node.SetLinkAsync(false).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The crash as an operator sees it when a cable is pulled and the machine dies later: sets <paramref name="node"/>'s
+    /// eth0 down first (its processes run on, cut off, and may react to the lost link), then SIGKILLs every process in
+    /// it and stops its <see cref="UdpEcho"/> responders and captures. <see cref="CrashAsync"/> kills first.
+    /// </summary>
+    public async Task PullCableThenKillAsync(LabHost node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        CheckOwn(node);
+        await node.SetLinkAsync(false).ConfigureAwait(false);
+        await KillAllInAsync(node).ConfigureAwait(false);
     }
 
     /// <summary>Drops every frame between a host of <paramref name="side"/> and a host of <paramref name="other"/>, both ways, at the bridge.</summary>
@@ -321,6 +315,30 @@ public sealed partial class LabNetwork : IAsyncDisposable
         {
             throw new ArgumentException($"{host} is not part of {this}");
         }
+    }
+
+    private async Task KillAllInAsync(LabHost node)
+    {
+        List<LabProcess> victims;
+        List<IAsyncDisposable> owned;
+        lock (_lock)
+        {
+            victims = [.. _processes.Where(p => p.Host == node)];
+            owned = [.. _owned.Where(o => o is UdpEcho e && e.Host == node || o is Capture c && c.Host == node)];
+        }
+
+        foreach (var item in owned)
+        {
+            await item.DisposeAsync().ConfigureAwait(false);
+        }
+
+        foreach (var p in victims)
+        {
+            p.Kill(Posix.SigKill);
+        }
+
+        await Task.WhenAll(victims.Select(p => p.WaitForExitAsync(TimeSpan.FromSeconds(5)))).ConfigureAwait(false);
+        await KillNamespacePidsAsync(node.Namespace).ConfigureAwait(false);
     }
 
     private Task<CommandResult> NftAsync(string script)

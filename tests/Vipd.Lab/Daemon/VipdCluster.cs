@@ -92,13 +92,43 @@ public sealed class VipdCluster : IAsyncDisposable
         {
             cancellationToken.ThrowIfCancellationRequested();
             var result = await node.ExecAsync("ip", "-j", "addr", "show", "dev", node.Interface).ConfigureAwait(false);
-            if (result.ExitCode == 0 && HasAddress(result.StdOut, vip))
+            if (result.ExitCode == 0 && LiveAddresses(result.StdOut).Contains(vip))
             {
                 holders.Add(node);
             }
         }
 
         return holders;
+    }
+
+    /// <summary>
+    /// Every configured VIP (<see cref="VipdClusterOptions.Vips"/>) with the nodes among <paramref name="nodes"/>
+    /// (default: all) whose eth0 is up and holds it right now: an empty list for an unbound VIP, several while
+    /// ownership is split. One <c>ip -j addr</c> per node, however many VIPs; as in <see cref="HoldersAsync"/>, a node
+    /// with its link down counts as holding nothing.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<IPAddress, IReadOnlyList<LabHost>>> HoldersByVipAsync(IEnumerable<LabHost>? nodes = null, CancellationToken cancellationToken = default)
+    {
+        var holders = _options.Vips.Select(v => v.Address).Distinct().ToDictionary(a => a, _ => new List<LabHost>());
+        foreach (var node in nodes ?? _lab.Nodes)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var result = await node.ExecAsync("ip", "-j", "addr", "show", "dev", node.Interface).ConfigureAwait(false);
+            if (result.ExitCode != 0)
+            {
+                continue;
+            }
+
+            foreach (var address in LiveAddresses(result.StdOut))
+            {
+                if (holders.TryGetValue(address, out var list))
+                {
+                    list.Add(node);
+                }
+            }
+        }
+
+        return holders.ToDictionary(p => p.Key, p => (IReadOnlyList<LabHost>)p.Value);
     }
 
     /// <summary>Waits until exactly one node holds <paramref name="vip"/> and it satisfies <paramref name="accept"/>.</summary>
@@ -170,8 +200,10 @@ public sealed class VipdCluster : IAsyncDisposable
         }
     }
 
-    private static bool HasAddress(string ipJson, IPAddress vip)
+    /// <summary>The addresses on the links of <c>ip -j addr</c> output that are not down.</summary>
+    private static HashSet<IPAddress> LiveAddresses(string ipJson)
     {
+        var live = new HashSet<IPAddress>();
         using var document = JsonDocument.Parse(ipJson);
         foreach (var link in document.RootElement.EnumerateArray())
         {
@@ -187,14 +219,14 @@ public sealed class VipdCluster : IAsyncDisposable
 
             foreach (var address in addresses.EnumerateArray())
             {
-                if (address.TryGetProperty("local", out var local) && IPAddress.TryParse(local.GetString(), out var parsed) && parsed.Equals(vip))
+                if (address.TryGetProperty("local", out var local) && IPAddress.TryParse(local.GetString(), out var parsed))
                 {
-                    return true;
+                    live.Add(parsed);
                 }
             }
         }
 
-        return false;
+        return live;
     }
 
     private string ConfigFor(LabHost node)

@@ -9,6 +9,26 @@ public sealed record VipdClusterOptions
     public IReadOnlyList<(string Name, IPAddress Address, int PrefixLength)> Vips { get; init; } =
         [("web", LabNetwork.Vip4, 24)];
 
+    /// <summary>
+    /// <paramref name="count"/> /32 VIPs (2 to 508) named "vip-ADDRESS": the first half from 198.51.100.1 up, the
+    /// rest from 203.0.113.1 up (400 gives 198.51.100.1-200 and 203.0.113.1-200). Off the nodes' 192.0.2.0/24: a
+    /// client reaches them through <see cref="LabHost.AddOnLinkRouteAsync"/>.
+    /// </summary>
+    public static IReadOnlyList<(string Name, IPAddress Address, int PrefixLength)> ManyVips(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 2);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, 2 * 254);
+        var first = (count + 1) / 2;
+        var vips = new List<(string, IPAddress, int)>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var address = i < first ? new IPAddress([198, 51, 100, (byte)(i + 1)]) : new IPAddress([203, 0, 113, (byte)(i - first + 1)]);
+            vips.Add(($"vip-{address}", address, 32));
+        }
+
+        return vips;
+    }
+
     /// <summary>Membership timing profile: "default" or "fast".</summary>
     public string Profile { get; init; } = "default";
 
