@@ -69,6 +69,7 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     private long _lastDropLog = long.MinValue;
     private long _suppressedDrops;
     private long _lastConflictLog;
+    private long _timerRuns;
 
     /// <summary>Creates a stopped member; <see cref="Start"/> joins.</summary>
     /// <param name="name">This node's unique name (1..128 UTF-8 bytes).</param>
@@ -162,6 +163,13 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// Timer callbacks run so far: a progress counter for the host's liveness monitor (the probe and gossip timers
+    /// advance it every <see cref="MembershipOptions.ProbeInterval"/> and <see cref="MembershipOptions.GossipInterval"/>
+    /// until <see cref="Leave"/>), so a wedged membership or timer queue is seen.
+    /// </summary>
+    public long TimerRuns => Interlocked.Read(ref _timerRuns);
 
     /// <summary>True once a seed answered (or there were none).</summary>
     public bool IsJoined
@@ -376,6 +384,8 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             {
                 _logger.TimerFailed(ex);
             }
+
+            Interlocked.Increment(ref _timerRuns);
         }
 
         Flush();

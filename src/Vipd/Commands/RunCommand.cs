@@ -18,6 +18,12 @@ namespace Vipd.Commands;
 /// <summary><c>vipd run --config FILE</c>: the daemon in the foreground (what the systemd unit runs).</summary>
 internal static class RunCommand
 {
+    /// <summary>
+    /// After a liveness failure the stop (no handover; unbind ≤ 5 s, STOP scripts ≤ 5 s) normally ends well within the
+    /// host's 15 s limit; if it does not, the process exits anyway this long after the failure.
+    /// </summary>
+    private static readonly TimeSpan FailureExitLimit = TimeSpan.FromSeconds(20);
+
     public static Command Create()
     {
         var config = ConfigOption.Create();
@@ -83,7 +89,7 @@ internal static class RunCommand
         UdpTransport transport;
         try
         {
-            transport = UdpTransport.Bind(config.Node.EndPoint, loggers.CreateLogger<UdpTransport>());
+            transport = UdpTransport.Bind(config.Node.EndPoint, loggers.CreateLogger<UdpTransport>(), TimeProvider.System);
         }
         catch (SocketException ex)
         {
@@ -117,10 +123,27 @@ internal static class RunCommand
         }
 
         using var host = builder.Build();
+        var lifetime = host.Services.GetRequiredService<IHostApplicationLifetime>();
+        ITimer? failureExit = null;
+        node.Failed += () =>
+        {
+            // A dead or wedged loop (logged at Error): stop as on SIGTERM, minus the handover, and exit 70; a stop that
+            // hangs is cut short so the node never stays up deaf.
+            failureExit = TimeProvider.System.CreateTimer(
+                _ =>
+                {
+                    serilog.Fatal("vipd did not stop within {Seconds} s of a failed loop; exiting now", FailureExitLimit.TotalSeconds);
+                    Environment.Exit(ExitCodes.Internal);
+                },
+                null,
+                FailureExitLimit,
+                Timeout.InfiniteTimeSpan);
+            lifetime.StopApplication();
+        };
         try
         {
             await host.RunAsync(cancellationToken).ConfigureAwait(false);
-            return ExitCodes.Ok;
+            return node.HasFailed ? ExitCodes.Internal : ExitCodes.Ok;
         }
         catch (Exception ex)
         {
@@ -129,6 +152,7 @@ internal static class RunCommand
         }
         finally
         {
+            failureExit?.Dispose();
             addresses.Dispose();
         }
 

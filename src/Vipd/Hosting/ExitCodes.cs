@@ -24,6 +24,9 @@ internal static class ExitCodes
     /// <summary>The gossip port (or the API socket) is in use or cannot be bound.</summary>
     public const int AddressInUse = 6;
 
-    /// <summary>An unexpected failure; the log says what.</summary>
+    /// <summary>
+    /// An unexpected failure; the log says what. Also a loop that died or stayed silent 10 s (gossip receive, reconcile,
+    /// membership timers: <see cref="LivenessMonitor"/>), so a deaf node exits and systemd restarts it.
+    /// </summary>
     public const int Internal = 70;
 }

@@ -42,7 +42,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private SwimMembership? _membership;
     private ClusterNode? _cluster;
     private NetlinkMonitor? _linkMonitor;
-    private ITimer? _watchdog;
+    private LivenessMonitor? _liveness;
+    private int _failed;
     private readonly NotifyRunner _notify;
     private volatile bool _stopping;
     private readonly NodeMetrics _metrics = new();
@@ -68,6 +69,15 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _configDigest = DigestOf(config.SourcePath);
         Events = new EventHub(time);
     }
+
+    /// <summary>
+    /// Raised once, on the failing or monitoring thread, when a loop died or stayed silent too long (logged at Error):
+    /// the host should stop (the stop skips the handover and unbinds at once) and exit with <see cref="ExitCodes.Internal"/>.
+    /// </summary>
+    public event Action? Failed;
+
+    /// <summary>True once <see cref="Failed"/> was raised.</summary>
+    public bool HasFailed => Volatile.Read(ref _failed) != 0;
 
     /// <summary>Membership timings from the config (its defaults are the membership's own).</summary>
     public static MembershipOptions MembershipOptionsFor(ClusterConfig cluster)
@@ -157,7 +167,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             }
         }
 
-        _transport.Start(_membership.OnDatagram);
+        _transport.Start(_membership.OnDatagram, StartLiveness(_executor, _membership));
         _membership.Start([.. _config.Cluster.Peers]);
 
         // Settle: wait (bounded) for a first peer, then one probe round so the first election runs on a real view.
@@ -178,18 +188,20 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
         LogReady(_logger, _config.Node.Name, _config.Node.EndPoint, members, _config.Vips.Count, elapsed);
         _notifier.Ready($"serving {_config.Vips.Count} VIPs with {members} live members");
-        StartWatchdog();
+        _liveness?.Start();
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _notifier.Stopping("handing over");
+        _liveness?.Dispose(); // stopping: no more pings, no staleness exits (the stop is bounded by itself)
+        _notifier.Stopping(HasFailed ? "a loop failed; releasing VIPs" : "handing over");
         _api?.SetNotServing();
         if (_cluster is not null && _announcer is not null && _executor is not null && _membership is not null)
         {
             var started = _time.GetTimestamp();
             _cluster.BeginHandover();
-            var limit = ClusterOptions.DefaultHandoverTimeout + TimeSpan.FromSeconds(1);
+            // A failed node skips the wait: deaf or wedged, it would not see its successors' claims anyway.
+            var limit = HasFailed ? TimeSpan.Zero : ClusterOptions.DefaultHandoverTimeout + TimeSpan.FromSeconds(1);
             while (!_cluster.HandoverComplete && _time.GetElapsedTime(started) < limit && !cancellationToken.IsCancellationRequested)
             {
                 // Nobody else can take what this node holds (alone, or no other node eligible): nothing to wait for.
@@ -219,7 +231,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     public void Dispose()
     {
-        _watchdog?.Dispose();
+        _liveness?.Dispose();
         _checks?.Dispose();
         _metricsServer?.Dispose();
         _replicator?.Dispose();
@@ -501,16 +513,39 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         RefreshInterval = announce.Refresh,
     };
 
-    /// <summary>WATCHDOG=1 from the reconcile thread, so a wedged main loop stops the pings and systemd restarts vipd.</summary>
-    private void StartWatchdog()
+    /// <summary>
+    /// The liveness monitor over the three loops (gossip receive, reconcile executor, membership timers); WATCHDOG=1
+    /// while all beat, when systemd asked for it. Returns the receive loop's heartbeat. Checks start once ready.
+    /// </summary>
+    private Heartbeat StartLiveness(SerialExecutor executor, SwimMembership membership)
     {
-        var interval = SystemdNotifier.WatchdogInterval(
+        var watchdog = SystemdNotifier.WatchdogInterval(
             Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
             Environment.GetEnvironmentVariable("WATCHDOG_PID"),
             Environment.ProcessId);
-        if (interval is { } period && _notifier.IsActive)
+        Action ping = watchdog is not null && _notifier.IsActive ? _notifier.Watchdog : static () => { };
+        _liveness = new LivenessMonitor(LivenessOptions.For(watchdog), _time, _loggers.CreateLogger<LivenessMonitor>(), ping, OnLivenessLost);
+        _liveness.Register("reconcile", beat => executor.Post(beat.Beat));
+        var timerRuns = -1L;
+        _liveness.Register("membership-timers", beat =>
         {
-            _watchdog = _time.CreateTimer(_ => _executor?.Post(_notifier.Watchdog), null, TimeSpan.Zero, period / 2);
+            // Checks run one at a time, so the last seen count needs no lock.
+            var runs = membership.TimerRuns;
+            if (runs != timerRuns)
+            {
+                timerRuns = runs;
+                beat.Beat();
+            }
+        });
+        return _liveness.Register("gossip-receive");
+    }
+
+    private void OnLivenessLost(string reason)
+    {
+        if (Interlocked.Exchange(ref _failed, 1) == 0)
+        {
+            _notifier.Status($"exiting: {reason}");
+            Failed?.Invoke();
         }
     }
 
