@@ -143,6 +143,7 @@ public sealed partial class ClusterNode
 
         var desired = new HashSet<string>(StringComparer.Ordinal);
         DateTimeOffset? wakeAt = _settled ? null : _settleUntil;
+        bool? peersInSync = null;
         foreach (var vip in _vips)
         {
             ElectionCandidate[] candidates;
@@ -184,6 +185,25 @@ public sealed partial class ClusterNode
             if (owner == _localName && !_settled)
             {
                 continue;
+            }
+
+            if (owner == _localName && _learntAt.TryGetValue(vip.Name, out var learnt) && !_desired.Contains(vip.Name))
+            {
+                // A VIP this node has just learnt: claim it only once every live peer knows it too (or the grace is
+                // over), so that a peer that is its rightful owner but has not heard of it yet is not pre-empted.
+                var until = learnt + _options.NewVipGrace;
+                if (now < until && !(peersInSync ??= PeersKnowOurVipsLocked(nodes)))
+                {
+                    _inputs[vip.Name] = _inputs[vip.Name] with { Note = "a new VIP: this node takes it once every live node knows it (at most " + _options.NewVipGrace.TotalSeconds + " s)" };
+                    wakeAt = Earliest(wakeAt, until);
+                    continue;
+                }
+
+                _learntAt.Remove(vip.Name);
+            }
+            else if (owner is not null && owner != _localName)
+            {
+                _learntAt.Remove(vip.Name);
             }
 
             if (owner == _localName)
@@ -382,7 +402,7 @@ public sealed partial class ClusterNode
         }
 
         entries.Sort(static (a, b) => a.Key.CompareTo(b.Key));
-        return new NodeRecord(_recordVersion, _maintenance, _draining, entries);
+        return new NodeRecord(_recordVersion, _maintenance, _draining, entries) { VipSetDigest = _vipSetDigest };
     }
 
     /// <summary>
@@ -413,6 +433,20 @@ public sealed partial class ClusterNode
 
         _records[member.Name] = (span.ToArray(), record);
         return record;
+    }
+
+    /// <summary>True when every live peer publishes the same VIP set digest as this node (a 0.1 node has none: false).</summary>
+    private bool PeersKnowOurVipsLocked(List<NodeView> nodes)
+    {
+        foreach (var node in nodes)
+        {
+            if (node.Name != _localName && node.Live && (node.Record is null || node.Record.Legacy || node.Record.VipSetDigest != _vipSetDigest))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     /// <summary>The first live 0.1 node (by name) that claims <paramref name="vip"/>, if any.</summary>

@@ -32,6 +32,9 @@ public sealed partial class ClusterNode : IDisposable
     private readonly Dictionary<string, ulong> _vipIds = new(StringComparer.Ordinal);
     private readonly Dictionary<string, uint> _legacyIds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _legacyLogged = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _learntAt = new(StringComparer.Ordinal);
+    private ulong _vipSetDigest;
+    private bool _vipsSet;
     private readonly Dictionary<string, string> _collisions = new(StringComparer.Ordinal);
     private bool _maintenance;
     private bool _draining;
@@ -143,6 +146,22 @@ public sealed partial class ClusterNode : IDisposable
             }
 
             var names = _vips.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+            _vipSetDigest = DigestOf(_vipIds.Values);
+            var now = _time.GetUtcNow();
+            foreach (var name in names)
+            {
+                if (_vipsSet && !_owners.ContainsKey(name))
+                {
+                    _learntAt.TryAdd(name, now);
+                }
+            }
+
+            foreach (var name in _learntAt.Keys.Where(n => !names.Contains(n)).ToList())
+            {
+                _learntAt.Remove(name);
+            }
+
+            _vipsSet = true;
             foreach (var name in _eligibleSince.Keys.Where(n => !names.Contains(n)).ToList())
             {
                 _eligibleSince.Remove(name);
@@ -413,6 +432,19 @@ public sealed partial class ClusterNode : IDisposable
         }
     }
 
+    /// <summary>The first 8 bytes of SHA-256 over the sorted keys (big-endian): the same VIP names give the same digest everywhere.</summary>
+    private static ulong DigestOf(IEnumerable<ulong> keys)
+    {
+        var sorted = keys.Order().ToArray();
+        var bytes = new byte[sorted.Length * 8];
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(i * 8), sorted[i]);
+        }
+
+        return Membership.MetadataReference.Hash(bytes);
+    }
+
     private byte[]? BuildRecordLocked()
     {
         var entries = new List<(string Name, NodeVipEntry Entry)>();
@@ -433,7 +465,7 @@ public sealed partial class ClusterNode : IDisposable
 
         // Every entry, however many: a record larger than a datagram travels in the membership's metadata fragments,
         // so no claim is ever hidden from peers (the 84-entry truncation of format 1 left VIPs held twice).
-        var bytes = NodeRecordCodec.Encode(new NodeRecord(_recordVersion + 1, _maintenance, _draining, [.. entries.Select(e => e.Entry)]));
+        var bytes = NodeRecordCodec.Encode(new NodeRecord(_recordVersion + 1, _maintenance, _draining, [.. entries.Select(e => e.Entry)]) { VipSetDigest = _vipSetDigest });
         if (_lastPublished is not null && bytes.AsSpan(5).SequenceEqual(_lastPublished.AsSpan(5)))
         {
             return null; // bytes 1..4 are the record version: everything after it is the same

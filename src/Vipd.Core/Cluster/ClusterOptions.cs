@@ -21,6 +21,16 @@ public sealed record ClusterOptions(bool Quorum, int ExpectedNodes, TimeSpan Han
     /// </summary>
     public TimeSpan HandoverLinger { get; init; } = DefaultHandoverLinger;
 
+    /// <summary>
+    /// How long this node holds off claiming a VIP it has just learnt (added by a reload or the API after start) while
+    /// some live peer does not know it yet (its VIP set digest differs): the rightful owner may be a peer that has not
+    /// heard of the VIP, and claiming it here first would only hand it over a moment later. Zero claims at once.
+    /// </summary>
+    public TimeSpan NewVipGrace { get; init; } = DefaultNewVipGrace;
+
+    /// <summary>Default new-VIP hold-off: far above the replication of a new VIP (milliseconds), short for a human.</summary>
+    public static readonly TimeSpan DefaultNewVipGrace = TimeSpan.FromSeconds(2);
+
     /// <summary>Default linger: two announcement intervals of the default burst (3 × 50 ms), so the client has had two.</summary>
     public static readonly TimeSpan DefaultHandoverLinger = TimeSpan.FromMilliseconds(100);
 

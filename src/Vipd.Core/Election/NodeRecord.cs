@@ -17,6 +17,14 @@ public sealed record NodeRecord(uint Version, bool Maintenance, bool Draining, I
     public static NodeRecord Empty { get; } = new(0, false, false, []);
 
     /// <summary>
+    /// A digest of the VIP names the node elects over (<see cref="Cluster.ClusterNode"/>: the first 8 bytes of SHA-256
+    /// over their sorted <see cref="VipKey"/>s): equal digests mean two nodes know the same VIPs. A node holds off
+    /// claiming a VIP it has just learnt until every live peer's digest matches its own (bounded), so that only the
+    /// rightful owner claims a new VIP; a lasting mismatch is a configuration disagreement and is reported.
+    /// </summary>
+    public ulong VipSetDigest { get; init; }
+
+    /// <summary>
     /// A format 1 record from a vipd 0.1 node: keys are 32-bit <see cref="StableHash.VipId"/>s and it lists at most
     /// 84 VIPs. Such a node cannot read this version's records (it sees no claims of ours), so during a rolling
     /// upgrade the cluster node yields every VIP a legacy node claims (see ARCHITECTURE.md).

@@ -10,8 +10,9 @@ namespace Vipd.Core.Election;
 /// offset 0  u8      format version (2)
 ///        1  u32     record version
 ///        5  u8      flags: bit 0 maintenance, bit 1 draining (others reserved: written 0, ignored on read)
-///        6  u32     entry count n
-///       10  n × 10  entries, VIP keys strictly ascending:
+///        6  u64     VIP set digest: <see cref="NodeRecord.VipSetDigest"/>
+///       14  u32     entry count n
+///       18  n × 10  entries, VIP keys strictly ascending:
 ///                   u64 VIP key (<see cref="VipKey"/>), u8 priority, u8 flags (bit 0 eligible, bit 1 holding; others reserved)
 /// </code>
 /// There is no per-node VIP limit below <see cref="MaxVips"/> (26,213): a record larger than
@@ -28,7 +29,7 @@ public static class NodeRecordCodec
     public const byte FormatVersion = 2;
 
     /// <summary>Header bytes before the entries.</summary>
-    public const int HeaderSize = 10;
+    public const int HeaderSize = 18;
 
     /// <summary>Bytes per VIP entry.</summary>
     public const int EntrySize = 10;
@@ -64,7 +65,8 @@ public static class NodeRecordCodec
         bytes[0] = FormatVersion;
         BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(1), record.Version);
         bytes[5] = (byte)((record.Maintenance ? FlagMaintenance : 0) | (record.Draining ? FlagDraining : 0));
-        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(6), (uint)entries.Length);
+        BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(6), record.VipSetDigest);
+        BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(14), (uint)entries.Length);
         for (var i = 0; i < entries.Length; i++)
         {
             if (i > 0 && entries[i].Key == entries[i - 1].Key)
@@ -113,7 +115,10 @@ public static class NodeRecordCodec
             entries[i] = new NodeVipEntry(BinaryPrimitives.ReadUInt64BigEndian(span), (span[9] & FlagEligible) != 0, span[8], (span[9] & FlagHolding) != 0);
         }
 
-        record = new NodeRecord(BinaryPrimitives.ReadUInt32BigEndian(data[1..]), (data[5] & FlagMaintenance) != 0, (data[5] & FlagDraining) != 0, entries);
+        record = new NodeRecord(BinaryPrimitives.ReadUInt32BigEndian(data[1..]), (data[5] & FlagMaintenance) != 0, (data[5] & FlagDraining) != 0, entries)
+        {
+            VipSetDigest = BinaryPrimitives.ReadUInt64BigEndian(data[6..]),
+        };
         return true;
     }
 
@@ -159,7 +164,7 @@ public static class NodeRecordCodec
             return NodeRecordError.Truncated;
         }
 
-        var declared = legacy ? BinaryPrimitives.ReadUInt16BigEndian(data[6..]) : BinaryPrimitives.ReadUInt32BigEndian(data[6..]);
+        var declared = legacy ? BinaryPrimitives.ReadUInt16BigEndian(data[6..]) : BinaryPrimitives.ReadUInt32BigEndian(data[14..]);
         if (declared > (uint)((maxSize - headerSize) / entrySize))
         {
             return NodeRecordError.TooLarge;

@@ -307,6 +307,57 @@ public class ClusterNodeTests : IDisposable
     }
 
     [Fact]
+    public void SetVips_NewVipPeerDoesNotKnowYet_ClaimedOnlyOnceThePeerKnowsIt()
+    {
+        Start();
+        _membership.Peer("n2", MemberState.Alive, _membership.LastPublished.VipSetDigest, vips: ("web", true, 50, false));
+        VipSpec[] both = [new("web", false, TimeSpan.Zero, null), new("api", false, TimeSpan.Zero, null)];
+
+        Node.SetVips(both);
+        Node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 100), ["api"] = new(true, 100) });
+
+        Assert.Equal(["web"], Node.Desired); // n2 may be api's rightful owner: it has not heard of api yet
+        Assert.Contains("new VIP", Node.Explain("api").Summary, StringComparison.Ordinal);
+
+        // n2 learns api (same digest now) and is not better ranked: this node claims it, once.
+        _membership.Peer("n2", MemberState.Alive, _membership.LastPublished.VipSetDigest, vips: [("web", true, 50, false), ("api", true, 50, false)]);
+        Assert.Equal(new HashSet<string>(["web", "api"]), Node.Desired.ToHashSet());
+    }
+
+    [Fact]
+    public void SetVips_NewVipWhoseRightfulOwnerIsThePeer_NeverClaimedHere()
+    {
+        Start();
+        _membership.Peer("n2", MemberState.Alive, _membership.LastPublished.VipSetDigest, vips: ("web", true, 50, false));
+        Node.SetVips([new("web", false, TimeSpan.Zero, null), new("api", false, TimeSpan.Zero, null)]);
+        Node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 100), ["api"] = new(true, 100) });
+        var claimedApi = false;
+        Node.DesiredChanged += set => claimedApi |= set.Contains("api");
+
+        _membership.Peer("n2", MemberState.Alive, _membership.LastPublished.VipSetDigest, vips: [("web", true, 50, false), ("api", true, 200, true)]);
+        _time.Advance(TimeSpan.FromSeconds(3));
+
+        Assert.False(claimedApi);
+        Assert.Equal("n2", Node.Owners["api"]);
+    }
+
+    [Fact]
+    public void SetVips_NewVipPeerNeverLearnsIt_ClaimedWhenTheGraceIsOver()
+    {
+        Start();
+        _membership.Peer("n2", MemberState.Alive, _membership.LastPublished.VipSetDigest, vips: ("web", true, 50, false));
+        Node.SetVips([new("web", false, TimeSpan.Zero, null), new("api", false, TimeSpan.Zero, null)]);
+        Node.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 100), ["api"] = new(true, 100) });
+        Assert.DoesNotContain("api", Node.Desired);
+
+        _time.Advance(ClusterOptions.DefaultNewVipGrace - TimeSpan.FromMilliseconds(10));
+        Assert.DoesNotContain("api", Node.Desired);
+        _time.Advance(TimeSpan.FromMilliseconds(20));
+
+        Assert.Contains("api", Node.Desired);
+    }
+
+    [Fact]
     public void LegacyPeer_ClaimsVip_LeftToItEvenWhenRankedLower()
     {
         Start(priority: 200);

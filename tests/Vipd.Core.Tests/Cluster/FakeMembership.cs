@@ -35,10 +35,15 @@ internal sealed class FakeMembership(string localName) : IMembership
 
     /// <summary>Sets a peer: state plus its record built from (vip name, eligible, priority, holding).</summary>
     public void Peer(string name, MemberState state, bool maintenance = false, bool draining = false,
+        params (string Vip, bool Eligible, int Priority, bool Holding)[] vips) => Peer(name, state, 0, maintenance, draining, vips);
+
+    /// <summary>Sets a peer whose record carries <paramref name="vipSetDigest"/> (the digest of the VIP names it knows).</summary>
+    public void Peer(string name, MemberState state, ulong vipSetDigest, bool maintenance = false, bool draining = false,
         params (string Vip, bool Eligible, int Priority, bool Holding)[] vips)
     {
         var record = new NodeRecord(++_incarnation, maintenance, draining,
-            [.. vips.Select(v => new NodeVipEntry(VipKey.Of(v.Vip), v.Eligible, (byte)v.Priority, v.Holding))]);
+            [.. vips.Select(v => new NodeVipEntry(VipKey.Of(v.Vip), v.Eligible, (byte)v.Priority, v.Holding))])
+        { VipSetDigest = vipSetDigest };
         Set(name, state, NodeRecordCodec.Encode(record));
     }
 

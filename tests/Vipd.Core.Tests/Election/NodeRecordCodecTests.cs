@@ -30,9 +30,11 @@ public class NodeRecordCodecTests
     [Fact]
     public void Encode_Sample_HasDocumentedLayout()
     {
-        var bytes = NodeRecordCodec.Encode(new NodeRecord(0x01020304, false, true, [new NodeVipEntry(0xA0B0C0D0E0F00102, true, 9, true)]));
+        var bytes = NodeRecordCodec.Encode(new NodeRecord(0x01020304, false, true, [new NodeVipEntry(0xA0B0C0D0E0F00102, true, 9, true)]) { VipSetDigest = 0x1122334455667788 });
 
-        Assert.Equal(new byte[] { 2, 1, 2, 3, 4, 2, 0, 0, 0, 1, 0xA0, 0xB0, 0xC0, 0xD0, 0xE0, 0xF0, 0x01, 0x02, 9, 3 }, bytes);
+        Assert.Equal(new byte[] { 2, 1, 2, 3, 4, 2, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0, 0, 0, 1, 0xA0, 0xB0, 0xC0, 0xD0, 0xE0, 0xF0, 0x01, 0x02, 9, 3 }, bytes);
+        Assert.True(NodeRecordCodec.TryDecode(bytes, out var record));
+        Assert.Equal(0x1122334455667788ul, record.VipSetDigest);
     }
 
     [Fact]
@@ -79,14 +81,14 @@ public class NodeRecordCodecTests
 
     [Theory]
     [InlineData(new byte[0], NodeRecordError.Empty)]
-    [InlineData(new byte[] { 3, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.UnknownVersion)]
-    [InlineData(new byte[] { 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.UnknownVersion)]
+    [InlineData(new byte[] { 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.UnknownVersion)]
+    [InlineData(new byte[] { 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.UnknownVersion)]
     [InlineData(new byte[] { 2, 0, 0, 0 }, NodeRecordError.Truncated)]
-    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 5, 9 }, NodeRecordError.Truncated)]
-    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 7 }, NodeRecordError.TrailingBytes)]
-    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 1, 0, 0 }, NodeRecordError.TooLarge)]
-    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5, 1, 1, 0, 0, 0, 0, 0, 0, 0, 5, 1, 1 }, NodeRecordError.Unsorted)]
-    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 6, 1, 1, 0, 0, 0, 0, 0, 0, 0, 5, 1, 1 }, NodeRecordError.Unsorted)]
+    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 5, 9 }, NodeRecordError.Truncated)]
+    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7 }, NodeRecordError.TrailingBytes)]
+    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 }, NodeRecordError.TooLarge)]
+    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5, 1, 1, 0, 0, 0, 0, 0, 0, 0, 5, 1, 1 }, NodeRecordError.Unsorted)]
+    [InlineData(new byte[] { 2, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 6, 1, 1, 0, 0, 0, 0, 0, 0, 0, 5, 1, 1 }, NodeRecordError.Unsorted)]
     [InlineData(new byte[] { 1, 0, 0, 0, 1, 0, 0, 85 }, NodeRecordError.TooLarge)]
     [InlineData(new byte[] { 1, 0, 0, 0, 1, 0, 0, 0, 7 }, NodeRecordError.TrailingBytes)]
     public void TryDecode_Malformed_ReturnsReason(byte[] data, NodeRecordError expected)
@@ -111,7 +113,7 @@ public class NodeRecordCodecTests
     {
         var bytes = NodeRecordCodec.Encode(new NodeRecord(1, false, false, [new(5, true, 1, false)]));
         bytes[5] |= 0xFC;
-        bytes[19] |= 0xFC;
+        bytes[NodeRecordCodec.HeaderSize + 9] |= 0xFC;
 
         Assert.True(NodeRecordCodec.TryDecode(bytes, out var record));
         Assert.False(record.Maintenance);
@@ -132,10 +134,10 @@ public class NodeRecordCodecTests
                 // Make half of them plausible: right version, an entry count that matches the length.
                 data[0] = NodeRecordCodec.FormatVersion;
                 var entries = (data.Length - NodeRecordCodec.HeaderSize) / NodeRecordCodec.EntrySize;
-                data[6] = 0;
-                data[7] = 0;
-                data[8] = (byte)(entries >> 8);
-                data[9] = (byte)entries;
+                data[14] = 0;
+                data[15] = 0;
+                data[16] = (byte)(entries >> 8);
+                data[17] = (byte)entries;
             }
 
             if (NodeRecordCodec.TryDecode(data, out var record, out var error))
