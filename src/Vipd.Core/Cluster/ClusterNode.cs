@@ -146,7 +146,7 @@ public sealed partial class ClusterNode : IDisposable
             }
 
             var names = _vips.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
-            _vipSetDigest = DigestOf(_vipIds.Values);
+            _vipSetDigest = DigestLocked();
             var now = _time.GetUtcNow();
             foreach (var name in names)
             {
@@ -189,6 +189,7 @@ public sealed partial class ClusterNode : IDisposable
         {
             _maintenance = maintenance;
             _localState = new Dictionary<string, LocalVipState>(vips, StringComparer.Ordinal);
+            _vipSetDigest = DigestLocked();
         }
 
         Publish();
@@ -432,10 +433,14 @@ public sealed partial class ClusterNode : IDisposable
         }
     }
 
-    /// <summary>The first 8 bytes of SHA-256 over the sorted keys (big-endian): the same VIP names give the same digest everywhere.</summary>
-    private static ulong DigestOf(IEnumerable<ulong> keys)
+    /// <summary>
+    /// The digest of the VIPs this node elects over and has its own standing for (a VIP published before its local
+    /// state would tell peers "I know it" while its entry still says "not eligible"): the first 8 bytes of SHA-256 over
+    /// the sorted keys, big-endian, so the same VIP names give the same digest everywhere.
+    /// </summary>
+    private ulong DigestLocked()
     {
-        var sorted = keys.Order().ToArray();
+        var sorted = _vipIds.Where(p => _localState.ContainsKey(p.Key)).Select(p => p.Value).Order().ToArray();
         var bytes = new byte[sorted.Length * 8];
         for (var i = 0; i < sorted.Length; i++)
         {
