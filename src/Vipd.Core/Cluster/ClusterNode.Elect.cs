@@ -187,23 +187,25 @@ public sealed partial class ClusterNode
                 continue;
             }
 
-            if (owner == _localName && _learntAt.TryGetValue(vip.Name, out var learnt) && !_desired.Contains(vip.Name))
+            if (_learntAt.TryGetValue(vip.Name, out var learnt))
             {
                 // A VIP this node has just learnt: claim it only once every live peer knows it too (or the grace is
                 // over), so that a peer that is its rightful owner but has not heard of it yet is not pre-empted.
                 var until = learnt + _options.NewVipGrace;
-                if (now < until && !(peersInSync ??= PeersKnowOurVipsLocked(nodes)))
+                if (now >= until || (_localState.ContainsKey(vip.Name) && (peersInSync ??= PeersKnowOurVipsLocked(nodes))))
+                {
+                    _learntAt.Remove(vip.Name);
+                }
+                else if (owner == _localName && !_desired.Contains(vip.Name))
                 {
                     _inputs[vip.Name] = _inputs[vip.Name] with { Note = "a new VIP: this node takes it once every live node knows it (at most " + _options.NewVipGrace.TotalSeconds + " s)" };
                     wakeAt = Earliest(wakeAt, until);
                     continue;
                 }
-
-                _learntAt.Remove(vip.Name);
-            }
-            else if (owner is not null && owner != _localName)
-            {
-                _learntAt.Remove(vip.Name);
+                else
+                {
+                    wakeAt = Earliest(wakeAt, until);
+                }
             }
 
             if (owner == _localName)
