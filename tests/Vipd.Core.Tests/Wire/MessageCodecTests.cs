@@ -29,6 +29,8 @@ public sealed class MessageCodecTests
             new PushPullEntry("n2", V6, 2, MemberState.Left, ReadOnlyMemory<byte>.Empty),
         ]) { IsContinuation = true },
         new PushPullMessage(false, true, []),
+        new MetadataRequestMessage("n2", 0x0102030405060708),
+        new MetadataFragmentMessage("n3", ulong.MaxValue, 40_000, 1300, new byte[] { 2, 0, 0, 9 }),
     ];
 
     [Theory]
@@ -131,6 +133,17 @@ public sealed class MessageCodecTests
         Assert.Equal(DropReason.Malformed, MessageCodec.TryDecode(bytes, out _));
     }
 
+    [Theory]
+    [InlineData(100, 100, 1)] // offset at the end
+    [InlineData(100, 99, 2)] // chunk past the end
+    [InlineData(WireFormat.MaxLargeMetadataBytes + 1, 0, 1)] // over the largest metadata
+    public void TryDecode_FragmentOutOfBounds_Malformed(int total, int offset, int chunk)
+    {
+        var bytes = MessageCodec.Encode(new MetadataFragmentMessage("n1", 7, total, offset, new byte[chunk]));
+
+        Assert.Equal(DropReason.Malformed, MessageCodec.TryDecode(bytes, out _));
+    }
+
     private static void AssertSame(WireMessage expected, WireMessage actual)
     {
         Assert.Equal(expected.GetType(), actual.GetType());
@@ -151,6 +164,11 @@ public sealed class MessageCodecTests
                     Assert.True(p.Entries[i].Metadata.Span.SequenceEqual(q.Entries[i].Metadata.Span));
                 }
 
+                break;
+            case MetadataFragmentMessage f:
+                var g = (MetadataFragmentMessage)actual;
+                Assert.Equal((f.Owner, f.Hash, f.Total, f.Offset), (g.Owner, g.Hash, g.Total, g.Offset));
+                Assert.True(f.Chunk.Span.SequenceEqual(g.Chunk.Span));
                 break;
             default:
                 Assert.Equal(expected, actual);
