@@ -30,6 +30,9 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Member {Node} runs vipd 0.1 (node record format 1): it cannot see this node's claims, so every VIP it claims is left to it until it is upgraded; with more than 84 VIPs a 0.1 node hides some of its claims")]
     public static partial void LegacyMember(this ILogger logger, string node);
 
+    [LoggerMessage(EventId = 4012, Level = LogLevel.Warning, Message = "Member {Node} has known other VIPs, or other VIP settings (preempt, preempt_delay, nodes), than this node for {ElapsedMs} ms: do the configs disagree? A VIP that both hold stays with the lower-named node")]
+    public static partial void ConfigsDisagree(this ILogger logger, string node, long elapsedMs);
+
     [LoggerMessage(EventId = 4008, Level = LogLevel.Information, Message = "Handover begun: draining; {Count} VIPs stay until their successors claim them or {ElapsedMs} ms pass")]
     public static partial void HandoverBegun(this ILogger logger, int count, long elapsedMs);
 

@@ -9,6 +9,9 @@ public sealed partial class ClusterNode
 {
     private static readonly TimeSpan MinimumWake = TimeSpan.FromMilliseconds(1);
 
+    /// <summary>How long a peer's VIP set digest may differ before it is reported: far above the spread of a change.</summary>
+    private static readonly TimeSpan DisagreementReported = TimeSpan.FromSeconds(10);
+
     private void Reelect()
     {
         IReadOnlySet<string>? desired = null;
@@ -144,6 +147,7 @@ public sealed partial class ClusterNode
         var desired = new HashSet<string>(StringComparer.Ordinal);
         DateTimeOffset? wakeAt = _settled ? null : _settleUntil;
         bool? peersInSync = null;
+        wakeAt = Earliest(wakeAt, TrackDisagreementsLocked(nodes, now));
         foreach (var vip in _vips)
         {
             ElectionCandidate[] candidates;
@@ -165,6 +169,14 @@ public sealed partial class ClusterNode
                     owner = legacy;
                     _inputs[vip.Name] = new ElectionInput(vip, candidates, now, quorum,
                         $"owner {legacy}: a vipd 0.1 node holds it and cannot see newer nodes' claims; it stays there until {legacy} is upgraded", null);
+                }
+                else if (DisagreeingClaimantLocked(vip.Name, nodes) is { } elder && quorum.HasQuorum)
+                {
+                    // Nodes whose VIP settings differ can each elect themselves: both then hold it for good. Every node
+                    // applies the same rule instead: of the claimants whose settings differ, the lowest name keeps it.
+                    owner = elder;
+                    _inputs[vip.Name] = new ElectionInput(vip, candidates, now, quorum,
+                        $"owner {elder}: it also holds it and its VIP configuration differs from this node's (names, preempt, preempt_delay or nodes); the lower-named node keeps it until the configs agree", null);
                 }
                 else
                 {
@@ -449,6 +461,78 @@ public sealed partial class ClusterNode
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The lowest-named live peer, below this node's name, that claims <paramref name="vip"/> while its VIP set digest
+    /// differs from this node's (their configs disagree, or one of them is still learning a change), if any.
+    /// </summary>
+    private string? DisagreeingClaimantLocked(string vip, List<NodeView> nodes)
+    {
+        string? lowest = null;
+        foreach (var node in nodes)
+        {
+            if (node.Name != _localName && node.Live && node.Record is { Legacy: false } record && record.VipSetDigest != _vipSetDigest
+                && string.CompareOrdinal(node.Name, _localName) < 0 && (lowest is null || string.CompareOrdinal(node.Name, lowest) < 0)
+                && record.TryGet(_vipIds[vip], out var entry) && entry.Holding)
+            {
+                lowest = node.Name;
+            }
+        }
+
+        return lowest;
+    }
+
+    /// <summary>
+    /// Logs, once per episode, a live peer whose VIP set digest has differed from this node's for longer than
+    /// <see cref="DisagreementReported"/> (a change takes milliseconds to spread: longer is a config disagreement).
+    /// Returns when to look again.
+    /// </summary>
+    private DateTimeOffset? TrackDisagreementsLocked(List<NodeView> nodes, DateTimeOffset now)
+    {
+        DateTimeOffset? next = null;
+        foreach (var node in nodes)
+        {
+            if (node.Name == _localName)
+            {
+                continue;
+            }
+
+            var differs = node.Live && node.Record is { Legacy: false } record && record.VipSetDigest != _vipSetDigest;
+            if (!differs)
+            {
+                _disagreeingSince.Remove(node.Name);
+                _disagreementLogged.Remove(node.Name);
+                continue;
+            }
+
+            var since = _disagreeingSince.TryGetValue(node.Name, out var s) ? s : _disagreeingSince[node.Name] = now;
+            if (now >= since + DisagreementReported)
+            {
+                if (_disagreementLogged.Add(node.Name))
+                {
+                    _logger.ConfigsDisagree(node.Name, (long)(now - since).TotalMilliseconds);
+                }
+            }
+            else
+            {
+                next = Earliest(next, since + DisagreementReported);
+            }
+        }
+
+        return next;
+    }
+
+    /// <summary>The peers whose VIP configuration differs from this node's now, for explain and metrics.</summary>
+    public IReadOnlyList<string> DisagreeingPeers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _disagreementLogged.Order(StringComparer.Ordinal)];
+            }
+        }
     }
 
     /// <summary>The first live 0.1 node (by name) that claims <paramref name="vip"/>, if any.</summary>

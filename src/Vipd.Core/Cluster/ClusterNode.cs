@@ -33,6 +33,8 @@ public sealed partial class ClusterNode : IDisposable
     private readonly Dictionary<string, uint> _legacyIds = new(StringComparer.Ordinal);
     private readonly HashSet<string> _legacyLogged = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _learntAt = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _disagreeingSince = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _disagreementLogged = new(StringComparer.Ordinal);
     private ulong _vipSetDigest;
     private bool _vipsSet;
     private readonly Dictionary<string, string> _collisions = new(StringComparer.Ordinal);
@@ -435,19 +437,27 @@ public sealed partial class ClusterNode : IDisposable
 
     /// <summary>
     /// The digest of the VIPs this node elects over and has its own standing for (a VIP published before its local
-    /// state would tell peers "I know it" while its entry still says "not eligible"): the first 8 bytes of SHA-256 over
-    /// the sorted keys, big-endian, so the same VIP names give the same digest everywhere.
+    /// state would tell peers "I know it" while its entry still says "not eligible"), with each VIP's election settings
+    /// that are configured per node (preempt, preempt delay, allowed nodes): the first 8 bytes of SHA-256 over them,
+    /// sorted by key, so nodes that know the same VIPs with the same settings have the same digest.
     /// </summary>
     private ulong DigestLocked()
     {
-        var sorted = _vipIds.Where(p => _localState.ContainsKey(p.Key)).Select(p => p.Value).Order().ToArray();
-        var bytes = new byte[sorted.Length * 8];
-        for (var i = 0; i < sorted.Length; i++)
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        Span<byte> field = stackalloc byte[8];
+        foreach (var vip in _vips.Where(v => _localState.ContainsKey(v.Name)).OrderBy(v => _vipIds[v.Name]))
         {
-            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(i * 8), sorted[i]);
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt64BigEndian(field, _vipIds[vip.Name]);
+            hash.AppendData(field);
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(field, vip.Preempt ? vip.PreemptDelay.Ticks : -1);
+            hash.AppendData(field);
+            var nodes = vip.AllowedNodes is null ? "*" : string.Join('\0', vip.AllowedNodes.Order(StringComparer.Ordinal));
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(nodes + "\n"));
         }
 
-        return Membership.MetadataReference.Hash(bytes);
+        Span<byte> digest = stackalloc byte[32];
+        hash.GetHashAndReset(digest);
+        return System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(digest);
     }
 
     private byte[]? BuildRecordLocked()

@@ -17,8 +17,8 @@ public sealed record NodeRecord(uint Version, bool Maintenance, bool Draining, I
     public static NodeRecord Empty { get; } = new(0, false, false, []);
 
     /// <summary>
-    /// A digest of the VIP names the node elects over (<see cref="Cluster.ClusterNode"/>: the first 8 bytes of SHA-256
-    /// over their sorted <see cref="VipKey"/>s): equal digests mean two nodes know the same VIPs. A node holds off
+    /// A digest of the VIPs the node elects over with their per-node settings (preempt, preempt delay, allowed nodes;
+    /// see <see cref="Cluster.ClusterNode"/>): equal digests mean two nodes know the same VIPs alike. A node holds off
     /// claiming a VIP it has just learnt until every live peer's digest matches its own (bounded), so that only the
     /// rightful owner claims a new VIP; a lasting mismatch is a configuration disagreement and is reported.
     /// </summary>

@@ -386,7 +386,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _membership!.Drops,
         _membership.Traffic,
         _transport.SendFailures,
-        [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing, c.Duration.TotalSeconds))]);
+        [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing, c.Duration.TotalSeconds))],
+        _cluster?.DisagreeingPeers.Count ?? 0);
 
     /// <summary>The config and the lookups derived from it, replaced together (start and reload).</summary>
     [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_config), nameof(_vips), nameof(_checkConfigs))]

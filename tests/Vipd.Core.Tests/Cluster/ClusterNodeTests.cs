@@ -358,6 +358,68 @@ public class ClusterNodeTests : IDisposable
     }
 
     [Fact]
+    public void Claims_LowerNamedPeerWithOtherVipSettingsHoldsIt_LeftToIt()
+    {
+        Start(new VipSpec("web", true, TimeSpan.Zero, null), priority: 100);
+        Assert.Equal(["web"], Node.Desired);
+
+        _membership.Peer("n0", MemberState.Alive, vipSetDigest: 42, vips: ("web", true, 50, true));
+
+        Assert.Empty(Node.Desired);
+        Assert.Equal("n0", Node.Owners["web"]);
+        Assert.Contains("configuration differs", Node.Explain("web").Summary, StringComparison.Ordinal);
+
+        // Once the configs agree, the normal election applies again (preempt: the better priority takes it back).
+        _membership.Peer("n0", MemberState.Alive, _membership.LastPublished.VipSetDigest, vips: ("web", true, 50, true));
+        Assert.Equal(["web"], Node.Desired);
+    }
+
+    [Fact]
+    public void Claims_HigherNamedPeerWithOtherVipSettingsHoldsIt_KeptAndReportedAfterTenSeconds()
+    {
+        Start(priority: 100);
+        _membership.Peer("n2", MemberState.Alive, vipSetDigest: 42, vips: ("web", true, 50, true));
+
+        Assert.Equal(["web"], Node.Desired);
+        Assert.Empty(Node.DisagreeingPeers);
+        _time.Advance(TimeSpan.FromSeconds(10));
+        Assert.Equal(["n2"], Node.DisagreeingPeers);
+
+        _membership.Peer("n2", MemberState.Alive, _membership.LastPublished.VipSetDigest, vips: ("web", true, 50, false));
+        Assert.Empty(Node.DisagreeingPeers);
+    }
+
+    [Fact]
+    public void Election_TwoNodesDisagreeOnAllowedNodes_OneHolderOnly()
+    {
+        // n1 allows only itself; n2 allows everyone and ranks itself first: both elect themselves. The rule for nodes
+        // whose settings differ leaves the VIP with the lower name, n1, and n2 lets it go.
+        var m1 = new FakeMembership("n1");
+        var m2 = new FakeMembership("n2");
+        var options = new ClusterOptions(false, 2, Handover) { StartupGrace = TimeSpan.Zero };
+        using var n1 = new ClusterNode("n1", options, m1, _time, null);
+        using var n2 = new ClusterNode("n2", options, m2, _time, null);
+        n1.DesiredChanged += held => n1.ReportHeld([.. held]);
+        n2.DesiredChanged += held => n2.ReportHeld([.. held]);
+        n1.SetVips([new VipSpec("web", true, TimeSpan.Zero, ["n1"])]);
+        n2.SetVips([new VipSpec("web", true, TimeSpan.Zero, null)]);
+        n1.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 100) });
+        n2.SetLocalState(false, new Dictionary<string, LocalVipState> { ["web"] = new(true, 200) });
+        Assert.Equal(["web"], n1.Desired);
+        Assert.Equal(["web"], n2.Desired); // each alone so far: both hold it
+
+        for (var round = 0; round < 5; round++)
+        {
+            m2.Deliver("n1", m1.LastBytes!);
+            m1.Deliver("n2", m2.LastBytes!);
+        }
+
+        Assert.Equal(["web"], n1.Desired);
+        Assert.Empty(n2.Desired);
+        Assert.Equal("n1", n2.Owners["web"]);
+    }
+
+    [Fact]
     public void LegacyPeer_ClaimsVip_LeftToItEvenWhenRankedLower()
     {
         Start(priority: 200);
