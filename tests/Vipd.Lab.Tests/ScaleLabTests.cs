@@ -19,6 +19,9 @@ public sealed class ScaleLabTests(ITestOutputHelper output)
     private const int PingSample = 20;
     private const int Listed = 20;
 
+    /// <summary>How long the holders must stay unchanged before the cluster counts as settled.</summary>
+    private static readonly TimeSpan StableFor = TimeSpan.FromSeconds(1);
+
     [Theory]
     [InlineData(200)]
     [InlineData(400)]
@@ -69,14 +72,32 @@ public sealed class ScaleLabTests(ITestOutputHelper output)
     }
 
     /// <summary>Polls (bounded by <paramref name="timeout"/>) until every VIP has exactly one holder; returns the last view.</summary>
+    /// <summary>
+    /// Polls (bounded) until every VIP has one holder, every node holds some, and that has not changed for a second:
+    /// right after start a node still in its startup grace holds nothing while the others already hold one each, and
+    /// preempting VIPs then move to it (make-before-break), so an earlier snapshot is not the settled state.
+    /// </summary>
     private static async Task<IReadOnlyDictionary<IPAddress, IReadOnlyList<LabHost>>> WaitForOneHolderEachAsync(VipdCluster cluster, IReadOnlyList<LabHost> nodes, TimeSpan timeout)
     {
         var deadline = Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency);
         var holders = await cluster.HoldersByVipAsync(nodes);
-        while (Problems(holders) > 0 && Stopwatch.GetTimestamp() < deadline)
+        var stableSince = Stopwatch.GetTimestamp();
+        while (Stopwatch.GetTimestamp() < deadline)
         {
+            var settled = Problems(holders) == 0 && nodes.All(n => holders.Values.Any(h => h[0] == n));
+            if (settled && Stopwatch.GetElapsedTime(stableSince) >= StableFor)
+            {
+                break;
+            }
+
             await Task.Delay(Poll);
-            holders = await cluster.HoldersByVipAsync(nodes);
+            var next = await cluster.HoldersByVipAsync(nodes);
+            if (!settled || next.Any(p => !holders.TryGetValue(p.Key, out var before) || !before.SequenceEqual(p.Value)))
+            {
+                stableSince = Stopwatch.GetTimestamp();
+            }
+
+            holders = next;
         }
 
         return holders;
