@@ -47,8 +47,10 @@ internal static class ScaleBenchmark
             table.Fact($"{label}: settled after (virtual ms)", settled is { } s ? Ms(s) : "not within 60 s");
             sim.Run(TimeSpan.FromSeconds(3));
             var before = sim.Nodes.Sum(n => sim.Network.BytesSentBy(n.Endpoint));
+            var incarnations = sim.Nodes.Sum(n => (long)n.Membership!.Incarnation);
             var window = TimeSpan.FromSeconds(10);
             sim.Run(window);
+            table.Fact($"{label}: record publications (incarnation bumps) in the idle window", (sim.Nodes.Sum(n => (long)n.Membership!.Incarnation) - incarnations).ToString(CultureInfo.InvariantCulture));
             var idle = (sim.Nodes.Sum(n => sim.Network.BytesSentBy(n.Endpoint)) - before) / window.TotalSeconds / nodes;
             table.Fact($"{label}: idle bytes/s sent per node (UDP payload)", idle.ToString("0", CultureInfo.InvariantCulture));
             var record = sim.Nodes[0].Membership!.Members.Max(m => m.Metadata.Length);

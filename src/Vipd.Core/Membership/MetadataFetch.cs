@@ -4,6 +4,7 @@ namespace Vipd.Core.Membership;
 internal sealed class MetadataFetch(ulong hash, int length)
 {
     private readonly HashSet<int> _offsets = [];
+    private readonly Dictionary<int, int> _ends = [];
 
     public ulong Hash { get; } = hash;
 
@@ -19,6 +20,21 @@ internal sealed class MetadataFetch(ulong hash, int length)
 
     public bool IsComplete => Received >= Length;
 
+    /// <summary>The first byte not received yet (0 before the first fragment).</summary>
+    public int FirstMissing
+    {
+        get
+        {
+            var at = 0;
+            while (_ends.TryGetValue(at, out var end))
+            {
+                at = end;
+            }
+
+            return at;
+        }
+    }
+
     /// <summary>Copies a fragment in; false when it was seen already.</summary>
     public bool Add(int offset, ReadOnlySpan<byte> chunk)
     {
@@ -28,6 +44,7 @@ internal sealed class MetadataFetch(ulong hash, int length)
         }
 
         chunk.CopyTo(Buffer.AsSpan(offset));
+        _ends[offset] = offset + chunk.Length;
         Received += chunk.Length;
         return true;
     }

@@ -18,6 +18,12 @@ public sealed partial class SwimMembership
 
     private static readonly TimeSpan FetchRetry = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// Fragments sent for one push or request: below the receiver's 64-datagram replay window, so a burst reordered on
+    /// the way is not taken for a replay; the asker asks again from the first byte it misses.
+    /// </summary>
+    private const int MaxFragmentsPerSend = 48;
+
     private ulong _localHash;
     private int _fetchBytes;
 
@@ -56,11 +62,12 @@ public sealed partial class SwimMembership
         }
     }
 
-    private void SendLocalMetadata(IPEndPoint destination)
+    private void SendLocalMetadata(IPEndPoint destination, int from = 0)
     {
         var body = _local.Resolved;
         var chunk = _capacity - WireFormat.FrameHeaderSize - SpanWriter.NameSize(_name) - 16;
-        for (var offset = 0; offset < body.Length; offset += chunk)
+        var first = from / chunk * chunk;
+        for (var (offset, sent) = (first, 0); offset < body.Length && sent < MaxFragmentsPerSend; offset += chunk, sent++)
         {
             var length = Math.Min(chunk, body.Length - offset);
             Send(new MetadataFragmentMessage(_name, _localHash, body.Length, offset, body.Slice(offset, length)), destination, piggyback: false);
@@ -113,7 +120,7 @@ public sealed partial class SwimMembership
         }
 
         fetch.LastRequest = now;
-        Send(new MetadataRequestMessage(record.Name, fetch.Hash), record.Address);
+        Send(new MetadataRequestMessage(record.Name, fetch.Hash, fetch.FirstMissing), record.Address);
     }
 
     /// <summary>From the gossip tick: ask again for bodies still missing; forget fetches of members no longer live.</summary>
@@ -148,7 +155,7 @@ public sealed partial class SwimMembership
         {
             if (member != _local && member.Address.Equals(from))
             {
-                SendLocalMetadata(member.Address);
+                SendLocalMetadata(member.Address, request.From);
                 return;
             }
         }

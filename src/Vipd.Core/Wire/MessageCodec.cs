@@ -19,7 +19,7 @@ internal static class MessageCodec
         DeadMessage m => 4 + SpanWriter.NameSize(m.Name) + SpanWriter.NameSize(m.From),
         PushPullMessage m => 2 + m.Entries.Sum(GetEntrySize),
         UserMessage m => m.Payload.Length,
-        MetadataRequestMessage m => SpanWriter.NameSize(m.Owner) + 8,
+        MetadataRequestMessage m => SpanWriter.NameSize(m.Owner) + 8 + 4,
         MetadataFragmentMessage m => SpanWriter.NameSize(m.Owner) + 8 + 4 + 4 + m.Chunk.Length,
         _ => throw new ArgumentException("Unknown message type.", nameof(message)),
     };
@@ -93,6 +93,7 @@ internal static class MessageCodec
             case MetadataRequestMessage m:
                 writer.WriteName(m.Owner);
                 writer.WriteUInt64(m.Hash);
+                writer.WriteUInt32((uint)m.From);
                 break;
             case MetadataFragmentMessage m:
                 writer.WriteName(m.Owner);
@@ -201,7 +202,8 @@ internal static class MessageCodec
             MessageType.User => reader.TryReadBytes(reader.Remaining, out var payload) && payload.Length > 0
                 ? new UserMessage(payload.ToArray()) : null,
             MessageType.MetadataRequest => reader.TryReadName(out var owner) && reader.TryReadUInt64(out var hash)
-                ? new MetadataRequestMessage(owner, hash) : null,
+                && reader.TryReadUInt32(out var from) && from < WireFormat.MaxLargeMetadataBytes
+                ? new MetadataRequestMessage(owner, hash, (int)from) : null,
             MessageType.MetadataFragment => DecodeFragment(ref reader),
             _ => null,
         };

@@ -29,7 +29,7 @@ public sealed class MessageCodecTests
             new PushPullEntry("n2", V6, 2, MemberState.Left, ReadOnlyMemory<byte>.Empty),
         ]) { IsContinuation = true },
         new PushPullMessage(false, true, []),
-        new MetadataRequestMessage("n2", 0x0102030405060708),
+        new MetadataRequestMessage("n2", 0x0102030405060708, 2600),
         new MetadataFragmentMessage("n3", ulong.MaxValue, 40_000, 1300, new byte[] { 2, 0, 0, 9 }),
     ];
 
