@@ -27,7 +27,7 @@ internal static class IntentMessageCodec
     {
         var buffer = new byte[HeaderSize + 12];
         var writer = Start(buffer, IntentMessageKind.Summary);
-        WriteUInt64(ref writer, hash);
+        writer.WriteUInt64(hash);
         writer.WriteUInt32(count);
         return buffer;
     }
@@ -89,7 +89,7 @@ internal static class IntentMessageCodec
         writer.WriteByte(deletedAt is null ? (byte)0 : (byte)1);
         if (deletedAt is { } at)
         {
-            WriteUInt64(ref writer, (ulong)at.ToUnixTimeMilliseconds());
+            writer.WriteUInt64((ulong)at.ToUnixTimeMilliseconds());
         }
 
         writer.WriteUInt32((uint)totalLength);
@@ -109,7 +109,7 @@ internal static class IntentMessageCodec
 
         IntentMessage? message = (IntentMessageKind)kind switch
         {
-            IntentMessageKind.Summary => TryReadUInt64(ref reader, out var hash) && reader.TryReadUInt32(out var count)
+            IntentMessageKind.Summary => reader.TryReadUInt64(out var hash) && reader.TryReadUInt32(out var count)
                 ? new IntentSummaryMessage(hash, count) : null,
             IntentMessageKind.Digest => DecodeDigest(ref reader),
             IntentMessageKind.Request => DecodeRequest(ref reader),
@@ -196,7 +196,7 @@ internal static class IntentMessageCodec
         DateTimeOffset? deletedAt = null;
         if (flags == 1)
         {
-            if (!TryReadUInt64(ref reader, out var ms) || ms > (ulong)DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+            if (!reader.TryReadUInt64(out var ms) || ms > (ulong)DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
             {
                 return null;
             }
@@ -232,26 +232,8 @@ internal static class IntentMessageCodec
 
     private static void WriteVersion(ref SpanWriter writer, IntentVersion version)
     {
-        WriteUInt64(ref writer, version.Counter);
+        writer.WriteUInt64(version.Counter);
         writer.WriteName(version.Origin);
-    }
-
-    private static void WriteUInt64(ref SpanWriter writer, ulong value)
-    {
-        writer.WriteUInt32((uint)(value >> 32));
-        writer.WriteUInt32((uint)value);
-    }
-
-    private static bool TryReadUInt64(ref SpanReader reader, out ulong value)
-    {
-        value = 0;
-        if (!reader.TryReadUInt32(out var high) || !reader.TryReadUInt32(out var low))
-        {
-            return false;
-        }
-
-        value = ((ulong)high << 32) | low;
-        return true;
     }
 
     private static bool TryReadKey(ref SpanReader reader, out IntentKey key)
@@ -271,7 +253,7 @@ internal static class IntentMessageCodec
     private static bool TryReadVersion(ref SpanReader reader, out IntentVersion version)
     {
         version = default;
-        if (!TryReadUInt64(ref reader, out var counter) || counter == 0 || !reader.TryReadName(out var origin)
+        if (!reader.TryReadUInt64(out var counter) || counter == 0 || !reader.TryReadName(out var origin)
             || IntentValidation.NodeError(origin) is not null)
         {
             return false;

@@ -3,7 +3,6 @@ namespace Vipd.Core.Membership;
 /// <summary>A member's large metadata being fetched: the body its reference names, reassembled from fragments.</summary>
 internal sealed class MetadataFetch(ulong hash, int length)
 {
-    private readonly HashSet<int> _offsets = [];
     private readonly Dictionary<int, int> _ends = [];
 
     public ulong Hash { get; } = hash;
@@ -38,13 +37,12 @@ internal sealed class MetadataFetch(ulong hash, int length)
     /// <summary>Copies a fragment in; false when it was seen already.</summary>
     public bool Add(int offset, ReadOnlySpan<byte> chunk)
     {
-        if (Buffer is null || !_offsets.Add(offset))
+        if (Buffer is null || !_ends.TryAdd(offset, offset + chunk.Length))
         {
             return false;
         }
 
         chunk.CopyTo(Buffer.AsSpan(offset));
-        _ends[offset] = offset + chunk.Length;
         Received += chunk.Length;
         return true;
     }
