@@ -2,9 +2,10 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Vipd.Api;
 using Vipd.Api.V1;
-using Vipd.Checks;
 using Vipd.Commands;
+using Vipd.Core.Checks;
 using Vipd.Core.Config;
+using Vipd.Core.Nodes;
 using Vipd.Core.Reconcile;
 using CoreMember = Vipd.Core.Membership.Member;
 using CoreMemberState = Vipd.Core.Membership.MemberState;
@@ -14,9 +15,6 @@ namespace Vipd.Hosting;
 /// <summary>The node as the gRPC API sees it: status, VIPs, members, events, and the operator's commands.</summary>
 internal sealed partial class NodeService : INodeApi
 {
-    /// <summary>The source name of VIPs from the config file.</summary>
-    public const string ConfigSource = "config";
-
     private static readonly TimeSpan InvokeTimeout = TimeSpan.FromSeconds(10);
 
     private readonly Dictionary<string, (DateTimeOffset At, string Reason)> _lastChange = new(StringComparer.Ordinal);
@@ -25,7 +23,6 @@ internal sealed partial class NodeService : INodeApi
     private string _configDigest = string.Empty;
     private DateTimeOffset _configLoadedAt;
     private ReloadResult? _lastReload;
-    private volatile bool _maintenance;
     private NodeMode _mode = NodeMode.Active;
 
     /// <inheritdoc />
@@ -33,30 +30,31 @@ internal sealed partial class NodeService : INodeApi
 
     public GetStatusResponse GetStatus()
     {
-        var cluster = _cluster;
-        var quorum = cluster?.Quorum ?? default;
-        var members = _membership?.Members ?? [];
+        var node = _node;
+        var config = Config;
+        var quorum = node?.Cluster.Quorum ?? default;
+        var members = node?.Membership.Members ?? [];
         var now = _time.GetUtcNow();
         var status = new GetStatusResponse
         {
-            Node = _config.Node.Name,
+            Node = config.Node.Name,
             Version = VersionCommand.Version,
             StartedAt = Timestamp.FromDateTimeOffset(_startedAt),
             Uptime = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(now - _startedAt),
-            ConfigPath = _config.SourcePath,
+            ConfigPath = config.SourcePath,
             ConfigDigest = _configDigest,
             ConfigLoadedAt = Timestamp.FromDateTimeOffset(_configLoadedAt),
             Quorum = new Quorum
             {
-                Required = _config.Cluster.Quorum,
+                Required = config.Cluster.Quorum,
                 Present = quorum.HasQuorum,
                 Live = (uint)Math.Max(0, quorum.LiveNodes),
-                Expected = (uint)_config.Cluster.ExpectedNodes,
-                Needed = (uint)((_config.Cluster.ExpectedNodes / 2) + 1),
+                Expected = (uint)config.Cluster.ExpectedNodes,
+                Needed = (uint)((config.Cluster.ExpectedNodes / 2) + 1),
             },
             Mode = CurrentMode(),
-            VipsTotal = (uint)_vips.Count,
-            VipsHeld = (uint)(_announcer?.Held.Count ?? 0),
+            VipsTotal = (uint)(node?.Vips.Count ?? config.Vips.Count),
+            VipsHeld = (uint)(node?.Announcer.Held.Count ?? 0),
             MembersAlive = (uint)Math.Max(1, members.Count(m => m.IsLive)),
             MembersTotal = (uint)Math.Max(1, members.Count),
         };
@@ -70,32 +68,34 @@ internal sealed partial class NodeService : INodeApi
 
     public IReadOnlyList<Vip> ListVips()
     {
-        var owners = _cluster?.Owners ?? new Dictionary<string, string?>();
-        var held = _announcer?.Held ?? [];
         var list = new List<Vip>();
-        var sources = _sourceOf;
-        var preferences = _intents.Preferences;
-        foreach (var vip in _vips.Values.OrderBy(v => v.Name, StringComparer.Ordinal))
+        if (_node is not { } node)
         {
-            var explanation = _cluster?.Explain(vip.Name);
+            return list;
+        }
+
+        var owners = node.Cluster.Owners;
+        var held = node.Announcer.Held;
+        var vips = node.Vips;
+        var local = node.Config.Node.Name;
+        foreach (var (vip, source) in vips.ByName.Values.OrderBy(v => v.Name, StringComparer.Ordinal))
+        {
+            var explanation = node.Cluster.Explain(vip.Name);
             var owner = owners.GetValueOrDefault(vip.Name);
             var item = new Vip
             {
                 Name = vip.Name,
                 Address = vip.Cidr,
                 Interface = vip.Interface,
-                Source = sources.GetValueOrDefault(vip.Name, ConfigSource),
-                PreferredNode = preferences.GetValueOrDefault(vip.Name) ?? string.Empty,
+                Source = source,
+                PreferredNode = vips.Preferences.GetValueOrDefault(vip.Name) ?? string.Empty,
                 Owner = owner ?? string.Empty,
-                State = ApiMapping.StateOf(_config.Node.Name, held.Contains(vip.Name), owner, explanation),
+                State = ApiMapping.StateOf(local, held.Contains(vip.Name), owner, explanation),
                 Preempt = vip.Preempt,
                 PreemptDelay = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(vip.PreemptDelay),
             };
-            item.Holders.AddRange(_cluster?.HoldersOf(vip.Name) ?? []);
-            if (explanation is not null)
-            {
-                item.EligibleNodes.AddRange(explanation.Candidates.Where(c => c.Rank > 0).OrderBy(c => c.Rank).Select(c => c.Node));
-            }
+            item.Holders.AddRange(node.Cluster.HoldersOf(vip.Name));
+            item.EligibleNodes.AddRange(explanation.Candidates.Where(c => c.Rank > 0).OrderBy(c => c.Rank).Select(c => c.Node));
 
             item.AllowedNodes.AddRange(vip.Nodes);
             lock (_lastChange)
@@ -115,18 +115,18 @@ internal sealed partial class NodeService : INodeApi
 
     public IReadOnlyList<Vipd.Api.V1.Member> ListMembers()
     {
-        var members = _membership?.Members ?? [];
+        var members = _node?.Membership.Members ?? [];
         return [.. members.OrderBy(m => m.Name, StringComparer.Ordinal).Select(ToApi)];
     }
 
     public ExplainResponse? Explain(string vip)
     {
-        if (_cluster is null || !_vips.ContainsKey(vip))
+        if (_node is not { } node || node.Vips.Find(vip) is null)
         {
             return null;
         }
 
-        return ApiMapping.ToApi(_cluster.Explain(vip));
+        return ApiMapping.ToApi(node.Cluster.Explain(vip));
     }
 
     public Snapshot Snapshot()
@@ -139,8 +139,9 @@ internal sealed partial class NodeService : INodeApi
 
     public async Task<DrainResponse> DrainAsync(TimeSpan wait, CancellationToken cancellationToken)
     {
-        var (cluster, announcer) = Running();
-        cluster.BeginHandover();
+        var node = Running();
+        var announcer = node.Announcer;
+        OnLoopOrUnavailable(node.BeginDrain);
         PublishModeIfChanged();
         var started = _time.GetTimestamp();
         while (announcer.Held.Count > 0 && _time.GetElapsedTime(started) < wait && !cancellationToken.IsCancellationRequested)
@@ -155,16 +156,15 @@ internal sealed partial class NodeService : INodeApi
 
     public void Undrain()
     {
-        var (cluster, _) = Running();
-        cluster.EndHandover();
+        var node = Running();
+        OnLoopOrUnavailable(node.EndDrain);
         PublishModeIfChanged();
     }
 
     public NodeMode SetMaintenance(bool enabled)
     {
-        var (_, _) = Running();
-        _maintenance = enabled;
-        _executor!.Invoke(PublishLocalState, InvokeTimeout);
+        var node = Running();
+        OnLoopOrUnavailable(() => node.SetMaintenance(enabled));
         PublishModeIfChanged();
         return CurrentMode();
     }
@@ -208,26 +208,35 @@ internal sealed partial class NodeService : INodeApi
         }
     }
 
-    private (Core.Cluster.ClusterNode Cluster, Announcer Announcer) Running()
+    private Node Running()
     {
-        if (_cluster is null || _announcer is null || _stopping)
+        if (_node is not { } node || node.Stopping)
         {
             throw new RpcException(new Status(StatusCode.Unavailable, "the node is starting or stopping"));
         }
 
-        return (_cluster, _announcer);
+        return node;
+    }
+
+    /// <summary>Runs an operator's command on the node's loop and waits for it.</summary>
+    private void OnLoopOrUnavailable(Action command)
+    {
+        if (_executor is null || !_executor.Invoke(command, InvokeTimeout))
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "the node is busy or stopping; try again"));
+        }
     }
 
     private NodeMode CurrentMode()
     {
-        if (_maintenance)
+        if (_node?.Maintenance == true)
         {
             return NodeMode.Maintenance;
         }
 
-        if (_cluster?.IsDraining == true)
+        if (_node?.Cluster.IsDraining == true)
         {
-            return _announcer?.Held.Count > 0 ? NodeMode.Draining : NodeMode.Drained;
+            return _node.Announcer.Held.Count > 0 ? NodeMode.Draining : NodeMode.Drained;
         }
 
         return NodeMode.Active;
@@ -253,8 +262,8 @@ internal sealed partial class NodeService : INodeApi
 
     private Vipd.Api.V1.Member ToApi(CoreMember member)
     {
-        var local = member.Name == _config.Node.Name;
-        var standing = _cluster?.StandingOf(member.Name);
+        var local = member.Name == Config.Node.Name;
+        var standing = _node?.Cluster.StandingOf(member.Name);
         var item = new Vipd.Api.V1.Member
         {
             Name = member.Name,
@@ -265,7 +274,7 @@ internal sealed partial class NodeService : INodeApi
             Maintenance = standing?.Maintenance ?? false,
             Draining = standing?.Draining ?? false,
         };
-        if (!local && _membership?.LastHeard(member.Name) is { } heard)
+        if (!local && _node?.Membership.LastHeard(member.Name) is { } heard)
         {
             item.LastHeard = Timestamp.FromDateTimeOffset(heard);
         }
@@ -280,7 +289,7 @@ internal sealed partial class NodeService : INodeApi
 
     private void OnMemberChangedForEvents(CoreMember member)
     {
-        var standing = _cluster?.StandingOf(member.Name);
+        var standing = _node?.Cluster.StandingOf(member.Name);
         var now = (member.State, standing?.Maintenance ?? false, standing?.Draining ?? false);
         (CoreMemberState State, bool Maintenance, bool Draining) before;
         lock (_memberStates)
@@ -310,8 +319,8 @@ internal sealed partial class NodeService : INodeApi
             _lastChange[change.Vip] = (_time.GetUtcNow(), change.Reason);
         }
 
-        var explanation = _cluster?.Explain(change.Vip);
-        var state = ApiMapping.StateOf(_config.Node.Name, change.To == _config.Node.Name, change.To, explanation);
+        var explanation = _node?.Cluster.Explain(change.Vip);
+        var state = ApiMapping.StateOf(Config.Node.Name, change.To == Config.Node.Name, change.To, explanation);
         Events.Publish(new WatchEvent
         {
             Ownership = new OwnershipEvent
@@ -328,7 +337,7 @@ internal sealed partial class NodeService : INodeApi
     private void OnCheckChangedForEvents(CheckStatus status)
     {
         var change = new CheckEvent { Check = status.Name, Passing = status.Passing, Detail = status.Detail };
-        change.Vips.AddRange(_config.Vips.Where(v => v.Checks.Contains(status.Name)).Select(v => v.Name));
+        change.Vips.AddRange(Config.Vips.Where(v => v.Checks.Contains(status.Name)).Select(v => v.Name));
         Events.Publish(new WatchEvent { Check = change });
     }
 

@@ -2,59 +2,42 @@ using Grpc.Core;
 using Microsoft.Extensions.Logging;
 using Vipd.Api.V1;
 using Vipd.Core.Config;
-using Vipd.Core.Election;
 using Vipd.Core.Intents;
+using Vipd.Core.Nodes;
 using Vipd.State;
 using DynamicVip = Vipd.Core.Intents.DynamicVip;
 
 namespace Vipd.Hosting;
 
 /// <summary>
-/// Dynamic VIPs and Move preferences: the replicated <see cref="IntentStore"/> feeds the same pipeline as the config
-/// file (announcer, election; no checks, no notify scripts), persisted in <c>[node] state_dir</c>/intents.json.
+/// Dynamic VIPs and Move preferences over the API: commands run on the node's loop (<see cref="Node.Intents"/>),
+/// persisted in <c>[node] state_dir</c>/intents.json.
 /// </summary>
 internal sealed partial class NodeService
 {
-    private readonly IntentStore _intents;
     private IntentPersister? _persister;
-    private IntentReplicator? _replicator;
-    private IReadOnlyList<SourcedVip> _dynamic = [];
-    private Dictionary<string, string> _sourceOf = new(StringComparer.Ordinal);
-
-    /// <summary>The replicated intents (dynamic VIPs, Move preferences).</summary>
-    public IntentStore Intents => _intents;
 
     public MoveResponse Move(string vip, string node)
     {
-        var (cluster, _) = Running();
-        if (!_vips.ContainsKey(vip))
+        var running = Running();
+        if (running.Vips.Find(vip) is null)
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"no VIP named '{vip}'"));
         }
 
-        if (node.Length > 0 && !(_membership?.Members.Any(m => m.Name == node) ?? false))
+        if (node.Length > 0 && !running.Membership.Members.Any(m => m.Name == node))
         {
             throw new RpcException(new Status(StatusCode.NotFound, $"no member named '{node}' in this node's view"));
         }
 
-        string? previous;
-        try
-        {
-            previous = _intents.SetPreference(vip, node.Length == 0 ? null : node);
-        }
-        catch (IntentException ex)
-        {
-            throw ToRpc(ex);
-        }
-
-        _executor!.Invoke(ApplyIntents, InvokeTimeout);
-        return new MoveResponse { PreviousPreferredNode = previous ?? string.Empty, Owner = cluster.Owners.GetValueOrDefault(vip) ?? string.Empty };
+        var previous = OnLoop(() => running.Intents.SetPreference(vip, node.Length == 0 ? null : node));
+        return new MoveResponse { PreviousPreferredNode = previous ?? string.Empty, Owner = running.Cluster.Owners.GetValueOrDefault(vip) ?? string.Empty };
     }
 
     public ApplyVipsResponse ApplyVips(ApplyVipsRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Running();
+        var running = Running();
         var vips = new List<DynamicVip>();
         var errors = new List<string>();
         foreach (var item in request.Vips)
@@ -70,34 +53,13 @@ internal sealed partial class NodeService
             }
         }
 
-        foreach (var vip in vips)
-        {
-            if (_config.FindVip(vip.Name) is not null)
-            {
-                errors.Add($"VIP '{vip.Name}': the config file has a VIP of that name");
-            }
-            else if (_config.Vips.FirstOrDefault(v => v.Address.Equals(vip.Address)) is { } clash)
-            {
-                errors.Add($"VIP '{vip.Name}': {vip.Address} is the config file's VIP '{clash.Name}'");
-            }
-        }
-
+        errors.AddRange(running.ClashesWithConfig(vips));
         if (errors.Count > 0)
         {
             throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join("; ", errors)));
         }
 
-        ApplyResult result;
-        try
-        {
-            result = _intents.Apply(request.Source, vips, request.Replace);
-        }
-        catch (IntentException ex)
-        {
-            throw ToRpc(ex);
-        }
-
-        _executor!.Invoke(ApplyIntents, InvokeTimeout);
+        var result = OnLoop(() => running.Intents.Apply(request.Source, vips, request.Replace));
         var response = new ApplyVipsResponse { Version = result.Version.Counter };
         response.Added.AddRange(result.Added);
         response.Changed.AddRange(result.Changed);
@@ -109,22 +71,43 @@ internal sealed partial class NodeService
     public RemoveVipsResponse RemoveVips(RemoveVipsRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        Running();
-        RemoveResult result;
-        try
-        {
-            result = _intents.Remove(request.Source, request.Names, request.All);
-        }
-        catch (IntentException ex)
-        {
-            throw ToRpc(ex);
-        }
-
-        _executor!.Invoke(ApplyIntents, InvokeTimeout);
+        var running = Running();
+        var result = OnLoop(() => running.Intents.Remove(request.Source, request.Names, request.All));
         var response = new RemoveVipsResponse { Version = result.Version.Counter };
         response.Removed.AddRange(result.Removed);
         response.NotFound.AddRange(result.NotFound);
         return response;
+    }
+
+    /// <summary>
+    /// Runs an intent command on the node's loop (the store's change re-elects there too) and returns its result;
+    /// an <see cref="IntentException"/> becomes the matching gRPC status.
+    /// </summary>
+    private T OnLoop<T>(Func<T> command)
+        where T : class?
+    {
+        T? result = null;
+        IntentException? failure = null;
+        var done = _executor!.Invoke(() =>
+        {
+            try
+            {
+                result = command();
+            }
+            catch (IntentException ex)
+            {
+                failure = ex;
+            }
+        }, InvokeTimeout);
+
+        // The store's change posted the re-election behind the command: answer once it ran, as before.
+        done = done && _executor.Invoke(static () => { }, InvokeTimeout);
+        if (failure is not null)
+        {
+            throw ToRpc(failure);
+        }
+
+        return done ? result! : throw new RpcException(new Status(StatusCode.Unavailable, "the node is busy or stopping; try again"));
     }
 
     private static RpcException ToRpc(IntentException ex) => new(new Status(
@@ -136,31 +119,40 @@ internal sealed partial class NodeService
         },
         ex.Message));
 
-    /// <summary>Loads the persisted intents (a missing or corrupt file means none) and saves every later change.</summary>
-    private void LoadIntents()
+    /// <summary>The intents a previous run persisted in <c>[node] state_dir</c>; none when the file is missing, corrupt or unreadable.</summary>
+    private IntentSnapshot? LoadIntents(VipdConfig config)
     {
-        var directory = _config.Node.StateDirectory;
-        var path = IntentFile.PathIn(directory);
+        var directory = config.Node.StateDirectory;
         try
         {
             Directory.CreateDirectory(directory);
-            var load = IntentFile.Load(path, _time, _loggers.CreateLogger("Vipd.State"));
-            _intents.Load(load.Snapshot);
-            _persister = new IntentPersister(_intents, path, _time, _loggers.CreateLogger("Vipd.State"));
+            return IntentFile.Load(IntentFile.PathIn(directory), _time, _loggers.CreateLogger("Vipd.State")).Snapshot;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogStateOff(_logger, directory, ex.Message);
+            return null;
+        }
+    }
+
+    /// <summary>Saves every later change of the node's intents.</summary>
+    private void StartPersister(Node node, VipdConfig config)
+    {
+        var directory = config.Node.StateDirectory;
+        try
+        {
+            Directory.CreateDirectory(directory);
+            _persister = new IntentPersister(node.Intents, IntentFile.PathIn(directory), _time, _loggers.CreateLogger("Vipd.State"));
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             LogStateOff(_logger, directory, ex.Message);
         }
-
-        _intents.Changed += OnIntentsChanged;
-        _dynamic = _intents.EffectiveVips();
-        RebuildVips();
     }
 
-    private void OnIntentsChanged(IntentChange change)
+    /// <summary>On the loop: dynamic VIPs changed here or on a peer: a Watch event.</summary>
+    private void OnIntentsChangedForEvents(IntentChange change)
     {
-        _executor?.Post(ApplyIntents);
         if (change.Kind == IntentChangeKind.DynamicVips)
         {
             var item = new DynamicVipsEvent { Source = change.Source ?? string.Empty, OriginNode = change.OriginNode };
@@ -169,57 +161,6 @@ internal sealed partial class NodeService
             Events.Publish(new WatchEvent { DynamicVips = item });
         }
     }
-
-    /// <summary>On the executor: the store changed (here or on a peer): re-derive the VIP set and re-elect.</summary>
-    private void ApplyIntents()
-    {
-        if (_cluster is null || _stopping)
-        {
-            return;
-        }
-
-        _dynamic = _intents.EffectiveVips();
-        RebuildVips();
-        _cluster.SetVips(AllSpecs());
-        PublishLocalState();
-        ApplyDesired(_cluster.Desired);
-    }
-
-    /// <summary>The config file's VIPs, then the dynamic ones (a dynamic VIP without an interface takes [node] interface, else the first config VIP's).</summary>
-    private void RebuildVips()
-    {
-        var vips = _config.Vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
-        var sources = vips.Keys.ToDictionary(n => n, _ => ConfigSource, StringComparer.Ordinal);
-        var fallback = _config.Node.Interface ?? (_config.Vips.Count > 0 ? _config.Vips[0].Interface : string.Empty);
-        foreach (var (source, vip) in _dynamic)
-        {
-            if (vips.TryAdd(vip.Name, vip.ToVipConfig(fallback, DynamicAnnounce)))
-            {
-                sources[vip.Name] = source;
-            }
-        }
-
-        _vips = vips;
-        _sourceOf = sources;
-    }
-
-    private List<VipSpec> AllSpecs()
-    {
-        var preferences = _intents.Preferences;
-        return [.. _vips.Values.Select(v => new VipSpec(v.Name, v.Preempt, v.PreemptDelay, v.Nodes.IsEmpty ? null : [.. v.Nodes])
-        {
-            PreferredNode = preferences.GetValueOrDefault(v.Name),
-        })];
-    }
-
-    /// <summary>Dynamic VIPs announce with the defaults.</summary>
-    private static readonly AnnounceConfig DynamicAnnounce = new()
-    {
-        Count = ConfigDefaults.AnnounceCount,
-        Interval = ConfigDefaults.AnnounceInterval,
-        SecondBurstAfter = ConfigDefaults.AnnounceSecondBurstAfter,
-        Refresh = ConfigDefaults.AnnounceRefresh,
-    };
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Error, Message = "Cannot use state folder {Path} ({Reason}): dynamic VIPs and Move preferences will not survive a restart")]
     private static partial void LogStateOff(ILogger logger, string path, string reason);

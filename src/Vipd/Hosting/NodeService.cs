@@ -5,8 +5,7 @@ using Vipd.Checks;
 using Vipd.Core.Cluster;
 using Vipd.Core.Config;
 using Vipd.Core.Crypto;
-using Vipd.Core.Intents;
-using Vipd.Core.Membership;
+using Vipd.Core.Nodes;
 using Vipd.Core.Reconcile;
 using Vipd.Linux.Interfaces;
 using Vipd.Linux.Neighbor;
@@ -27,7 +26,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     /// <summary>How long start-up waits for a first peer before serving alone (peers may still be booting).</summary>
     private static readonly TimeSpan JoinWait = TimeSpan.FromSeconds(2);
 
-    private VipdConfig _config;
+    private readonly VipdConfig _initialConfig;
     private readonly Keyring _keyring;
     private readonly UdpTransport _transport;
     private readonly NetlinkAddressManager _addresses;
@@ -35,17 +34,11 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
-    private Dictionary<string, VipConfig> _vips;
-    private Dictionary<string, CheckConfig> _checkConfigs;
     private SerialExecutor? _executor;
-    private Announcer? _announcer;
-    private SwimMembership? _membership;
-    private ClusterNode? _cluster;
-    private NetlinkMonitor? _linkMonitor;
+    private Node? _node;
     private LivenessMonitor? _liveness;
     private int _failed;
     private readonly NotifyRunner _notify;
-    private volatile bool _stopping;
     private readonly NodeMetrics _metrics = new();
     private readonly Dictionary<string, long> _electedAt = new(StringComparer.Ordinal);
     private MetricsServer? _metricsServer;
@@ -54,8 +47,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     public NodeService(VipdConfig config, Keyring keyring, UdpTransport transport, NetlinkAddressManager addresses, SystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers)
     {
-        _intents = new IntentStore(config.Node.Name, time, logger: loggers.CreateLogger<IntentStore>());
-        UseConfig(config);
+        _initialConfig = config;
         _keyring = keyring;
         _transport = transport;
         _addresses = addresses;
@@ -79,82 +71,39 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     /// <summary>True once <see cref="Failed"/> was raised.</summary>
     public bool HasFailed => Volatile.Read(ref _failed) != 0;
 
-    /// <summary>Membership timings from the config (its defaults are the membership's own).</summary>
-    public static MembershipOptions MembershipOptionsFor(ClusterConfig cluster)
-    {
-        ArgumentNullException.ThrowIfNull(cluster);
-        var baseline = cluster.Profile == MembershipProfile.Fast ? MembershipOptions.Fast : MembershipOptions.Default;
-        return baseline with
-        {
-            ProbeInterval = cluster.ProbeInterval,
-            ProbeTimeout = cluster.ProbeTimeout,
-            IndirectChecks = cluster.IndirectChecks,
-            SuspicionMinimum = cluster.SuspicionMin,
-            SuspicionMaximumMultiplier = Math.Max(1, (int)Math.Round(cluster.SuspicionMax / cluster.SuspicionMin)),
-            GossipInterval = cluster.GossipInterval,
-            GossipFanout = cluster.GossipFanout,
-            PushPullInterval = cluster.PushPullInterval,
-            IndirectProbeTimeout = cluster.IndirectProbeTimeout,
-            ReconnectInterval = cluster.ReconnectInterval,
-        };
-    }
+    /// <summary>The config in use.</summary>
+    private VipdConfig Config => _node?.Config ?? _initialConfig;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
-        _executor = new SerialExecutor("vipd-reconcile", ex => LogReactionFailed(_logger, ex));
-        _announcer = new Announcer(
+        var config = _initialConfig;
+        _executor = new SerialExecutor("vipd-node", ex => LogReactionFailed(_logger, ex));
+        var ports = new NodePorts(
+            _transport,
             _addresses,
             new NeighborAnnouncer(),
             new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>()),
-            new ConflictMonitor(_time, _loggers.CreateLogger<ConflictMonitor>()),
-            _time,
-            _loggers.CreateLogger<Announcer>());
-        var leftovers = _announcer.CleanupAll();
+            new ConflictMonitor(_time, _loggers.CreateLogger<ConflictMonitor>()));
+        var node = new Node(config, _keyring, ports, _executor, _time, new Random(), _loggers, LoadIntents(config));
+        var leftovers = node.CleanupLeftovers();
         if (leftovers > 0)
         {
             LogLeftoversRemoved(_logger, leftovers);
         }
 
-        WarnAboutHostSettings();
-        _announcer.Changed += OnAnnouncerChanged;
-        _announcer.Changed += OnAnnouncerChangedForEvents;
-        _announcer.Start();
-
-        var options = MembershipOptionsFor(_config.Cluster);
-        _membership = new SwimMembership(_config.Node.Name, _config.Node.EndPoint, options, _transport, _keyring, _time, new Random(), _loggers.CreateLogger<SwimMembership>());
-        _cluster = new ClusterNode(
-            _config.Node.Name,
-            new ClusterOptions(_config.Cluster.Quorum, _config.Cluster.ExpectedNodes, ClusterOptions.DefaultHandoverTimeout),
-            _membership,
-            _time,
-            _loggers.CreateLogger<ClusterNode>());
-        _announcer.Defends = _cluster.Defends;
-        LoadIntents();
-        _replicator = new IntentReplicator(_intents, _membership, _time, new Random(), _loggers.CreateLogger<IntentReplicator>());
-        _replicator.Start();
-        _cluster.SetVips(AllSpecs());
-        _cluster.DesiredChanged += desired => _executor.Post(() => ApplyDesired(desired));
-        _cluster.ReannounceRequested += name => _executor.Post(() => _announcer.Reannounce(name));
-        _cluster.OwnershipChanged += OnOwnershipChanged;
-        _cluster.OwnershipChanged += OnOwnershipChangedForEvents;
-        _membership.Changed += OnMemberChangedForEvents;
-        StartChecks();
-        // On the executor like every later publish: a direct call here raced the first check result's publish and
-        // could overwrite it with the older "check has not run yet" verdict (the node then stayed ineligible).
-        _executor.Post(PublishLocalState);
+        WarnAboutHostSettings(config);
+        StartPersister(node, config);
+        node.Transition += t => _notify.Run(t);
+        node.AnnouncerChanged += OnAnnouncerChanged;
+        node.OwnershipChanged += OnOwnershipChanged;
+        node.OwnershipChanged += OnOwnershipChangedForEvents;
+        node.MemberChanged += OnMemberChangedForEvents;
+        node.IntentsChanged += OnIntentsChangedForEvents;
+        _node = node;
+        StartChecks(config);
         await StartApiAsync().ConfigureAwait(false);
-
-        _linkMonitor = new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>());
-        _linkMonitor.Start(change =>
-        {
-            if (change.Kind is NetworkChangeKind.LinkChanged or NetworkChangeKind.LinkRemoved)
-            {
-                _executor.Post(PublishLocalState);
-            }
-        });
-
-        if (_config.Metrics.Address is { } metricsAddress)
+        if (config.Metrics.Address is { } metricsAddress)
         {
             try
             {
@@ -167,27 +116,33 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             }
         }
 
-        _transport.Start(_membership.OnDatagram, StartLiveness(_executor, _membership));
-        _membership.Start([.. _config.Cluster.Peers]);
+        // Every datagram is an input of the node's loop; the socket's buffer is reused, so the loop gets a copy.
+        var executor = _executor;
+        _transport.Start((datagram, from) =>
+        {
+            var copy = datagram.ToArray();
+            executor.Post(() => node.OnDatagram(copy, from));
+        }, StartLiveness(executor, node));
+        executor.Post(() => node.Start([.. config.Cluster.Peers]));
 
         // Settle: wait (bounded) for a first peer, then one probe round so the first election runs on a real view.
         // A stop during this wait (SIGTERM while starting) ends the wait, not the daemon: StopAsync still hands over.
         var deadline = _time.GetTimestamp();
-        while (!_membership.IsJoined && _config.Cluster.Peers.Count > 0 && _time.GetElapsedTime(deadline) < JoinWait && !cancellationToken.IsCancellationRequested)
+        while (!node.Membership.IsJoined && config.Cluster.Peers.Count > 0 && _time.GetElapsedTime(deadline) < JoinWait && !cancellationToken.IsCancellationRequested)
         {
             await Task.Delay(TimeSpan.FromMilliseconds(10), _time, CancellationToken.None).ConfigureAwait(false);
         }
 
         if (!cancellationToken.IsCancellationRequested)
         {
-            await Task.Delay(options.ProbeInterval * 2, _time, CancellationToken.None).ConfigureAwait(false);
+            await Task.Delay(node.MembershipOptions.ProbeInterval * 2, _time, CancellationToken.None).ConfigureAwait(false);
         }
 
-        _executor.Post(() => ApplyDesired(_cluster.Desired));
-        var members = _membership.Members.Count(m => m.IsLive);
+        executor.Post(node.ApplyDesiredNow);
+        var members = node.Membership.Members.Count(m => m.IsLive);
         var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
-        LogReady(_logger, _config.Node.Name, _config.Node.EndPoint, members, _config.Vips.Count, elapsed);
-        _notifier.Ready($"serving {_config.Vips.Count} VIPs with {members} live members");
+        LogReady(_logger, config.Node.Name, config.Node.EndPoint, members, config.Vips.Count, elapsed);
+        _notifier.Ready($"serving {config.Vips.Count} VIPs with {members} live members");
         _liveness?.Start();
     }
 
@@ -196,16 +151,16 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _liveness?.Dispose(); // stopping: no more pings, no staleness exits (the stop is bounded by itself)
         _notifier.Stopping(HasFailed ? "a loop failed; releasing VIPs" : "handing over");
         _api?.SetNotServing();
-        if (_cluster is not null && _announcer is not null && _executor is not null && _membership is not null)
+        if (_node is { } node && _executor is { } executor)
         {
             var started = _time.GetTimestamp();
-            _cluster.BeginHandover();
+            executor.Invoke(node.BeginDrain, TimeSpan.FromSeconds(5));
             // A failed node skips the wait: deaf or wedged, it would not see its successors' claims anyway.
             var limit = HasFailed ? TimeSpan.Zero : ClusterOptions.DefaultHandoverTimeout + TimeSpan.FromSeconds(1);
-            while (!_cluster.HandoverComplete && _time.GetElapsedTime(started) < limit && !cancellationToken.IsCancellationRequested)
+            while (!node.Cluster.HandoverComplete && _time.GetElapsedTime(started) < limit && !cancellationToken.IsCancellationRequested)
             {
                 // Nobody else can take what this node holds (alone, or no other node eligible): nothing to wait for.
-                if (_announcer.Held.All(vip => _cluster.Explain(vip).Owner is null))
+                if (node.Announcer.Held.All(vip => node.Cluster.Explain(vip).Owner is null))
                 {
                     break;
                 }
@@ -213,10 +168,13 @@ internal sealed partial class NodeService : IHostedService, IDisposable
                 await Task.Delay(TimeSpan.FromMilliseconds(5), _time, CancellationToken.None).ConfigureAwait(false);
             }
 
-            _stopping = true; // the releases below are the stop, reported by the STOP scripts, not as BACKUP
-            _executor.Invoke(() => _announcer.SetDesired([]), TimeSpan.FromSeconds(5));
-            _membership.Leave();
-            await RunStopScriptsAsync().ConfigureAwait(false);
+            IReadOnlyList<NotifyTransition> stops = [];
+            executor.Invoke(() =>
+            {
+                node.ReleaseAllAndLeave();
+                stops = node.StopTransitions();
+            }, TimeSpan.FromSeconds(5));
+            await RunStopScriptsAsync(stops).ConfigureAwait(false);
             var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
             LogStopped(_logger, elapsed);
         }
@@ -234,14 +192,14 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _liveness?.Dispose();
         _checks?.Dispose();
         _metricsServer?.Dispose();
-        _replicator?.Dispose();
         _persister?.Dispose();
-        _linkMonitor?.Dispose();
-        _membership?.Dispose();
-        _cluster?.Dispose();
-        _executor?.Dispose();
-        _announcer?.Dispose();
         _transport.Dispose();
+        if (_executor is { } executor && _node is { } node)
+        {
+            executor.Invoke(node.Dispose, TimeSpan.FromSeconds(5));
+        }
+
+        _executor?.Dispose();
     }
 
     /// <summary>
@@ -252,11 +210,12 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     /// </summary>
     public void RequestReload() => _executor?.Post(() => ReloadNow());
 
-    /// <summary>The reload itself, on the executor: SIGHUP and the API's Reload both come here.</summary>
+    /// <summary>The reload itself, on the loop: SIGHUP and the API's Reload both come here.</summary>
     private Vipd.Api.V1.ReloadResult ReloadNow()
     {
         _notifier.Reloading("reloading the config");
-        var path = _config.SourcePath;
+        var running = Config;
+        var path = running.SourcePath;
         var (result, digest) = LoadConfig(path);
         if (!result.IsValid)
         {
@@ -270,29 +229,22 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             return Reloaded(ApiMapping.Refused(_time.GetUtcNow(), result.Errors));
         }
 
-        var diff = ConfigDiff.Compute(_config, result.Config);
+        var diff = ConfigDiff.Compute(running, result.Config);
         if (!diff.RestartRequired.IsEmpty)
         {
             LogRestartRequired(_logger, string.Join(", ", diff.RestartRequired.Select(t => $"[{t}]")));
         }
 
-        // Only what can change live is taken: the VIPs (and their checks, announcements, priorities).
-        UseConfig(result.Config with { Node = _config.Node, Cluster = _config.Cluster, Api = _config.Api });
         var checksChanged = !diff.ChecksAdded.IsEmpty || !diff.ChecksRemoved.IsEmpty || !diff.ChecksChanged.IsEmpty;
+        var vipsChanged = !diff.VipsAdded.IsEmpty || !diff.VipsRemoved.IsEmpty || !diff.VipsChanged.IsEmpty;
+        _node!.Reload(result.Config, checksChanged || vipsChanged);
         if (checksChanged)
         {
-            StartChecks();
-        }
-
-        if (checksChanged || !diff.VipsAdded.IsEmpty || !diff.VipsRemoved.IsEmpty || !diff.VipsChanged.IsEmpty)
-        {
-            _cluster!.SetVips(AllSpecs());
-            PublishLocalState();
-            ApplyDesired(_cluster.Desired);
+            StartChecks(_node.Config);
         }
 
         LogReloaded(_logger, path, diff.VipsAdded.Count, diff.VipsRemoved.Count, diff.VipsChanged.Count);
-        _notifier.Ready($"serving {_config.Vips.Count} VIPs");
+        _notifier.Ready($"serving {_node.Config.Vips.Count} VIPs");
         _configDigest = digest;
         _configLoadedAt = _time.GetUtcNow();
         return Reloaded(ApiMapping.Applied(_configLoadedAt, digest, diff));
@@ -311,171 +263,85 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         try
         {
             // Not cancellable: a SIGTERM during start ends the start-up waits, not the API (StopAsync stops it after the handover).
-            _api = await ApiServer.StartAsync(_config.Api, this, _loggers, CancellationToken.None).ConfigureAwait(false);
+            _api = await ApiServer.StartAsync(Config.Api, this, _loggers, CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
         {
-            LogApiOff(_logger, _config.Api.Socket, ex.Message);
+            LogApiOff(_logger, Config.Api.Socket, ex.Message);
         }
     }
 
-    private void ApplyDesired(IReadOnlySet<string> desired)
-    {
-        var owned = new List<OwnedVip>(desired.Count);
-        foreach (var name in desired)
-        {
-            if (_vips.TryGetValue(name, out var vip))
-            {
-                owned.Add(new OwnedVip(name, new VipBinding(vip.Address, vip.PrefixLength, vip.Interface), PolicyFor(vip.Announce)));
-            }
-        }
-
-        _announcer!.SetDesired(owned);
-        _cluster!.ReportHeld(_announcer.Held);
-    }
-
+    /// <summary>On the loop: the takeover metric and the Watch stream's mode events.</summary>
     private void OnAnnouncerChanged(AnnouncerEvent change)
     {
-        if (change.Kind == AnnouncerEventKind.Acquired && change.Name is { } acquired)
+        if (change.Kind == AnnouncerEventKind.Acquired && change.Name is { } acquired && _electedAt.Remove(acquired, out var elected))
         {
-            ObserveTakeover(acquired);
+            _metrics.Takeover.Observe(_time.GetElapsedTime(elected));
         }
 
-        if (change.Kind is AnnouncerEventKind.Acquired or AnnouncerEventKind.Released)
-        {
-            _executor?.Post(() =>
-            {
-                _cluster?.ReportHeld(_announcer!.Held);
-                if (!_stopping && change.Name is { } name && _vips.TryGetValue(name, out var vip))
-                {
-                    var state = change.Kind == AnnouncerEventKind.Acquired ? "MASTER" : IsLocallyEligible(vip) ? "BACKUP" : "FAULT";
-                    _notify.Transition(vip, state, change.Message ?? change.Kind.ToString());
-                }
-            });
-        }
+        OnAnnouncerChangedForEvents(change);
     }
 
+    /// <summary>On the loop.</summary>
     private void OnOwnershipChanged(OwnershipChange change)
     {
         _metrics.OwnershipTransition();
-        if (change.To == _config.Node.Name)
+        if (change.To == Config.Node.Name)
         {
-            lock (_electedAt)
-            {
-                _electedAt[change.Vip] = _time.GetTimestamp();
-            }
+            _electedAt[change.Vip] = _time.GetTimestamp();
         }
     }
 
-    private void ObserveTakeover(string vip)
+    private string RenderMetrics()
     {
-        lock (_electedAt)
-        {
-            if (_electedAt.Remove(vip, out var elected))
-            {
-                _metrics.Takeover.Observe(_time.GetElapsedTime(elected));
-            }
-        }
+        var node = _node!;
+        return _metrics.Render(
+            Config.Node.Name,
+            node.Announcer.Held,
+            node.Membership.Members,
+            node.Announcer.Counters,
+            node.Membership.Drops,
+            node.Membership.Traffic,
+            _transport.SendFailures,
+            [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing, c.Duration.TotalSeconds))],
+            node.Cluster.DisagreeingPeers.Count);
     }
 
-    private string RenderMetrics() => _metrics.Render(
-        _config.Node.Name,
-        _announcer?.Held ?? [],
-        _membership?.Members ?? [],
-        _announcer?.Counters ?? default,
-        _membership!.Drops,
-        _membership.Traffic,
-        _transport.SendFailures,
-        [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing, c.Duration.TotalSeconds))],
-        _cluster?.DisagreeingPeers.Count ?? 0);
-
-    /// <summary>The config and the lookups derived from it, replaced together (start and reload).</summary>
-    [System.Diagnostics.CodeAnalysis.MemberNotNull(nameof(_config), nameof(_vips), nameof(_checkConfigs))]
-    private void UseConfig(VipdConfig config)
-    {
-        _config = config;
-        _intents.SetReserved(config.Vips.Select(v => v.Name), config.Vips.Select(v => v.Address));
-        _vips = config.Vips.ToDictionary(v => v.Name, StringComparer.Ordinal);
-        RebuildVips();
-        _checkConfigs = config.Checks.ToDictionary(c => c.Name, StringComparer.Ordinal);
-    }
-
-    private bool IsLocallyEligible(VipConfig vip) => LocalVerdict(vip, _addresses.FindLink(vip.Interface)).Eligible;
-
-    /// <summary>This node's eligibility and priority for a VIP: its interface is up and its checks allow it.</summary>
-    private (bool Eligible, int Priority, string Reason) LocalVerdict(VipConfig vip, LinkInfo? link)
-    {
-        var verdict = CheckMonitor.Evaluate(vip, _checks?.Current ?? new Dictionary<string, CheckStatus>(), _checkConfigs);
-        var priority = Math.Clamp(vip.PriorityOf(_config.Node.Name) + verdict.PriorityShift, ConfigDefaults.MinPriority, ConfigDefaults.MaxPriority);
-        return link switch
-        {
-            null => (false, priority, $"interface {vip.Interface} is gone"),
-            { IsUp: false } => (false, priority, $"interface {vip.Interface} is down"),
-            _ => (verdict.Eligible, priority, verdict.Reason),
-        };
-    }
-
-    /// <summary>(Re)starts the health checks of the current config; each result change re-publishes this node's record.</summary>
-    private void StartChecks()
+    /// <summary>(Re)starts the health checks of the current config; each result goes to the node's loop.</summary>
+    private void StartChecks(VipdConfig config)
     {
         _checks?.Dispose();
         _checks = null;
-        if (_config.Checks.Count == 0)
+        if (config.Checks.Count == 0)
         {
             return;
         }
 
-        var monitor = new CheckMonitor([.. _config.Checks], _time, _loggers.CreateLogger<CheckMonitor>(), name => _addresses.FindLink(name)?.IsUp == true);
-        monitor.Changed += _ => _executor?.Post(PublishLocalState);
+        var monitor = new CheckMonitor([.. config.Checks], _time, _loggers.CreateLogger<CheckMonitor>(), name => _addresses.FindLink(name)?.IsUp == true);
+        monitor.Changed += _ => _executor?.Post(() => _node?.SetChecks(monitor.Current));
         monitor.Changed += OnCheckChangedForEvents;
         _checks = monitor;
         monitor.Start();
     }
 
     /// <summary>STOP scripts after the handover, waited for up to their timeout (capped) so systemd does not kill them.</summary>
-    private async Task RunStopScriptsAsync()
+    private async Task RunStopScriptsAsync(IReadOnlyList<NotifyTransition> stops)
     {
-        var scripts = _config.Vips.Select(v => _notify.Transition(v, "STOP", "vipd stopping")).OfType<Task>().ToArray();
+        var scripts = stops.Select(_notify.Run).OfType<Task>().ToArray();
         if (scripts.Length > 0)
         {
             await Task.WhenAny(Task.WhenAll(scripts), Task.Delay(TimeSpan.FromSeconds(5), _time)).ConfigureAwait(false);
         }
     }
 
-    /// <summary>This node's own record: per VIP, eligible while its interface is up, with its priority.</summary>
-    private void PublishLocalState()
-    {
-        var states = new Dictionary<string, LocalVipState>(StringComparer.Ordinal);
-        var links = _addresses.ListLinks();
-        foreach (var vip in _vips.Values)
-        {
-            var (eligible, priority, reason) = LocalVerdict(vip, links.FirstOrDefault(l => l.Name == vip.Interface));
-            states[vip.Name] = new LocalVipState(eligible, priority);
-            if (_announcer?.Held.Contains(vip.Name) != true)
-            {
-                var state = _notify.StateOf(vip.Name);
-                if (!eligible)
-                {
-                    _notify.Transition(vip, "FAULT", reason);
-                }
-                else if (state is NotifyRunner.Init or "FAULT")
-                {
-                    _notify.Transition(vip, "BACKUP", state == NotifyRunner.Init ? "started" : reason);
-                }
-            }
-        }
-
-        _cluster!.SetLocalState(_maintenance, states);
-    }
-
     /// <summary>Settings vipd does not change on the operator's host but that can hurt: said once at start.</summary>
-    private void WarnAboutHostSettings()
+    private void WarnAboutHostSettings(VipdConfig config)
     {
         // Without promote_secondaries, deleting the primary address of a subnet deletes every secondary one with it:
         // releasing one VIP could drop the others held in the same subnet. Only VIPs outside the node's own subnets
         // can be a primary address.
         var own = _addresses.ListAddresses().Where(a => !a.AddedByVipd && a.Address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork).ToList();
-        foreach (var name in _config.Vips.Where(v => !v.IsIPv6 && !InOwnSubnet(v, own)).Select(v => v.Interface).Distinct(StringComparer.Ordinal))
+        foreach (var name in config.Vips.Where(v => !v.IsIPv6 && !InOwnSubnet(v, own)).Select(v => v.Interface).Distinct(StringComparer.Ordinal))
         {
             if (InterfaceSysctl.PromoteSecondaries(name) == false)
             {
@@ -506,19 +372,11 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         return x.Length == y.Length;
     }
 
-    private static AnnouncementPolicy PolicyFor(AnnounceConfig announce) => AnnouncementPolicy.Default with
-    {
-        BurstCount = announce.Count,
-        BurstInterval = announce.Interval,
-        SecondBurstDelay = announce.SecondBurstAfter,
-        RefreshInterval = announce.Refresh,
-    };
-
     /// <summary>
-    /// The liveness monitor over the three loops (gossip receive, reconcile executor, membership timers); WATCHDOG=1
+    /// The liveness monitor over the node's loop, its membership timers and the gossip receive loop; WATCHDOG=1
     /// while all beat, when systemd asked for it. Returns the receive loop's heartbeat. Checks start once ready.
     /// </summary>
-    private Heartbeat StartLiveness(SerialExecutor executor, SwimMembership membership)
+    private Heartbeat StartLiveness(SerialExecutor executor, Node node)
     {
         var watchdog = SystemdNotifier.WatchdogInterval(
             Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
@@ -526,12 +384,12 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             Environment.ProcessId);
         Action ping = watchdog is not null && _notifier.IsActive ? _notifier.Watchdog : static () => { };
         _liveness = new LivenessMonitor(LivenessOptions.For(watchdog), _time, _loggers.CreateLogger<LivenessMonitor>(), ping, OnLivenessLost);
-        _liveness.Register("reconcile", beat => executor.Post(beat.Beat));
+        _liveness.Register("node-loop", beat => executor.Post(beat.Beat));
         var timerRuns = -1L;
         _liveness.Register("membership-timers", beat =>
         {
             // Checks run one at a time, so the last seen count needs no lock.
-            var runs = membership.TimerRuns;
+            var runs = node.Membership.TimerRuns;
             if (runs != timerRuns)
             {
                 timerRuns = runs;

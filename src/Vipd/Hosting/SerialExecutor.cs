@@ -7,7 +7,7 @@ namespace Vipd.Hosting;
 /// callbacks arrive on several threads; posting them here means the election → announcer → claims loop never
 /// re-enters itself and never runs two reconciles at once.
 /// </summary>
-internal sealed class SerialExecutor : IDisposable
+internal sealed class SerialExecutor : Vipd.Core.Nodes.INodeLoop, IDisposable
 {
     private readonly BlockingCollection<Action> _queue = new(new ConcurrentQueue<Action>());
     private readonly Thread _thread;

@@ -1,50 +1,23 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Vipd.Core.Config;
+using Vipd.Core.Nodes;
 
 namespace Vipd.Notify;
 
 /// <summary>
 /// Runs a VIP's notify scripts (keepalived's notify_master/backup/fault/stop) on this node's state changes: argv
 /// without a shell, the transition in the environment, on the thread pool so it never delays a failover, killed
-/// (with its children) after the configured timeout. Also keeps each VIP's current state, so a script runs once per
-/// change.
+/// (with its children) after the configured timeout. The node decides the transitions (<see cref="Node.Transition"/>).
 /// </summary>
 internal sealed partial class NotifyRunner(string node, ILogger logger)
 {
-    /// <summary>The state before the first change.</summary>
-    public const string Init = "INIT";
-
-    private readonly Dictionary<string, string> _states = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
-
-    /// <summary>This node's state for a VIP (MASTER, BACKUP, FAULT, STOP or INIT).</summary>
-    public string StateOf(string vip)
+    /// <summary>Starts the VIP's script for the transition's new state; null when none is configured.</summary>
+    public Task? Run(NotifyTransition transition)
     {
-        lock (_lock)
-        {
-            return _states.GetValueOrDefault(vip, Init);
-        }
-    }
-
-    /// <summary>Records the change and starts the VIP's script for <paramref name="state"/>; null when nothing changed or nothing is configured.</summary>
-    public Task? Transition(VipConfig vip, string state, string reason)
-    {
-        ArgumentNullException.ThrowIfNull(vip);
-        string old;
-        lock (_lock)
-        {
-            old = _states.GetValueOrDefault(vip.Name, Init);
-            if (old == state)
-            {
-                return null;
-            }
-
-            _states[vip.Name] = state;
-        }
-
-        var argv = vip.Notify.For(state);
-        return argv.IsEmpty ? null : Task.Run(() => RunAsync(vip, argv, state, old, reason));
+        ArgumentNullException.ThrowIfNull(transition);
+        var argv = transition.Vip.Notify.For(transition.State);
+        return argv.IsEmpty ? null : Task.Run(() => RunAsync(transition.Vip, argv, transition.State, transition.Previous, transition.Reason));
     }
 
     private async Task RunAsync(VipConfig vip, EquatableArray<string> argv, string state, string old, string reason)

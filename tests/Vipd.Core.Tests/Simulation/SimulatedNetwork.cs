@@ -95,6 +95,9 @@ public sealed class SimulatedNetwork : IDisposable
     /// <summary>Removes every partition.</summary>
     public void Heal() => _blocked.Clear();
 
+    /// <summary>Blocks one direction only (a one-way loss: a firewall rule, a broken transmit queue).</summary>
+    public void BlockOneWay(IPEndPoint from, IPEndPoint to) => _blocked.Add((from, to));
+
     public long BytesSentBy(IPEndPoint endpoint) => _bytesSent.GetValueOrDefault(endpoint);
 
     public void Dispose() => _timer.Dispose();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using Vipd.Checks;
+using Vipd.Core.Checks;
 using Vipd.Core.Config;
 
 namespace Vipd.Tests.Checks;

@@ -1,5 +1,6 @@
 using System.Net;
 using Vipd.Checks;
+using Vipd.Core.Checks;
 using Vipd.Core.Config;
 
 namespace Vipd.Tests.Checks;

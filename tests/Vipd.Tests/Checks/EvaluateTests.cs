@@ -1,10 +1,10 @@
 using System.Net;
-using Vipd.Checks;
+using Vipd.Core.Checks;
 using Vipd.Core.Config;
 
 namespace Vipd.Tests.Checks;
 
-/// <summary>Table tests of <see cref="CheckMonitor.Evaluate"/>.</summary>
+/// <summary>Table tests of <see cref="CheckEvaluation.Evaluate"/>.</summary>
 public sealed class EvaluateTests
 {
     private static readonly Dictionary<string, CheckConfig> Defined = new()
@@ -39,7 +39,7 @@ public sealed class EvaluateTests
     [MemberData(nameof(Cases))]
     public void Evaluate_Table(string[] vipChecks, string statuses, bool eligible, int shift)
     {
-        var verdict = CheckMonitor.Evaluate(Vip(vipChecks), Parse(statuses), Defined);
+        var verdict = CheckEvaluation.Evaluate(Vip(vipChecks), Parse(statuses), Defined);
 
         Assert.Equal(eligible, verdict.Eligible);
         Assert.Equal(shift, verdict.PriorityShift);
@@ -51,7 +51,7 @@ public sealed class EvaluateTests
     {
         var current = Parse("hard=F soft=F file=P:5");
 
-        var verdict = CheckMonitor.Evaluate(Vip(["hard", "soft", "file", "plus"]), current, Defined);
+        var verdict = CheckEvaluation.Evaluate(Vip(["hard", "soft", "file", "plus"]), current, Defined);
 
         Assert.Equal("check hard is failing: detail; check soft is failing (-20): detail; check file value +5; check plus has not run yet", verdict.Reason);
     }
@@ -59,8 +59,8 @@ public sealed class EvaluateTests
     [Fact]
     public void Evaluate_AllPassing_SaysSo()
     {
-        Assert.Equal(new CheckVerdict(true, 0, "all checks passing"), CheckMonitor.Evaluate(Vip(["hard"]), Parse("hard=P"), Defined));
-        Assert.Equal(new CheckVerdict(true, 0, "no checks"), CheckMonitor.Evaluate(Vip([]), Parse(""), Defined));
+        Assert.Equal(new CheckVerdict(true, 0, "all checks passing"), CheckEvaluation.Evaluate(Vip(["hard"]), Parse("hard=P"), Defined));
+        Assert.Equal(new CheckVerdict(true, 0, "no checks"), CheckEvaluation.Evaluate(Vip([]), Parse(""), Defined));
     }
 
     private static Dictionary<string, CheckStatus> Parse(string statuses)

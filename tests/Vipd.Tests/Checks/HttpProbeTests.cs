@@ -1,4 +1,5 @@
 using Vipd.Checks;
+using Vipd.Core.Checks;
 
 namespace Vipd.Tests.Checks;
 

@@ -1,6 +1,5 @@
 using Vipd.Core.Config;
 using Vipd.Core.Membership;
-using Vipd.Hosting;
 
 namespace Vipd.Tests.Hosting;
 
@@ -18,7 +17,7 @@ public sealed class MembershipOptionsMappingTests
         var config = ConfigLoader.Parse($"{Head}profile = \"{profile}\"\n", "x.toml", NoFiles);
         Assert.True(config.IsValid, string.Join("\n", config.Errors));
 
-        var options = NodeService.MembershipOptionsFor(config.Config.Cluster);
+        var options = Vipd.Core.Nodes.Node.MembershipOptionsFor(config.Config.Cluster);
 
         Assert.Equal(profile == "fast" ? MembershipOptions.Fast : MembershipOptions.Default, options);
     }
@@ -40,7 +39,7 @@ public sealed class MembershipOptionsMappingTests
             """, "x.toml", NoFiles);
         Assert.True(config.IsValid, string.Join("\n", config.Errors));
 
-        var options = NodeService.MembershipOptionsFor(config.Config.Cluster);
+        var options = Vipd.Core.Nodes.Node.MembershipOptionsFor(config.Config.Cluster);
 
         Assert.Equal(TimeSpan.FromMilliseconds(200), options.ProbeInterval);
         Assert.Equal(TimeSpan.FromMilliseconds(50), options.ProbeTimeout);

@@ -1,4 +1,4 @@
-namespace Vipd.Checks;
+namespace Vipd.Core.Checks;
 
 /// <summary>
 /// The state of one check after rise/fall hysteresis.
@@ -9,4 +9,4 @@ namespace Vipd.Checks;
 /// <param name="Detail">What the latest run saw (exit status and first output line, HTTP status, error), bounded.</param>
 /// <param name="FileValue">file checks: the number the file held at the latest passing run; otherwise null.</param>
 /// <param name="Duration">How long the last run took.</param>
-internal sealed record CheckStatus(string Name, bool Passing, string Detail, int? FileValue, TimeSpan Duration = default);
+public sealed record CheckStatus(string Name, bool Passing, string Detail, int? FileValue, TimeSpan Duration = default);

@@ -1,0 +1,158 @@
+using System.Diagnostics.CodeAnalysis;
+using Vipd.Core.Cluster;
+using Vipd.Core.Config;
+using Vipd.Core.Intents;
+using Vipd.Core.Reconcile;
+
+namespace Vipd.Core.Nodes;
+
+/// <summary>The node's own reactions, all on the loop: VIP set, local verdicts, desired set to the announcer, notify states.</summary>
+public sealed partial class Node
+{
+    /// <summary>The config and what is derived from it, replaced together (start and reload).</summary>
+    [MemberNotNull(nameof(_config), nameof(_vips), nameof(_checkConfigs))]
+    private void UseConfig(VipdConfig config)
+    {
+        Volatile.Write(ref _config, config);
+        Intents.SetReserved(config.Vips.Select(v => v.Name), config.Vips.Select(v => v.Address));
+        _checkConfigs = config.Checks.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        RebuildVips();
+    }
+
+    [MemberNotNull(nameof(_vips))]
+    private void RebuildVips() => Volatile.Write(ref _vips, NodeVipSet.Build(_config, Intents.EffectiveVips(), Intents.Preferences));
+
+    /// <summary>The election's desired set to the announcer; then the claims (held ∧ desired) are republished.</summary>
+    private void ApplyDesired(IReadOnlySet<string> desired)
+    {
+        if (_disposed || _stopping)
+        {
+            return;
+        }
+
+        var vips = Vips;
+        var owned = new List<OwnedVip>(desired.Count);
+        foreach (var name in desired)
+        {
+            if (vips.Find(name) is { } vip)
+            {
+                owned.Add(new OwnedVip(name, new VipBinding(vip.Address, vip.PrefixLength, vip.Interface), PolicyFor(vip.Announce)));
+            }
+        }
+
+        Announcer.SetDesired(owned);
+        Cluster.ReportHeld(Announcer.Held);
+    }
+
+    /// <summary>This node's own record: per VIP, eligible while its interface is up and its checks allow it, with its priority.</summary>
+    private void PublishLocalState()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        var states = new Dictionary<string, LocalVipState>(StringComparer.Ordinal);
+        var links = _ports.Addresses.ListLinks();
+        var held = Announcer.Held.ToHashSet(StringComparer.Ordinal);
+        foreach (var vip in Vips.ByName.Values)
+        {
+            var (eligible, priority, reason) = LocalVerdict(vip.Config, links.FirstOrDefault(l => l.Name == vip.Config.Interface));
+            states[vip.Name] = new LocalVipState(eligible, priority);
+            if (!held.Contains(vip.Name) && !_stopping)
+            {
+                var state = NotifyStateOf(vip.Name);
+                if (!eligible)
+                {
+                    Notify(vip.Config, "FAULT", reason);
+                }
+                else if (state is InitState or "FAULT")
+                {
+                    Notify(vip.Config, "BACKUP", state == InitState ? "started" : reason);
+                }
+            }
+        }
+
+        Cluster.SetLocalState(_maintenance, states);
+    }
+
+    private void OnNetworkChange(NetworkChange change)
+    {
+        if (change.Kind is NetworkChangeKind.LinkChanged or NetworkChangeKind.LinkRemoved)
+        {
+            PublishLocalState();
+        }
+    }
+
+    private void OnAnnouncerChanged(AnnouncerEvent change)
+    {
+        AnnouncerChanged?.Invoke(change);
+        if (change.Kind is AnnouncerEventKind.Acquired or AnnouncerEventKind.Released)
+        {
+            _loop.Post(() =>
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                Cluster.ReportHeld(Announcer.Held);
+                if (!_stopping && change.Name is { } name && Vips.Find(name) is { } vip)
+                {
+                    var eligible = LocalVerdict(vip, _ports.Addresses.FindLink(vip.Interface)).Eligible;
+                    var state = change.Kind == AnnouncerEventKind.Acquired ? "MASTER" : eligible ? "BACKUP" : "FAULT";
+                    Notify(vip, state, change.Message ?? change.Kind.ToString());
+                }
+            });
+        }
+    }
+
+    private void OnIntentsChanged(IntentChange change)
+    {
+        _loop.Post(ApplyIntents);
+        IntentsChanged?.Invoke(change);
+    }
+
+    /// <summary>The store changed (here or on a peer): re-derive the VIP set and re-elect.</summary>
+    private void ApplyIntents()
+    {
+        if (_disposed || _stopping || !_started)
+        {
+            return;
+        }
+
+        RebuildVips();
+        Cluster.SetVips(Vips.Specs);
+        PublishLocalState();
+        ApplyDesired(Cluster.Desired);
+    }
+
+    private void Notify(VipConfig vip, string state, string reason)
+    {
+        if (Note(vip, state, reason) is { } transition)
+        {
+            Transition?.Invoke(transition);
+        }
+    }
+
+    /// <summary>Records a VIP's new notify state; null when it did not change.</summary>
+    private NotifyTransition? Note(VipConfig vip, string state, string reason)
+    {
+        var previous = NotifyStateOf(vip.Name);
+        if (previous == state)
+        {
+            return null;
+        }
+
+        _notifyStates[vip.Name] = state;
+        return new NotifyTransition(vip, state, previous, reason);
+    }
+
+    private static AnnouncementPolicy PolicyFor(AnnounceConfig announce) => AnnouncementPolicy.Default with
+    {
+        BurstCount = announce.Count,
+        BurstInterval = announce.Interval,
+        SecondBurstDelay = announce.SecondBurstAfter,
+        RefreshInterval = announce.Refresh,
+    };
+}
