@@ -22,8 +22,9 @@ internal sealed class NodeSimulation : IDisposable
     private readonly List<string> _log = [];
     private int _starts;
 
-    public NodeSimulation(int seed, int hosts, int vips, bool quorum)
+    public NodeSimulation(int seed, int hosts, int vips, bool quorum, string profile = "default")
     {
+        Profile = profile;
         Seed = seed;
         Random = new Random(seed);
         Time = new FakeTimeProvider(new DateTimeOffset(2026, 12, 6, 0, 0, 0, TimeSpan.Zero));
@@ -47,6 +48,9 @@ internal sealed class NodeSimulation : IDisposable
     public SimSegment Segment { get; }
 
     public bool Quorum { get; }
+
+    /// <summary>The membership profile of every node (<c>[cluster] profile</c>).</summary>
+    public string Profile { get; }
 
     public int VipCount { get; }
 
@@ -251,7 +255,7 @@ internal sealed class NodeSimulation : IDisposable
 
         if (remove)
         {
-            loop.Post(() => node.Intents.Remove("storm", [$"d{index}"], all: false));
+            loop.Post(() => Refused(() => node.Intents.Remove("storm", [$"d{index}"], all: false)));
             return;
         }
 
@@ -260,7 +264,20 @@ internal sealed class NodeSimulation : IDisposable
             throw new InvalidOperationException(string.Join("; ", errors));
         }
 
-        loop.Post(() => node.Intents.Apply("storm", [vip!], replace: false));
+        loop.Post(() => Refused(() => node.Intents.Apply("storm", [vip!], replace: false)));
+    }
+
+    /// <summary>A command the API would refuse (removing what this node never saw) is refused here too, as the API's error.</summary>
+    private void Refused(Action command)
+    {
+        try
+        {
+            command();
+        }
+        catch (IntentException ex)
+        {
+            Note($"refused: {ex.Message}");
+        }
     }
 
     /// <summary>Runs the clock for <paramref name="duration"/> in 1 ms steps, calling <paramref name="each"/> after every step.</summary>
@@ -399,7 +416,7 @@ internal sealed class NodeSimulation : IDisposable
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"[node]\nname = \"{host.Name}\"\naddress = \"{host.Endpoint.Address}\"\ninterface = \"eth0\"\n");
         var peers = string.Join(", ", Hosts.Where(h => h != host).Select(h => $"\"{h.Endpoint.Address}\""));
-        text.AppendLine(CultureInfo.InvariantCulture, $"[cluster]\npeers = [{peers}]\nkey_file = \"sim.key\"\nprofile = \"fast\"\nquorum = {(Quorum ? "true" : "false")}\n");
+        text.AppendLine(CultureInfo.InvariantCulture, $"[cluster]\npeers = [{peers}]\nkey_file = \"sim.key\"\nprofile = \"{Profile}\"\nquorum = {(Quorum ? "true" : "false")}\n");
         text.AppendLine("[[check]]\nname = \"svc\"\ntype = \"exec\"\ncommand = [\"/bin/true\"]\n");
         for (var i = 0; i < vips; i++)
         {

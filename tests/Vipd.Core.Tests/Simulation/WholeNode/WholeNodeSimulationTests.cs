@@ -9,7 +9,7 @@ namespace Vipd.Core.Tests.Simulation.WholeNode;
 /// </summary>
 public sealed class WholeNodeSimulationTests
 {
-    /// <summary>After the last fault heals: detection (fast profile, ~0.1 s), startup and new-VIP graces (2 s), handover bound (5 s).</summary>
+    /// <summary>After the last fault heals: detection (default profile ≤ 0.5 s), startup and new-VIP graces (2 s), handover bound (5 s).</summary>
     private static readonly TimeSpan QuietWindow = TimeSpan.FromSeconds(7);
 
     public static TheoryData<int> Seeds => SimulationSeeds.Get(SeedCount);
@@ -73,7 +73,8 @@ public sealed class WholeNodeSimulationTests
     public void Chaos_SeededFaults_InvariantsHoldAfterTheDetectionWindow(int seed)
     {
         var random = new Random(seed);
-        using var sim = new NodeSimulation(seed, hosts: 3 + random.Next(3), vips: 3 + random.Next(5), quorum: random.NextDouble() < 0.3);
+        // One seed in twenty runs the fast profile (gossip every 3 ms: eight times the work of a default-profile run).
+        using var sim = new NodeSimulation(seed, hosts: 3 + random.Next(3), vips: 3 + random.Next(5), quorum: random.NextDouble() < 0.3, profile: seed % 20 == 0 ? "fast" : "default");
         foreach (var host in sim.Hosts)
         {
             sim.Start(host, freshKernel: true);
