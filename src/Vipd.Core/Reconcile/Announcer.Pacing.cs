@@ -45,7 +45,6 @@ public sealed partial class Announcer
     /// <summary>Sends queued announcements, head first, while the budget allows; sets the timer for the rest.</summary>
     private void PumpLocked(AnnouncementQueue queue, List<AnnouncerEvent> events)
     {
-        var now = Elapsed;
         while (queue.Head is { } head)
         {
             if (!head.Bound || !head.LinkUp || head.Link is null)
@@ -54,7 +53,8 @@ public sealed partial class Announcer
                 continue;
             }
 
-            if (!queue.Budget.TryTake(now, AnnouncementPacing.PacketsPerRound(head.Binding.Address)))
+            // Read the clock for each send: the budget then counts from when the packets really left.
+            if (!queue.Budget.TryTake(Elapsed, AnnouncementPacing.PacketsPerRound(head.Binding.Address)))
             {
                 break;
             }
