@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.NetworkInformation;
@@ -18,7 +17,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
     public async Task SetDesired_Vip4_ClientEntryHoldsOwnerMacAndPingAnswered()
     {
         await using var lab = await LabNetwork.CreateAsync(2);
-        using var a = Node.Create(lab.Nodes[0]);
+        using var a = LabAnnouncer.Create(lab.Nodes[0]);
 
         a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
         var ping = await lab.Client.ExecAsync("ping", "-c", "1", "-W", "2", LabNetwork.Vip4.ToString());
@@ -37,8 +36,8 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
     {
         await using var lab = await LabNetwork.CreateAsync(2);
         var (hostA, hostB) = (lab.Nodes[0], lab.Nodes[1]);
-        using var a = Node.Create(hostA);
-        using var b = Node.Create(hostB);
+        using var a = LabAnnouncer.Create(hostA);
+        using var b = LabAnnouncer.Create(hostB);
         var vip = ipv6 ? LabNetwork.Vip6 : LabNetwork.Vip4;
         var desired = Vip("web", vip, ipv6 ? 64 : 24);
         a.SetDesired(desired);
@@ -70,7 +69,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
     {
         await using var lab = await LabNetwork.CreateAsync(1);
         var host = lab.Nodes[0];
-        using var a = Node.Create(host);
+        using var a = LabAnnouncer.Create(host);
         var extra = IPAddress.Parse("198.51.100.7");
         var operatorVip = IPAddress.Parse("203.0.113.9");
         await host.AddAddressAsync(extra, 32);
@@ -98,12 +97,12 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
     {
         await using var lab = await LabNetwork.CreateAsync(1);
         var host = lab.Nodes[0];
-        using (var crashed = Node.Create(host))
+        using (var crashed = LabAnnouncer.Create(host))
         {
             crashed.SetDesired(Vip("web", LabNetwork.Vip4, 24), Vip("web6", LabNetwork.Vip6, 64));
         }
 
-        using var successor = Node.Create(host);
+        using var successor = LabAnnouncer.Create(host);
         var removed = successor.Announcer.CleanupAll();
 
         var left = await host.AddressesAsync();
@@ -118,7 +117,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
     public async Task SetDesired_MissingInterface_OneClearError()
     {
         await using var lab = await LabNetwork.CreateAsync(1);
-        using var a = Node.Create(lab.Nodes[0]);
+        using var a = LabAnnouncer.Create(lab.Nodes[0]);
 
         a.SetDesired(new OwnedVip("web", new VipBinding(LabNetwork.Vip4, 24, "nosuch0"), AnnouncementPolicy.Default));
         await Task.Delay(TimeSpan.FromMilliseconds(800)); // retries at 100, 300 and 700 ms
@@ -134,7 +133,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
     public async Task SetDesired_SameVipTwice_NoOp()
     {
         await using var lab = await LabNetwork.CreateAsync(1);
-        using var a = Node.Create(lab.Nodes[0]);
+        using var a = LabAnnouncer.Create(lab.Nodes[0]);
 
         a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
         var before = a.Announcer.Counters;
@@ -154,7 +153,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
     {
         await using var lab = await LabNetwork.CreateAsync(1);
         var host = lab.Nodes[0];
-        using var a = Node.Create(host);
+        using var a = LabAnnouncer.Create(host);
         var vip = ipv6 ? LabNetwork.Vip6 : LabNetwork.Vip4;
         a.SetDesired(Vip("web", vip, ipv6 ? 64 : 24));
         using var probe = host.Run(() => new NetlinkAddressManager());
@@ -187,7 +186,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         // secondary. Without promote_secondaries (off in a fresh namespace) deleting a primary deletes its secondaries.
         await using var lab = await LabNetwork.CreateAsync(1);
         var host = lab.Nodes[0];
-        using var a = Node.Create(host);
+        using var a = LabAnnouncer.Create(host);
         var (first, second) = (IPAddress.Parse("198.51.100.10"), IPAddress.Parse("198.51.100.20"));
         a.SetDesired(Vip("one", first, 24));
         a.SetDesired(Vip("one", first, 24), Vip("two", second, 24));
@@ -211,7 +210,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         var host = lab.Nodes[0];
         var sysctl = await host.ExecAsync("sh", "-c", "echo 0 > /proc/sys/net/ipv6/conf/all/keep_addr_on_down && echo 0 > /proc/sys/net/ipv6/conf/eth0/keep_addr_on_down");
         Assert.True(sysctl.ExitCode == 0, sysctl.StdErr);
-        using var a = Node.Create(host);
+        using var a = LabAnnouncer.Create(host);
         a.SetDesired(Vip("web6", LabNetwork.Vip6, 64));
         await PingAsync(lab.Client, LabNetwork.Vip6);
 
@@ -233,7 +232,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
     {
         await using var lab = await LabNetwork.CreateAsync(1);
         var host = lab.Nodes[0];
-        using var a = Node.Create(host);
+        using var a = LabAnnouncer.Create(host);
         a.SetDesired(Vip("web", LabNetwork.Vip4, 24));
         await PingAsync(lab.Client, LabNetwork.Vip4);
 
@@ -262,7 +261,7 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
     {
         await using var lab = await LabNetwork.CreateAsync(2);
         var (owner, rogue) = (lab.Nodes[0], lab.Nodes[1]);
-        using var a = Node.Create(owner);
+        using var a = LabAnnouncer.Create(owner);
 
         // One burst, no second burst, no refresh: any later announcement is the answer to the conflict.
         var burstOnly = new AnnouncementPolicy(3, TimeSpan.FromMilliseconds(50), TimeSpan.Zero, 0, TimeSpan.Zero);
@@ -335,46 +334,5 @@ public sealed class AnnouncerLabTests(ITestOutputHelper output)
         }
 
         return condition();
-    }
-
-    /// <summary>One node's announcer with the real Linux implementations, all sockets opened inside its namespace.</summary>
-    private sealed class Node : IDisposable
-    {
-        private readonly LabHost _host;
-        private readonly NetlinkAddressManager _addresses;
-        private readonly NetlinkMonitor _monitor;
-        private readonly NeighborAnnouncer _neighbors;
-        private readonly ConflictMonitor _conflicts;
-        private readonly ConcurrentQueue<AnnouncerEvent> _events = new();
-
-        private Node(LabHost host)
-        {
-            _host = host;
-            (_addresses, _monitor, _neighbors, _conflicts) = host.Run(() =>
-                (new NetlinkAddressManager(), new NetlinkMonitor(), new NeighborAnnouncer(), new ConflictMonitor()));
-            Announcer = new Announcer(_addresses, _neighbors, _monitor, _conflicts, TimeProvider.System);
-            Announcer.Changed += _events.Enqueue;
-            host.Run(Announcer.Start);
-        }
-
-        public Announcer Announcer { get; }
-
-        public ConflictMonitor Conflicts => _conflicts;
-
-        public IReadOnlyList<AnnouncerEvent> Events => [.. _events];
-
-        public static Node Create(LabHost host) => new(host);
-
-        /// <summary>Runs SetDesired on a thread inside the namespace, as the daemon (which lives there) would.</summary>
-        public void SetDesired(params OwnedVip[] vips) => _host.Run(() => Announcer.SetDesired(vips));
-
-        public void Dispose()
-        {
-            Announcer.Dispose();
-            _monitor.Dispose();
-            _conflicts.Dispose();
-            _neighbors.Dispose();
-            _addresses.Dispose();
-        }
     }
 }

@@ -23,6 +23,8 @@ public sealed class MetricsLabTests
         Assert.Equal(1, metrics["vipd_vip_held{vip=\"web\"}"]);
         Assert.Equal(2, metrics["vipd_members{state=\"alive\"}"]);
         Assert.True(metrics["vipd_announcements_total"] >= 1);
+        Assert.Equal(0, metrics["vipd_announcements_queued"]);
+        Assert.Equal(0, metrics["vipd_announcements_deferred_total"]);
         Assert.Equal(1, metrics["vipd_takeover_seconds_count"]);
         Assert.True(metrics["vipd_takeover_seconds_bucket{le=\"+Inf\"}"] >= 1);
         Assert.True(metrics["vipd_gossip_datagrams_received_total"] > 0);

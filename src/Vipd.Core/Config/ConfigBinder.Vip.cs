@@ -1,11 +1,12 @@
 using System.Net;
 using Vipd.Core.Config.Toml;
+using Vipd.Core.Reconcile;
 
 namespace Vipd.Core.Config;
 
 internal sealed partial class ConfigBinder
 {
-    private List<VipConfig> BindVips(IReadOnlyList<TomlTableNode> tables, NodeConfig? node, ClusterConfig? cluster)
+    private List<VipConfig> BindVips(IReadOnlyList<TomlTableNode> tables, NodeConfig? node, ClusterConfig? cluster, AnnounceConfig announce)
     {
         var vips = new List<VipConfig>();
         var names = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
@@ -13,7 +14,7 @@ internal sealed partial class ConfigBinder
         foreach (var table in tables)
         {
             var reader = new TableReader(table, "[[vip]]", _errors);
-            if (BindVip(reader, node, cluster, names, addresses) is { } vip)
+            if (BindVip(reader, node, cluster, announce, names, addresses) is { } vip)
             {
                 vips.Add(vip);
             }
@@ -26,6 +27,7 @@ internal sealed partial class ConfigBinder
         TableReader reader,
         NodeConfig? node,
         ClusterConfig? cluster,
+        AnnounceConfig announceDefaults,
         Dictionary<string, SourcePosition> names,
         Dictionary<IPAddress, (string Name, SourcePosition Position)> addresses)
     {
@@ -83,7 +85,7 @@ internal sealed partial class ConfigBinder
         var allowed = NodeList(reader, cluster);
         var priorities = Priorities(reader, cluster, allowed);
         var bound = CheckList(reader);
-        var announce = BindAnnounce(reader.SubTable("announce"));
+        var announce = BindAnnounce(reader.SubTable("announce"), "[vip.announce]", announceDefaults);
         var notify = BindNotify(reader.SubTable("notify"));
         reader.ReportUnknownKeys();
 
@@ -268,36 +270,49 @@ internal sealed partial class ConfigBinder
         return result;
     }
 
-    private AnnounceConfig? BindAnnounce(TomlTableNode? table)
+    /// <summary><c>[announce]</c>: the defaults of every VIP's <c>[vip.announce]</c>, checked the same way.</summary>
+    private AnnounceConfig? BindGlobalAnnounce(TableReader? reader)
+        => reader is null ? null : BindAnnounce(reader.Table, "[announce]", AnnounceConfig.Default);
+
+    private AnnounceConfig? BindAnnounce(TomlTableNode? table, string context, AnnounceConfig defaults)
     {
-        var defaults = new AnnounceConfig
-        {
-            Count = ConfigDefaults.AnnounceCount,
-            Interval = ConfigDefaults.AnnounceInterval,
-            SecondBurstAfter = ConfigDefaults.AnnounceSecondBurstAfter,
-            Refresh = ConfigDefaults.AnnounceRefresh,
-        };
         if (table is null)
         {
             return defaults;
         }
 
-        var reader = new TableReader(table, "[vip.announce]", _errors);
-        var count = reader.Integer("count", 1, 100) ?? defaults.Count;
-        var interval = reader.Duration("interval") ?? defaults.Interval;
-        var second = reader.Duration("second_burst_after") ?? defaults.SecondBurstAfter;
-        var refresh = reader.Duration("refresh") ?? defaults.Refresh;
+        // Only the values written in this table are checked here: inherited ones were checked in [announce].
+        var reader = new TableReader(table, context, _errors);
+        var count = reader.Integer("count", 1, 100);
+        var interval = reader.Duration("interval");
+        var second = reader.Duration("second_burst_after");
+        var refresh = reader.Duration("refresh");
+        var rate = reader.Integer("rate", 0, AnnouncementPacing.MaxRate);
+        var burst = reader.Integer("burst", 2, AnnouncementPacing.MaxRate);
         reader.ReportUnknownKeys();
         if (refresh > TimeSpan.Zero && refresh < TimeSpan.FromSeconds(1))
         {
-            reader.Error(reader.PositionOf("refresh"), $"refresh ({Duration.Format(refresh)}) must be 0s (off) or at least 1s");
+            reader.Error(reader.PositionOf("refresh"), $"refresh ({Duration.Format(refresh.Value)}) must be 0s (off) or at least 1s");
         }
 
         if (interval > TimeSpan.FromSeconds(10))
         {
-            reader.Error(reader.PositionOf("interval"), $"interval ({Duration.Format(interval)}) must be at most 10s, or the burst outlasts a takeover");
+            reader.Error(reader.PositionOf("interval"), $"interval ({Duration.Format(interval.Value)}) must be at most 10s, or the burst outlasts a takeover");
         }
 
-        return new AnnounceConfig { Count = count, Interval = interval, SecondBurstAfter = second, Refresh = refresh };
+        if (rate == 1)
+        {
+            reader.Error(reader.PositionOf("rate"), "rate must be 0 (no limit) or at least 2 packets/s: one IPv4 announcement is an ARP request and a reply");
+        }
+
+        return new AnnounceConfig
+        {
+            Count = count ?? defaults.Count,
+            Interval = interval ?? defaults.Interval,
+            SecondBurstAfter = second ?? defaults.SecondBurstAfter,
+            Refresh = refresh ?? defaults.Refresh,
+            Rate = rate ?? defaults.Rate,
+            Burst = burst ?? defaults.Burst,
+        };
     }
 }

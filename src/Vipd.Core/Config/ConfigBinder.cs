@@ -8,7 +8,7 @@ namespace Vipd.Core.Config;
 /// </summary>
 internal sealed partial class ConfigBinder
 {
-    private static readonly string[] TopLevelTables = ["node", "cluster", "api", "metrics", "logging", "vip", "check"];
+    private static readonly string[] TopLevelTables = ["node", "cluster", "api", "metrics", "logging", "announce", "vip", "check"];
 
     private readonly ErrorCollector _errors;
     private readonly ConfigLoadOptions _options;
@@ -36,10 +36,11 @@ internal sealed partial class ConfigBinder
         var api = BindApi(Section(reader, "api", required: false));
         var metrics = BindMetrics(Section(reader, "metrics", required: false));
         var logging = BindLogging(Section(reader, "logging", required: false));
+        var announce = BindGlobalAnnounce(Section(reader, "announce", required: false));
         var checks = BindChecks(reader.TableArray("check"));
-        var vips = BindVips(reader.TableArray("vip"), node, cluster);
+        var vips = BindVips(reader.TableArray("vip"), node, cluster, announce ?? AnnounceConfig.Default);
 
-        if (_errors.Count > 0 || node is null || cluster is null || api is null || metrics is null || logging is null)
+        if (_errors.Count > 0 || node is null || cluster is null || api is null || metrics is null || logging is null || announce is null)
         {
             return null;
         }
@@ -52,6 +53,7 @@ internal sealed partial class ConfigBinder
             Api = api,
             Metrics = metrics,
             Logging = logging,
+            Announce = announce,
             Checks = new(checks),
             Vips = new([.. vips]),
         };

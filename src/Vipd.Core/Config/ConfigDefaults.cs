@@ -64,6 +64,15 @@ public static class ConfigDefaults
     /// <summary>Periodic refresh, below the usual 300 s switch FDB ageing (see <see cref="AnnouncementPolicy.Default"/>).</summary>
     public static readonly TimeSpan AnnounceRefresh = AnnouncementPolicy.Default.RefreshInterval;
 
+    /// <summary>
+    /// 10 announcement packets/s per interface: below Cisco DAI's default 15 ARP/s per untrusted port (see
+    /// <see cref="AnnouncementPacing.Default"/>). ArubaOS (30 ARPs in 5 s) needs <c>rate = 6</c>.
+    /// </summary>
+    public static readonly int AnnounceRate = AnnouncementPacing.Default.Rate;
+
+    /// <summary>Burst of 10 packets: one VIP's first burst (6 ARP frames) leaves at once (see <see cref="AnnouncementPacing.Default"/>).</summary>
+    public static readonly int AnnounceBurst = AnnouncementPacing.Default.Burst;
+
     /// <summary>10 s for a notify script: enough for a service reload, short enough that a hung one is noticed.</summary>
     public static readonly TimeSpan NotifyTimeout = TimeSpan.FromSeconds(10);
 

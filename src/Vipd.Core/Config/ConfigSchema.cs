@@ -18,8 +18,9 @@ internal static class ConfigSchema
         ("[api]", ["socket", "tcp", "tls_cert", "tls_key", "tls_client_ca", "mutating_group"]),
         ("[metrics]", ["address"]),
         ("[logging]", ["level", "format"]),
+        ("[announce]", ["count", "interval", "second_burst_after", "refresh", "rate", "burst"]),
         ("[[vip]]", ["name", "address", "interface", "priority", "priorities", "preempt", "preempt_delay", "nodes", "checks", "announce", "notify"]),
-        ("[vip.announce]", ["count", "interval", "second_burst_after", "refresh"]),
+        ("[vip.announce]", ["count", "interval", "second_burst_after", "refresh", "rate", "burst"]),
         ("[vip.notify]", ["master", "backup", "fault", "stop", "timeout"]),
         ("[[check]]",
         [

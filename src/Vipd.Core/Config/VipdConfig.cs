@@ -20,6 +20,12 @@ public sealed record VipdConfig
 
     public required LoggingConfig Logging { get; init; }
 
+    /// <summary>
+    /// <c>[announce]</c>: the defaults of every VIP's <c>[vip.announce]</c> keys (each VIP already carries the result);
+    /// for VIPs that come from elsewhere (dynamic VIPs).
+    /// </summary>
+    public AnnounceConfig Announce { get; init; } = AnnounceConfig.Default;
+
     /// <summary>The <c>[[vip]]</c> tables in file order; names are unique.</summary>
     public required EquatableArray<VipConfig> Vips { get; init; }
 

@@ -24,6 +24,15 @@ internal sealed class AnnouncedVip(OwnedVip vip)
 
     public ITimer? Timer { get; set; }
 
+    /// <summary>The interface queue the VIP's next announcement waits in for the packet budget; null when not waiting.</summary>
+    public AnnouncementQueue? Queue { get; set; }
+
+    /// <summary>The step it waits with (its place in the queue).</summary>
+    public int QueuedStep { get; set; }
+
+    /// <summary>When it joined the queue, among all of its interface's entries: ties of one step leave in this order.</summary>
+    public long QueuedSequence { get; set; }
+
     /// <summary>Bumped whenever the timer is replaced, so a callback of an old timer does nothing.</summary>
     public long Epoch { get; set; }
 

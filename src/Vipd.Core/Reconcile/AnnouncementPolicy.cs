@@ -30,10 +30,17 @@ public sealed record AnnouncementPolicy(
         // 60 s: well inside the 300 s FDB ageing of Linux bridges and most switches, so no switch forgets the port.
         RefreshInterval: TimeSpan.FromSeconds(60));
 
+    /// <summary>
+    /// The packet budget this VIP asks for on its interface; the strictest of the interface's VIPs wins. Unlimited
+    /// here (announce as scheduled); the config's default is <see cref="AnnouncementPacing.Default"/>.
+    /// </summary>
+    public AnnouncementPacing Pacing { get; init; } = AnnouncementPacing.Unlimited;
+
     /// <summary>Every problem with this policy, empty when it is usable.</summary>
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
+        errors.AddRange(Pacing.Validate());
         if (BurstCount < 1)
         {
             errors.Add($"burst count must be at least 1, not {BurstCount}");

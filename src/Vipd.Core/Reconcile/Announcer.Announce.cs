@@ -2,7 +2,10 @@ namespace Vipd.Core.Reconcile;
 
 public sealed partial class Announcer
 {
-    /// <summary>Sends the first announcement now and schedules the rest of the policy. False when it cannot announce.</summary>
+    /// <summary>
+    /// Sends the first announcement now (or queues it for the interface's packet budget) and schedules the rest of
+    /// the policy. False when it cannot announce.
+    /// </summary>
     private bool StartBurstLocked(AnnouncedVip vip, List<AnnouncerEvent> events)
     {
         if (_disposed || !vip.Bound || vip.Link is null || !vip.LinkUp)
@@ -12,13 +15,13 @@ public sealed partial class Announcer
         }
 
         vip.Step = 0;
-        AnnounceLocked(vip, events);
-        ScheduleNextLocked(vip);
+        SendOrQueueLocked(vip, events);
         return true;
     }
 
     private static void StopBurstLocked(AnnouncedVip vip)
     {
+        vip.Queue?.Remove(vip);
         vip.Epoch++;
         vip.Timer?.Dispose();
         vip.Timer = null;
@@ -73,8 +76,7 @@ public sealed partial class Announcer
                     return;
                 }
 
-                AnnounceLocked(vip, events);
-                ScheduleNextLocked(vip);
+                SendOrQueueLocked(vip, events);
             }
         }
         catch (Exception ex)

@@ -8,7 +8,9 @@ namespace Vipd.Core.Reconcile;
 /// Holds and announces the VIPs this node owns. Level-triggered: every change of the desired set, every link
 /// change and a periodic resync compare desired with the kernel's addresses (<see cref="ReconcilePlanner"/>) and
 /// apply the difference in one batch. A newly held VIP gets its first announcement before
-/// <see cref="SetDesired"/> returns, then the rest of its <see cref="AnnouncementPolicy"/> from timers.
+/// <see cref="SetDesired"/> returns, then the rest of its <see cref="AnnouncementPolicy"/> from timers. When an
+/// interface's packet budget (<see cref="AnnouncementPacing"/>) runs short, announcements wait in its queue: every
+/// VIP's first before any repeat, in the order they became due; a repeat is scheduled from when its predecessor left.
 /// An address removed behind vipd's back is put back and re-announced as soon as the monitor reports it.
 /// </summary>
 /// <remarks>
@@ -43,6 +45,12 @@ public sealed partial class Announcer : IDisposable
     /// <summary>The owned VIPs by address, for the per-address callbacks (removal, conflict); rebuilt with the set.</summary>
     private readonly Dictionary<IPAddress, List<AnnouncedVip>> _byAddress = [];
 
+    /// <summary>The announcements waiting for their interface's packet budget, by interface name; rebuilt with the set.</summary>
+    private readonly Dictionary<string, AnnouncementQueue> _queues = new(StringComparer.Ordinal);
+
+    /// <summary>The <see cref="TimeProvider"/> timestamp the packet budgets count from.</summary>
+    private readonly long _origin;
+
     private ITimer? _retryTimer;
     private ITimer? _resyncTimer;
     private TimeSpan _retryDelay = RetryInitial;
@@ -59,6 +67,7 @@ public sealed partial class Announcer : IDisposable
     private long _conflicts;
     private long _conflictsSuppressed;
     private long _errors;
+    private long _deferred;
 
     public Announcer(
         IAddressManager addresses,
@@ -76,6 +85,7 @@ public sealed partial class Announcer : IDisposable
         _monitor = monitor;
         _conflictMonitor = conflictMonitor;
         _time = time;
+        _origin = time.GetTimestamp();
         _logger = logger ?? (ILogger)NullLogger.Instance;
     }
 
@@ -118,7 +128,7 @@ public sealed partial class Announcer : IDisposable
             lock (_lock)
             {
                 return new AnnouncerCounters(
-                    _announcements, _reconciles, _added, _removed, _repairs, _conflicts, _conflictsSuppressed, _errors);
+                    _announcements, _reconciles, _added, _removed, _repairs, _conflicts, _conflictsSuppressed, _errors, QueuedLocked(), _deferred);
             }
         }
     }
@@ -187,6 +197,7 @@ public sealed partial class Announcer : IDisposable
 
             IndexLocked();
             ReconcileLocked(events);
+            PumpAllLocked(events);
         }
 
         Finish(events);
@@ -289,6 +300,13 @@ public sealed partial class Announcer : IDisposable
                 StopBurstLocked(vip);
             }
 
+            foreach (var queue in _queues.Values)
+            {
+                queue.Epoch++;
+                queue.Timer?.Dispose();
+                queue.Timer = null;
+            }
+
             _retryTimer?.Dispose();
             _retryTimer = null;
             _resyncTimer?.Dispose();
@@ -309,6 +327,8 @@ public sealed partial class Announcer : IDisposable
 
             list.Add(vip);
         }
+
+        IndexQueuesLocked();
     }
 
     private static Dictionary<string, OwnedVip> Validate(IReadOnlyCollection<OwnedVip> vips)

@@ -9,6 +9,8 @@ namespace Vipd.Core.Reconcile;
 /// <param name="Conflicts">Conflicting claims seen for held VIPs.</param>
 /// <param name="ConflictsSuppressed">Conflicts not answered because the VIP was re-announced for a conflict moments ago.</param>
 /// <param name="Errors">Failed actions (kernel errors, failed announcements, exceptions in callbacks).</param>
+/// <param name="Queued">Announcements waiting now for their interface's packet budget (a gauge).</param>
+/// <param name="Deferred">Announcements that had to wait for their interface's packet budget.</param>
 public readonly record struct AnnouncerCounters(
     long Announcements,
     long Reconciles,
@@ -17,4 +19,6 @@ public readonly record struct AnnouncerCounters(
     long Repairs,
     long Conflicts,
     long ConflictsSuppressed,
-    long Errors);
+    long Errors,
+    long Queued = 0,
+    long Deferred = 0);

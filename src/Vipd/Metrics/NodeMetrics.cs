@@ -51,6 +51,10 @@ internal sealed class NodeMetrics
         Takeover.WriteTo(text, "vipd_takeover_seconds");
         text.Family("vipd_announcements_total", "counter", "Announcement rounds sent (gratuitous ARP request + reply, or an unsolicited NA).")
             .Sample("vipd_announcements_total", announcer.Announcements);
+        text.Family("vipd_announcements_queued", "gauge", "Announcement rounds waiting now for their interface's packet budget ([announce] rate and burst).")
+            .Sample("vipd_announcements_queued", announcer.Queued);
+        text.Family("vipd_announcements_deferred_total", "counter", "Announcement rounds that had to wait for their interface's packet budget.")
+            .Sample("vipd_announcements_deferred_total", announcer.Deferred);
         text.Family("vipd_conflicts_total", "counter", "ARP/NA frames from another MAC claiming a VIP this node holds.")
             .Sample("vipd_conflicts_total", announcer.Conflicts);
         text.Family("vipd_address_repairs_total", "counter", "Held VIPs put back after they disappeared (deleted by hand, DAD failed).")

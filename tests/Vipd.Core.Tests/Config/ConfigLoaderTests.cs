@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Vipd.Core.Config;
+using Vipd.Core.Reconcile;
 
 namespace Vipd.Core.Tests.Config;
 
@@ -249,6 +250,54 @@ public class ConfigLoaderTests
         Assert.Equal(ConfigDefaults.AnnounceInterval, vip.Announce.Interval);
         Assert.Equal(ConfigDefaults.AnnounceSecondBurstAfter, vip.Announce.SecondBurstAfter);
         Assert.Equal(ConfigDefaults.AnnounceRefresh, vip.Announce.Refresh);
+        Assert.Equal(ConfigDefaults.AnnounceRate, vip.Announce.Rate);
+        Assert.Equal(ConfigDefaults.AnnounceBurst, vip.Announce.Burst);
+        Assert.Equal(AnnounceConfig.Default, c.Announce);
+    }
+
+    [Fact]
+    public void Parse_GlobalAnnounce_DefaultsEveryVipKeyByKey()
+    {
+        var c = LoadValid(Minimal + """
+
+            [vip.announce]
+            burst = 4
+
+            [[vip]]
+            name = "api"
+            address = "192.0.2.201/24"
+
+            [[vip]]
+            name = "free"
+            address = "192.0.2.202/24"
+
+            [vip.announce]
+            rate = 0
+
+            [announce]
+            rate = 14
+            burst = 6
+            count = 2
+            """);
+
+        Assert.Equal(AnnounceConfig.Default with { Rate = 14, Burst = 6, Count = 2 }, c.Announce);
+        Assert.Equal((14, 4, 2), (c.FindVip("web")!.Announce.Rate, c.FindVip("web")!.Announce.Burst, c.FindVip("web")!.Announce.Count));
+        Assert.Equal((14, 6), (c.FindVip("api")!.Announce.Rate, c.FindVip("api")!.Announce.Burst));
+        Assert.Equal((0, 6), (c.FindVip("free")!.Announce.Rate, c.FindVip("free")!.Announce.Burst));
+    }
+
+    [Fact]
+    public void ToPolicy_RateAndSecondBurst_Mapped()
+    {
+        var announce = AnnounceConfig.Default with { Rate = 15, Burst = 4, SecondBurstAfter = TimeSpan.Zero };
+
+        var policy = announce.ToPolicy();
+
+        Assert.Equal(new AnnouncementPacing(15, 4), policy.Pacing);
+        Assert.Equal(0, policy.SecondBurstCount);
+        Assert.Equal(AnnouncementPacing.Unlimited, (announce with { Rate = 0 }).ToPolicy().Pacing);
+        Assert.Equal(AnnouncementPolicy.Default with { Pacing = AnnouncementPacing.Default }, AnnounceConfig.Default.ToPolicy());
+        Assert.Empty(policy.Validate());
     }
 
     [Fact]
