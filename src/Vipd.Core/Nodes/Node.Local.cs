@@ -36,7 +36,7 @@ public sealed partial class Node
         {
             if (vips.Find(name) is { } vip)
             {
-                owned.Add(new OwnedVip(name, new VipBinding(vip.Address, vip.PrefixLength, vip.Interface), PolicyFor(vip.Announce)));
+                owned.Add(new OwnedVip(name, new VipBinding(vip.Address, vip.PrefixLength, vip.Interface), vip.Announce.ToPolicy()));
             }
         }
 
@@ -147,12 +147,4 @@ public sealed partial class Node
         _notifyStates[vip.Name] = state;
         return new NotifyTransition(vip, state, previous, reason);
     }
-
-    private static AnnouncementPolicy PolicyFor(AnnounceConfig announce) => AnnouncementPolicy.Default with
-    {
-        BurstCount = announce.Count,
-        BurstInterval = announce.Interval,
-        SecondBurstDelay = announce.SecondBurstAfter,
-        RefreshInterval = announce.Refresh,
-    };
 }

@@ -11,15 +11,6 @@ namespace Vipd.Core.Nodes;
 /// </summary>
 public sealed class NodeVipSet
 {
-    /// <summary>Dynamic VIPs announce with the defaults.</summary>
-    private static readonly AnnounceConfig DynamicAnnounce = new()
-    {
-        Count = ConfigDefaults.AnnounceCount,
-        Interval = ConfigDefaults.AnnounceInterval,
-        SecondBurstAfter = ConfigDefaults.AnnounceSecondBurstAfter,
-        Refresh = ConfigDefaults.AnnounceRefresh,
-    };
-
     private readonly Dictionary<string, NodeVip> _byName;
 
     private NodeVipSet(Dictionary<string, NodeVip> byName, IReadOnlyDictionary<string, string> preferences)
@@ -49,7 +40,7 @@ public sealed class NodeVipSet
 
     /// <summary>
     /// Merges the config file's VIPs with the dynamic ones. A dynamic VIP without an interface takes
-    /// <c>[node] interface</c>, else the first config VIP's.
+    /// <c>[node] interface</c>, else the first config VIP's; it announces as the global <c>[announce]</c> table says.
     /// </summary>
     public static NodeVipSet Build(VipdConfig config, IReadOnlyList<SourcedVip> dynamic, IReadOnlyDictionary<string, string> preferences)
     {
@@ -65,7 +56,7 @@ public sealed class NodeVipSet
         var fallback = config.Node.Interface ?? (config.Vips.Count > 0 ? config.Vips[0].Interface : string.Empty);
         foreach (var (source, vip) in dynamic)
         {
-            vips.TryAdd(vip.Name, new NodeVip(vip.ToVipConfig(fallback, DynamicAnnounce), source));
+            vips.TryAdd(vip.Name, new NodeVip(vip.ToVipConfig(fallback, config.Announce), source));
         }
 
         return new NodeVipSet(vips, preferences);
