@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Vipd.Benchmarks;
 
 /// <summary>The results of one benchmark: printed as a table, written as JSON (Utf8JsonWriter: no reflection, AOT-clean).</summary>
-internal sealed class BenchmarkTable(string benchmark, int runs)
+internal sealed class BenchmarkTable(string benchmark, int runs, string unit = "milliseconds")
 {
     private readonly List<Measurement> _measurements = [];
     private readonly Dictionary<string, string> _facts = new(StringComparer.Ordinal);
@@ -28,7 +28,7 @@ internal sealed class BenchmarkTable(string benchmark, int runs)
     public string Format()
     {
         var text = new StringBuilder();
-        text.AppendLine(CultureInfo.InvariantCulture, $"{benchmark}: {runs} runs, milliseconds");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{benchmark}: {runs} runs, {unit}");
         foreach (var (key, value) in _facts)
         {
             text.AppendLine(CultureInfo.InvariantCulture, $"  {key}: {value}");
@@ -51,7 +51,7 @@ internal sealed class BenchmarkTable(string benchmark, int runs)
         json.WriteStartObject();
         json.WriteString("benchmark", benchmark);
         json.WriteNumber("runs", runs);
-        json.WriteString("unit", "ms");
+        json.WriteString("unit", unit == "milliseconds" ? "ms" : unit);
         json.WriteStartObject("facts");
         foreach (var (key, value) in _facts)
         {

@@ -10,7 +10,8 @@ namespace Vipd.Core.Intents;
 /// gossip): a local change is pushed at once to every live member (within <see cref="IntentOptions.PushBudget"/>
 /// datagrams, else to random ones), and a node that takes a newer entry forwards it once to
 /// <see cref="IntentOptions.ForwardFanout"/> random peers; every <see cref="IntentOptions.AntiEntropyInterval"/>
-/// each node sends a 12-byte summary (hash and count of its (key, version) digest) to one random live peer, and
+/// each node that holds entries sends a 12-byte summary (hash and count of its (key, version) digest) to one random
+/// live peer (an empty store sends none: it learns from the others' rounds), and
 /// a peer whose summary differs answers with its digest, both sides ask for what the other has newer and send what
 /// they have newer. Entries larger than a datagram are sent in fragments and reassembled within bounds
 /// (<see cref="IntentOptions.MaxEntryBytes"/>, <see cref="IntentOptions.MaxReassemblyBytes"/>); a fragment lost is
@@ -384,7 +385,7 @@ public sealed partial class IntentReplicator : IDisposable
 
         try
         {
-            SendSummary();
+            SendSummary(skipWhenEmpty: true);
         }
         catch (Exception ex)
         {
@@ -394,10 +395,22 @@ public sealed partial class IntentReplicator : IDisposable
 
     private TimeSpan NextRound() => _options.AntiEntropyInterval * (0.9 + (0.2 * _random.NextDouble()));
 
-    private void SendSummary()
+    /// <summary>
+    /// Sends the summary to one random live peer. The periodic rounds skip it while this store holds nothing
+    /// (<paramref name="skipWhenEmpty"/>): an empty store has nothing to give, and what it lacks reaches it from the
+    /// nodes that hold entries, whose own rounds include it (a differing summary is answered with a digest either
+    /// way). So an idle cluster without intents sends no anti-entropy at all.
+    /// </summary>
+    private void SendSummary(bool skipWhenEmpty = false)
     {
         var peers = LivePeers();
         if (peers.Count == 0)
+        {
+            return;
+        }
+
+        var (hash, count) = _store.DigestSummary();
+        if (skipWhenEmpty && count == 0)
         {
             return;
         }
@@ -408,7 +421,6 @@ public sealed partial class IntentReplicator : IDisposable
             peer = peers[_random.Next(peers.Count)];
         }
 
-        var (hash, count) = _store.DigestSummary();
         Send(IntentMessageCodec.EncodeSummary(hash, (uint)count), peer);
     }
 

@@ -85,6 +85,18 @@ internal sealed class NodeMetrics
             text.Sample("vipd_check_duration_seconds", seconds, ("check", check));
         }
 
+        var gc = GC.GetGCMemoryInfo();
+        text.Family("vipd_gc_heap_bytes", "gauge", "Managed heap size after the last garbage collection (objects and fragmentation).")
+            .Sample("vipd_gc_heap_bytes", gc.HeapSizeBytes);
+        text.Family("vipd_gc_committed_bytes", "gauge", "Memory the garbage collector has committed from the OS for the managed heap.")
+            .Sample("vipd_gc_committed_bytes", gc.TotalCommittedBytes);
+        text.Family("vipd_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since the start.")
+            .Sample("vipd_gc_allocated_bytes_total", GC.GetTotalAllocatedBytes());
+        text.Family("vipd_gc_collections_total", "counter", "Garbage collections since the start, by generation.");
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            text.Sample("vipd_gc_collections_total", GC.CollectionCount(generation), ("generation", generation.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
         return text.ToString();
     }
 }

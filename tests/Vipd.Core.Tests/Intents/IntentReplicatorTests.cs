@@ -148,6 +148,34 @@ public sealed class IntentReplicatorTests : IDisposable
     }
 
     [Fact]
+    public void AntiEntropy_EmptyStore_SendsNoSummaries()
+    {
+        _cluster.RunFor(TimeSpan.FromSeconds(1)); // past the one summary n1 sends when it sees n2 become live
+        var received = new List<byte[]>();
+        _cluster["n2"].Membership.UserMessageReceived += (payload, _) => received.Add(payload.ToArray());
+
+        _cluster.RunFor(TimeSpan.FromSeconds(5));
+
+        Assert.Empty(received.Select(r => IntentMessageCodec.TryDecode(r)).OfType<IntentSummaryMessage>());
+    }
+
+    [Fact]
+    public void AntiEntropy_StoreWithEntries_SendsSummaryEveryRound()
+    {
+        _store.SetPreference("web", "n2");
+        _cluster.RunFor(TimeSpan.FromSeconds(1));
+        var received = new List<byte[]>();
+        _cluster["n2"].Membership.UserMessageReceived += (payload, _) => received.Add(payload.ToArray());
+
+        _cluster.RunFor(TimeSpan.FromSeconds(5));
+
+        // One round per AntiEntropyInterval (1 s, +-10 %), n2 being the only peer.
+        var summaries = received.Select(r => IntentMessageCodec.TryDecode(r)).OfType<IntentSummaryMessage>().ToList();
+        Assert.InRange(summaries.Count, 4, 6);
+        Assert.All(summaries, m => Assert.Equal(1u, m.Count));
+    }
+
+    [Fact]
     public void Receive_Summary_AnsweredWithDigestWhenDifferent()
     {
         _store.SetPreference("web", "n2");

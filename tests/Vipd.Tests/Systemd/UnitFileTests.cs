@@ -77,6 +77,7 @@ public sealed partial class UnitFileTests : IDisposable
     [InlineData("RuntimeDirectoryMode", "0750")]
     [InlineData("StateDirectory", "vipd")]
     [InlineData("ConfigurationDirectory", "vipd")]
+    [InlineData("Environment", "DOTNET_GCgen0size=100000")]
     public void Service_Key_HasExactlyThisValue(string key, string value)
     {
         var values = SystemdFiles.Section(UnitText, "Service").Where(e => e.Key == key).Select(e => e.Value).ToList();
