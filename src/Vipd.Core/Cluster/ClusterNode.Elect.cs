@@ -139,7 +139,9 @@ public sealed partial class ClusterNode
             }
         }
 
-        if (!_settled && (live >= _options.ExpectedNodes || now >= _settleUntil))
+        // Settled once every expected node is live and its record is known (a large record arrives in fragments after
+        // the member itself: until then its claims are unknown, and taking one of its VIPs would hold it twice).
+        if (!_settled && ((live >= _options.ExpectedNodes && nodes.All(n => !n.Live || n.Record is not null)) || now >= _settleUntil))
         {
             _settled = true;
         }
@@ -374,8 +376,11 @@ public sealed partial class ClusterNode
             }
         }
 
+        // A claim that ended (the other holder yielded, or died) re-announces too: its last GARPs may have left after
+        // ours, so clients may still point at it; this node is the one that answers now.
+        var ended = seen.Count > 0 && !seen.IsSubsetOf(current);
         _claimants[vip] = current;
-        if (fresh)
+        if (fresh || ended)
         {
             reannounce.Add(vip);
         }

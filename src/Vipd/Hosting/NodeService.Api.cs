@@ -287,20 +287,17 @@ internal sealed partial class NodeService : INodeApi
         return item;
     }
 
+    /// <summary>On the node's loop (so the last-state table needs no lock): a member Watch event when its state changed.</summary>
     private void OnMemberChangedForEvents(CoreMember member)
     {
         var standing = _node?.Cluster.StandingOf(member.Name);
         var now = (member.State, standing?.Maintenance ?? false, standing?.Draining ?? false);
-        (CoreMemberState State, bool Maintenance, bool Draining) before;
-        lock (_memberStates)
+        if (_memberStates.TryGetValue(member.Name, out var before) && before == now)
         {
-            if (_memberStates.TryGetValue(member.Name, out before) && before == now)
-            {
-                return;
-            }
-
-            _memberStates[member.Name] = now;
+            return;
         }
+
+        _memberStates[member.Name] = now;
 
         Events.Publish(new WatchEvent
         {

@@ -125,20 +125,18 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         }, StartLiveness(executor, node));
         executor.Post(() => node.Start([.. config.Cluster.Peers]));
 
-        // Settle: wait (bounded) for a first peer, then one probe round so the first election runs on a real view.
+        // Ready once this node has heard the cluster's state from a live peer (a seed answered the join's push/pull,
+        // which carries every member and its record) and its first election ran; a lone first node waits at most
+        // JoinWait for a peer. No fixed sleep: claims are guarded by the election itself (ClusterOptions.StartupGrace
+        // holds this node's takeovers until it has heard every expected node or the grace ends).
         // A stop during this wait (SIGTERM while starting) ends the wait, not the daemon: StopAsync still hands over.
         var deadline = _time.GetTimestamp();
         while (!node.Membership.IsJoined && config.Cluster.Peers.Count > 0 && _time.GetElapsedTime(deadline) < JoinWait && !cancellationToken.IsCancellationRequested)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(10), _time, CancellationToken.None).ConfigureAwait(false);
+            await Task.Delay(TimeSpan.FromMilliseconds(1), _time, CancellationToken.None).ConfigureAwait(false);
         }
 
-        if (!cancellationToken.IsCancellationRequested)
-        {
-            await Task.Delay(node.MembershipOptions.ProbeInterval * 2, _time, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        executor.Post(node.ApplyDesiredNow);
+        executor.Invoke(node.ApplyDesiredNow, TimeSpan.FromSeconds(5));
         var members = node.Membership.Members.Count(m => m.IsLive);
         var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
         LogReady(_logger, config.Node.Name, config.Node.EndPoint, members, config.Vips.Count, elapsed);

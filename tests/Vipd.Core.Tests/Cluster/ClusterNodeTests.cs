@@ -112,7 +112,7 @@ public class ClusterNodeTests : IDisposable
     }
 
     [Fact]
-    public void Changed_LowerRankedPeerClaims_KeepsAndRequestsReannounceOnce()
+    public void Changed_LowerRankedPeerClaims_KeepsAndReannouncesWhenTheClaimStartsAndWhenItEnds()
     {
         Start(priority: 200);
 
@@ -122,9 +122,14 @@ public class ClusterNodeTests : IDisposable
         Assert.Equal(["web"], Node.Desired);
         Assert.Equal(["web"], _reannounced);
 
+        // The claim ends (n2 yielded; its last GARPs may have left after ours): announce again, once.
         _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, false));
-        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, true));
         Assert.Equal(["web", "web"], _reannounced);
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, false));
+        Assert.Equal(["web", "web"], _reannounced);
+
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 100, true));
+        Assert.Equal(["web", "web", "web"], _reannounced);
     }
 
     [Fact]

@@ -364,7 +364,7 @@ internal sealed class NodeSimulation : IDisposable
     {
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"seed {Seed}: {violation} at {Now.TotalMilliseconds:F0} ms");
-        text.AppendLine(CultureInfo.InvariantCulture, $"replay: VIPD_SEED={Seed} dotnet test tests/Vipd.Core.Tests -c Release --filter \"FullyQualifiedName~WholeNodeSimulationTests\"");
+        text.AppendLine(CultureInfo.InvariantCulture, $"replay: VIPD_SEED={Seed} dotnet test tests/Vipd.Core.Tests -c Release --filter \"FullyQualifiedName~WholeNodeChaos\"");
         foreach (var line in _log)
         {
             text.AppendLine(line);
