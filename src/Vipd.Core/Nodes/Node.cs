@@ -40,6 +40,7 @@ public sealed partial class Node : IDisposable
     private readonly ILogger _logger;
     private readonly LoopNetworkMonitor? _monitor;
     private readonly LoopConflictMonitor? _conflicts;
+    private readonly LoopMembership _view;
     private readonly Dictionary<string, string> _notifyStates = new(StringComparer.Ordinal);
     private VipdConfig _config;
     private NodeVipSet _vips;
@@ -54,13 +55,17 @@ public sealed partial class Node : IDisposable
     /// <param name="config">The validated config.</param>
     /// <param name="keyring">The gossip keys.</param>
     /// <param name="ports">The I/O the node drives.</param>
-    /// <param name="loop">The loop every input runs on.</param>
+    /// <param name="loop">The loop every input runs on, the gossip protocol's excepted when <paramref name="gossipLoop"/> is given.</param>
     /// <param name="time">The clock; timers are moved onto <paramref name="loop"/>.</param>
     /// <param name="random">Protocol randomness (probe order, gossip targets).</param>
     /// <param name="loggers">Loggers for the node and its components.</param>
     /// <param name="persisted">Dynamic VIPs and preferences saved by a previous run, if any.</param>
     /// <param name="tuning">Overrides for simulations (timings); null for the config's.</param>
-    public Node(VipdConfig config, Keyring keyring, NodePorts ports, INodeLoop loop, TimeProvider time, Random random, ILoggerFactory? loggers = null, IntentSnapshot? persisted = null, NodeTuning? tuning = null)
+    /// <param name="gossipLoop">
+    /// The loop the SWIM protocol runs on (datagrams and its timers); null for <paramref name="loop"/>. The daemon
+    /// gives it its own, so an ack never waits behind a netlink batch or a burst of announcements.
+    /// </param>
+    public Node(VipdConfig config, Keyring keyring, NodePorts ports, INodeLoop loop, TimeProvider time, Random random, ILoggerFactory? loggers = null, IntentSnapshot? persisted = null, NodeTuning? tuning = null, INodeLoop? gossipLoop = null)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(keyring);
@@ -83,9 +88,11 @@ public sealed partial class Node : IDisposable
         _conflicts = ports.Conflicts is null ? null : new LoopConflictMonitor(ports.Conflicts, loop);
         Announcer = new Announcer(ports.Addresses, ports.Neighbors, _monitor, _conflicts, _time, loggers.CreateLogger<Announcer>());
         MembershipOptions = tuning?.Membership ?? MembershipOptionsFor(config.Cluster);
-        Membership = new SwimMembership(config.Node.Name, config.Node.EndPoint, MembershipOptions, ports.Transport, keyring, _time, random, loggers.CreateLogger<SwimMembership>());
+        var gossipTime = gossipLoop is null ? _time : new LoopTimeProvider(time, gossipLoop);
+        Membership = new SwimMembership(config.Node.Name, config.Node.EndPoint, MembershipOptions, ports.Transport, keyring, gossipTime, random, loggers.CreateLogger<SwimMembership>());
+        _view = new LoopMembership(Membership, loop);
         var clusterOptions = new ClusterOptions(config.Cluster.Quorum, config.Cluster.ExpectedNodes, ClusterOptions.DefaultHandoverTimeout);
-        Cluster = new ClusterNode(config.Node.Name, tuning?.Cluster?.Invoke(clusterOptions) ?? clusterOptions, Membership, _time, loggers.CreateLogger<ClusterNode>());
+        Cluster = new ClusterNode(config.Node.Name, tuning?.Cluster?.Invoke(clusterOptions) ?? clusterOptions, _view, _time, loggers.CreateLogger<ClusterNode>());
         Replicator = new IntentReplicator(Intents, Membership, _time, random, loggers.CreateLogger<IntentReplicator>());
         UseConfig(config);
 
@@ -94,7 +101,7 @@ public sealed partial class Node : IDisposable
         Cluster.DesiredChanged += desired => _loop.Post(() => ApplyDesired(desired));
         Cluster.ReannounceRequested += name => _loop.Post(() => Announcer.Reannounce(name));
         Cluster.OwnershipChanged += change => OwnershipChanged?.Invoke(change);
-        Membership.Changed += member => MemberChanged?.Invoke(member);
+        _view.Changed += member => MemberChanged?.Invoke(member);
         Intents.Changed += OnIntentsChanged;
     }
 
@@ -186,7 +193,7 @@ public sealed partial class Node : IDisposable
         Membership.Start(seeds);
     }
 
-    /// <summary>On the loop: one received gossip datagram.</summary>
+    /// <summary>On the gossip loop: one received gossip datagram.</summary>
     public void OnDatagram(ReadOnlySpan<byte> datagram, IPEndPoint from)
     {
         if (!_disposed)
@@ -309,6 +316,7 @@ public sealed partial class Node : IDisposable
 
         _disposed = true;
         Replicator.Dispose();
+        _view.Dispose();
         Membership.Dispose();
         Cluster.Dispose();
         Announcer.Dispose();

@@ -35,6 +35,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private SerialExecutor? _executor;
+    private SerialExecutor? _gossip;
     private Node? _node;
     private LivenessMonitor? _liveness;
     private int _failed;
@@ -79,13 +80,14 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         var started = _time.GetTimestamp();
         var config = _initialConfig;
         _executor = new SerialExecutor("vipd-node", ex => LogReactionFailed(_logger, ex));
+        _gossip = new SerialExecutor("vipd-gossip", ex => LogReactionFailed(_logger, ex));
         var ports = new NodePorts(
             _transport,
             _addresses,
             new NeighborAnnouncer(),
             new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>()),
             new ConflictMonitor(_time, _loggers.CreateLogger<ConflictMonitor>()));
-        var node = new Node(config, _keyring, ports, _executor, _time, new Random(), _loggers, LoadIntents(config));
+        var node = new Node(config, _keyring, ports, _executor, _time, new Random(), _loggers, LoadIntents(config), gossipLoop: _gossip);
         var leftovers = node.CleanupLeftovers();
         if (leftovers > 0)
         {
@@ -116,13 +118,14 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             }
         }
 
-        // Every datagram is an input of the node's loop; the socket's buffer is reused, so the loop gets a copy.
+        // Every datagram is an input of the gossip loop; the socket's buffer is reused, so the loop gets a copy.
         var executor = _executor;
+        var gossip = _gossip;
         _transport.Start((datagram, from) =>
         {
             var copy = datagram.ToArray();
-            executor.Post(() => node.OnDatagram(copy, from));
-        }, StartLiveness(executor, node));
+            gossip.Post(() => node.OnDatagram(copy, from));
+        }, StartLiveness(executor, gossip, node));
         executor.Post(() => node.Start([.. config.Cluster.Peers]));
 
         // Ready once this node has heard the cluster's state from a live peer (a seed answered the join's push/pull,
@@ -198,6 +201,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         }
 
         _executor?.Dispose();
+        _gossip?.Dispose();
     }
 
     /// <summary>
@@ -371,10 +375,10 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// The liveness monitor over the node's loop, its membership timers and the gossip receive loop; WATCHDOG=1
+    /// The liveness monitor over the node loop, the gossip loop, the membership timers and the receive loop; WATCHDOG=1
     /// while all beat, when systemd asked for it. Returns the receive loop's heartbeat. Checks start once ready.
     /// </summary>
-    private Heartbeat StartLiveness(SerialExecutor executor, Node node)
+    private Heartbeat StartLiveness(SerialExecutor executor, SerialExecutor gossip, Node node)
     {
         var watchdog = SystemdNotifier.WatchdogInterval(
             Environment.GetEnvironmentVariable("WATCHDOG_USEC"),
@@ -383,6 +387,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         Action ping = watchdog is not null && _notifier.IsActive ? _notifier.Watchdog : static () => { };
         _liveness = new LivenessMonitor(LivenessOptions.For(watchdog), _time, _loggers.CreateLogger<LivenessMonitor>(), ping, OnLivenessLost);
         _liveness.Register("node-loop", beat => executor.Post(beat.Beat));
+        _liveness.Register("gossip-loop", beat => gossip.Post(beat.Beat));
         var timerRuns = -1L;
         _liveness.Register("membership-timers", beat =>
         {
