@@ -35,11 +35,11 @@ internal sealed class BenchmarkTable(string benchmark, int runs, string unit = "
         }
 
         var width = Math.Max(10, _measurements.Count == 0 ? 0 : _measurements.Max(m => m.Name.Length));
-        text.AppendLine(CultureInfo.InvariantCulture, $"{"measurement".PadRight(width)}  {"median",9} {"min",9} {"max",9}  target");
+        text.AppendLine(CultureInfo.InvariantCulture, $"{"measurement".PadRight(width)}  {"p50",9} {"p90",9} {"p99",9} {"max",9} {"n",5}  target (p99 and max)");
         foreach (var m in _measurements.Where(m => m.Samples.Count > 0))
         {
             var target = m.TargetMs is { } t ? $"<= {t.ToString("0.##", CultureInfo.InvariantCulture)} {(m.MeetsTarget == true ? "met" : "MISSED")}" : "";
-            text.AppendLine(CultureInfo.InvariantCulture, $"{m.Name.PadRight(width)}  {m.Median,9:F3} {m.Min,9:F3} {m.Max,9:F3}  {target}");
+            text.AppendLine(CultureInfo.InvariantCulture, $"{m.Name.PadRight(width)}  {m.P50,9:F3} {m.P90,9:F3} {m.P99,9:F3} {m.Max,9:F3} {m.Count,5}  {target}");
         }
 
         return text.ToString();
@@ -64,12 +64,17 @@ internal sealed class BenchmarkTable(string benchmark, int runs, string unit = "
         {
             json.WriteStartObject();
             json.WriteString("name", m.Name);
+            json.WriteNumber("n", m.Count);
             json.WriteNumber("median", Math.Round(m.Median, 4));
+            json.WriteNumber("p50", Math.Round(m.P50, 4));
+            json.WriteNumber("p90", Math.Round(m.P90, 4));
+            json.WriteNumber("p99", Math.Round(m.P99, 4));
             json.WriteNumber("min", Math.Round(m.Min, 4));
             json.WriteNumber("max", Math.Round(m.Max, 4));
             if (m.TargetMs is { } target)
             {
                 json.WriteNumber("target", target);
+                json.WriteString("judgedOn", "p99 and max");
                 json.WriteBoolean("meetsTarget", m.MeetsTarget == true);
             }
 

@@ -7,6 +7,7 @@ var commands = new Dictionary<string, (string Help, Func<BenchmarkOptions, Task<
     ["failover"] = ("3 vipd nodes in a namespace lab: unplanned failover and planned handover gaps at the client, idle gossip bytes/s (VIPD_PROFILE=fast for the fast profile)", FailoverBenchmark.RunAsync),
     ["footprint"] = ("3 idle vipd nodes in a namespace lab: RSS, RssAnon, managed heap, threads and wire bytes/s per node (all frames, Ethernet overhead included); DOTNET_* reaches the daemons", FootprintBenchmark.RunAsync),
     ["scale"] = ("VIPs at scale in the deterministic simulation: settle time, idle bytes/s, record size, convergence after a crash (VIPD_SCALE=3x400,10x1000,10x10000)", ScaleBenchmark.RunAsync),
+    ["startup"] = ("3 vipd nodes in a namespace lab: exec -> READY=1 of a node restarted with peers up, split into phases; first gRPC call after READY (VIPD_PROFILE=fast for the fast profile)", StartupBenchmark.RunAsync),
     ["simulation"] = ("membership in the deterministic simulation: crash detection and idle bytes/s per node for 10 and 100 nodes (VIPD_SIM_NODES=10,100,1000 for more)", SimulationBenchmark.RunAsync),
 };
 
