@@ -70,7 +70,7 @@ public sealed partial class LabNetwork
             $"addr add {remote.IPv6}/64 dev eth0 nodad",
             "link set eth0 up",
             "route add default via 203.0.113.241",
-            "-6 route add default via 2001:db8:1::1").ConfigureAwait(false);
+            "route add default via 2001:db8:1::1").ConfigureAwait(false);
         var link = await Tool.CheckAsync("ip", ["-n", remote.Namespace, "-j", "link", "show", "eth0"]).ConfigureAwait(false);
         using (var doc = System.Text.Json.JsonDocument.Parse(link.StdOut))
         {
@@ -78,12 +78,22 @@ public sealed partial class LabNetwork
         }
 
         // Replies to the remote client (from the nodes' own addresses and from VIPs) go via the router.
-        await Task.WhenAll(Hosts.Select(h => IpBatchAsync(
-            h.Namespace,
-            "route add 203.0.113.240/28 via 192.0.2.1",
-            "-6 route add 2001:db8:1::/64 via 2001:db8::1"))).ConfigureAwait(false);
         Router = router;
         RemoteClient = remote;
+        await Task.WhenAll(Hosts.Select(AddRemoteRoutesAsync)).ConfigureAwait(false);
         return (router, remote);
+    }
+
+    /// <summary>
+    /// (Re)adds <paramref name="host"/>'s routes to the remote subnet via the router. Setting eth0 down deletes them: call
+    /// this after <see cref="LabHost.SetLinkAsync"/> brings a crashed node back.
+    /// </summary>
+    public Task AddRemoteRoutesAsync(LabHost host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        CheckOwn(host);
+        return Router is null
+            ? throw new InvalidOperationException($"{this} has no router")
+            : IpBatchAsync(host.Namespace, "route replace 203.0.113.240/28 via 192.0.2.1", "route replace 2001:db8:1::/64 via 2001:db8::1");
     }
 }
