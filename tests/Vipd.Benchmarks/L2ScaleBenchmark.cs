@@ -160,7 +160,7 @@ internal static class L2ScaleBenchmark
         var survivors = lab.Nodes.Where(n => n != victim).ToList();
         var macs = string.Join(" or ", survivors.Select(n => "ether src " + string.Join(':', n.Mac.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)))));
         var filter = family == 6 ? $"({macs}) and icmp6 and ip6[40] == 136" : $"({macs}) and arp";
-        await using var capture = await Capture.StartAsync(lab.Client, filter).ConfigureAwait(false);
+        await using var capture = await Capture.StartAsync(lab.Client, filter, 32 * 1024).ConfigureAwait(false);
         await Task.Delay(300).ConfigureAwait(false);
 
         var crashEpoch = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalSeconds;
