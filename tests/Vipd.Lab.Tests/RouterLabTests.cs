@@ -36,8 +36,9 @@ public sealed class RouterLabTests(ITestOutputHelper output)
         cluster.Start(owner);
         await Task.Delay(TimeSpan.FromSeconds(2));
 
-        // Planned: SIGTERM, vipd hands over before it lets go.
-        owner = await cluster.WaitForSingleHolderAsync(vip, Settle);
+        // Planned: SIGTERM, vipd hands over before it lets go. The revived node may still take the VIP back
+        // (preemption): wait until one holder has kept it, and the client and router point at it, for a second.
+        owner = await StableOwnerAsync(lab, cluster, router);
         var planned = await MoveAsync(lab, cluster, router, remote, owner, "planned stop", () => cluster.StopAsync(owner, TimeSpan.FromSeconds(10)));
 
         foreach (var (name, m) in new[] { ("crash", crash), ("planned stop", planned) })
@@ -104,6 +105,29 @@ public sealed class RouterLabTests(ITestOutputHelper output)
         Assert.True(viaRouter is not null, $"{name}: the router's entry never left {owner.Name}: {routerEntry}");
         Assert.Equal(holder.Mac, routerEntry?.Mac);
         return new Measured(client.Value, viaRouter.Value, GapAfter(directReport, directAt), GapAfter(remoteReport, routedAt), remoteReport.Received, remoteAnsweredAfter);
+    }
+
+    private static async Task<LabHost> StableOwnerAsync(LabNetwork lab, VipdCluster cluster, LabHost router)
+    {
+        var vip = LabNetwork.Vip4;
+        LabHost? owner = null;
+        var since = Stopwatch.GetTimestamp();
+        for (var i = 0; i < 200 && !(owner is not null && Stopwatch.GetElapsedTime(since) >= TimeSpan.FromSeconds(1)); i++)
+        {
+            var holder = await cluster.WaitForSingleHolderAsync(vip, Settle);
+            await lab.Client.ExecAsync("ping", "-c", "1", "-W", "1", vip.ToString());
+            await lab.RemoteClient!.ExecAsync("ping", "-c", "1", "-W", "1", vip.ToString());
+            var agreed = holder.Mac.Equals((await router.NeighborAsync(vip))?.Mac) && holder.Mac.Equals((await lab.Client.NeighborAsync(vip))?.Mac);
+            if (!agreed || holder != owner)
+            {
+                owner = agreed ? holder : null;
+                since = Stopwatch.GetTimestamp();
+            }
+
+            await Task.Delay(100);
+        }
+
+        return owner ?? throw new TimeoutException($"no stable owner of {vip} that the client and the router agree on{Environment.NewLine}{cluster.Logs()}");
     }
 
     /// <summary>The longest gap of <paramref name="report"/> that ends after <paramref name="moveAt"/> (prober time).</summary>
