@@ -95,7 +95,7 @@ internal static class L2ScaleBenchmark
             var address = family == 6
                 ? IPAddress.Parse($"2001:db8:2::{(i + 1).ToString("x", CultureInfo.InvariantCulture)}")
                 : i < 254 ? new IPAddress([198, 51, 100, (byte)(i + 1)]) : new IPAddress([203, 0, 113, (byte)(i - 254 + 1)]);
-            vips.Add(($"vip-{address}", address, family == 6 ? 128 : 32));
+            vips.Add((string.Create(CultureInfo.InvariantCulture, $"vip-{i + 1}"), address, family == 6 ? 128 : 32));
         }
 
         return vips;
