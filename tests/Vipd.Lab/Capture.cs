@@ -4,7 +4,7 @@ namespace Vipd.Lab;
 
 /// <summary>
 /// A tcpdump capture on a host's <c>eth0</c> (<c>tcpdump -i eth0 --immediate-mode -U -n -w FILE FILTER</c>) inside its namespace.
-/// <see cref="StartAsync"/> returns once tcpdump reports "listening on", so nothing sent afterwards is missed;
+/// <see cref="StartAsync(LabHost, string, CancellationToken)"/> returns once tcpdump reports "listening on", so nothing sent afterwards is missed;
 /// <see cref="StopAsync"/> ends it with SIGINT and returns the pcap path (in the lab's work directory, deleted with the lab).
 /// </summary>
 public sealed class Capture : IAsyncDisposable
@@ -87,13 +87,24 @@ public sealed class Capture : IAsyncDisposable
     }
 
     /// <summary>Starts capturing on <paramref name="host"/>'s eth0 with a BPF filter (empty: everything); waits (≤ 10 s) until tcpdump listens.</summary>
-    public static async Task<Capture> StartAsync(LabHost host, string bpfFilter, CancellationToken ct = default)
+    public static Task<Capture> StartAsync(LabHost host, string bpfFilter, CancellationToken ct = default) => StartAsync(host, bpfFilter, null, ct);
+
+    /// <summary>
+    /// As <see cref="StartAsync(LabHost, string, CancellationToken)"/>, with a kernel capture buffer of
+    /// <paramref name="bufferKiB"/> KiB (tcpdump -B; null: libpcap's default, which drops frames of a burst of hundreds
+    /// on a busy machine).
+    /// </summary>
+    public static async Task<Capture> StartAsync(LabHost host, string bpfFilter, int? bufferKiB, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(bpfFilter);
         Directory.CreateDirectory(host.Network.WorkDirectory);
         var path = Path.Combine(host.Network.WorkDirectory, $"{host.Name}-{Guid.NewGuid():N}.pcap");
         List<string> args = ["-i", host.Interface, "--immediate-mode", "-U", "-n", "-Z", "root", "-w", path];
+        if (bufferKiB is { } kib)
+        {
+            args.AddRange(["-B", kib.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
         if (!string.IsNullOrWhiteSpace(bpfFilter))
         {
             args.Add(bpfFilter);
