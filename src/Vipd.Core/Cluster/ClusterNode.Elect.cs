@@ -238,6 +238,7 @@ public sealed partial class ClusterNode
             }
 
             _claimants.Remove(vip.Name);
+            _contested.Remove(vip.Name);
             if (!_desired.Contains(vip.Name))
             {
                 continue;
@@ -362,6 +363,7 @@ public sealed partial class ClusterNode
     {
         var seen = _claimants.TryGetValue(vip, out var set) ? set : _claimants[vip] = new HashSet<string>(StringComparer.Ordinal);
         var fresh = false;
+        var holding = _held.Contains(vip);
         var current = new HashSet<string>(StringComparer.Ordinal);
         foreach (var c in candidates)
         {
@@ -376,9 +378,20 @@ public sealed partial class ClusterNode
             }
         }
 
-        // A claim that ended (the other holder yielded, or died) re-announces too: its last GARPs may have left after
-        // ours, so clients may still point at it; this node is the one that answers now.
-        var ended = seen.Count > 0 && !seen.IsSubsetOf(current);
+        // Contested: another node claimed the VIP while this one held it, so both may have announced. When that claim
+        // ends (the other yielded, or died), announce again: its last GARPs may have left after ours. A handover to
+        // this node (the old holder's claim seen before this node bound the VIP) needs no second burst.
+        if (fresh && holding)
+        {
+            _contested.Add(vip);
+        }
+
+        var ended = seen.Count > 0 && !seen.IsSubsetOf(current) && holding && _contested.Contains(vip);
+        if (current.Count == 0)
+        {
+            _contested.Remove(vip);
+        }
+
         _claimants[vip] = current;
         if (fresh || ended)
         {

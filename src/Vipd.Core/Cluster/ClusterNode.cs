@@ -51,6 +51,7 @@ public sealed partial class ClusterNode : IDisposable
     private readonly Dictionary<string, DateTimeOffset> _retainSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _lingerSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _claimants = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _contested = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ElectionInput> _inputs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Bytes, NodeRecord? Record)> _records = new(StringComparer.Ordinal);
     private IReadOnlySet<string> _desired = NoVips;
