@@ -22,9 +22,8 @@ internal static class DataplaneBenchmark
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        if (Environment.UserName != "root")
+        if (!await LabBenchmark.RequireRootAsync("dataplane").ConfigureAwait(false))
         {
-            await Console.Error.WriteLineAsync("dataplane: needs root (it builds a namespace lab)").ConfigureAwait(false);
             return 2;
         }
 

@@ -20,9 +20,8 @@ internal static class FailoverBenchmark
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        if (Environment.UserName != "root")
+        if (!await LabBenchmark.RequireRootAsync("failover").ConfigureAwait(false))
         {
-            await Console.Error.WriteLineAsync("failover: needs root (it builds a namespace lab)").ConfigureAwait(false);
             return 2;
         }
 

@@ -26,9 +26,8 @@ internal static class FootprintBenchmark
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        if (Environment.UserName != "root")
+        if (!await LabBenchmark.RequireRootAsync("footprint").ConfigureAwait(false))
         {
-            await Console.Error.WriteLineAsync("footprint: needs root (it builds a namespace lab)").ConfigureAwait(false);
             return 2;
         }
 

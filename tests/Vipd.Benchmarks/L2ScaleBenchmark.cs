@@ -28,9 +28,8 @@ internal static class L2ScaleBenchmark
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        if (Environment.UserName != "root")
+        if (!await LabBenchmark.RequireRootAsync("l2scale").ConfigureAwait(false))
         {
-            await Console.Error.WriteLineAsync("l2scale: needs root (it builds a namespace lab)").ConfigureAwait(false);
             return 2;
         }
 

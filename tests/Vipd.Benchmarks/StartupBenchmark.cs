@@ -27,9 +27,8 @@ internal static class StartupBenchmark
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
     {
-        if (Environment.UserName != "root")
+        if (!await LabBenchmark.RequireRootAsync("startup").ConfigureAwait(false))
         {
-            await Console.Error.WriteLineAsync("startup: needs root (it builds a namespace lab)").ConfigureAwait(false);
             return 2;
         }
 
