@@ -20,6 +20,15 @@ public sealed class MacvlanLabTests(ITestOutputHelper output)
         var up = await host.ExecAsync("ip", "link", "set", "mv0", "up");
         Assert.Equal(0, up.ExitCode);
 
+        // Linux answers ARP for any local address on every interface (arp_ignore = 0), and its own ARP requests from
+        // the parent may carry the VIP as sender (arp_announce = 0), which moves the client's entry to the parent's
+        // MAC (seen in CI: the reply to the ping went out the parent). A host with VIPs on a macvlan sets, on the
+        // parent, arp_ignore = 1 and arp_announce = 2 (as for LVS direct routing).
+        var ignore = await host.ExecAsync("sysctl", "-w", $"net.ipv4.conf.{host.Interface}.arp_ignore=1");
+        var announce = await host.ExecAsync("sysctl", "-w", $"net.ipv4.conf.{host.Interface}.arp_announce=2");
+        Assert.Equal(0, ignore.ExitCode);
+        Assert.Equal(0, announce.ExitCode);
+
         using var announcer = LabAnnouncer.Create(host);
         await using var capture = await Capture.StartAsync(lab.Client, "arp");
         announcer.SetDesired(new OwnedVip("mv", new VipBinding(LabNetwork.Vip4, 24, "mv0"), AnnouncementPolicy.Default));
