@@ -47,7 +47,8 @@ public sealed class CheckProbesTests
             await File.WriteAllTextAsync(path, "25\n");
             var asked = new List<string>();
             using var monitor = new CheckMonitor(
-                [Checks.Make("file", CheckType.File, rise: 1, path: path), Checks.Make("link", CheckType.Interface, rise: 1, @interface: "eth9")],
+                // A 5 s timeout: the 1 s default timed out once on a loaded CI machine (a read of a 3-byte file).
+                [Checks.Make("file", CheckType.File, rise: 1, interval: TimeSpan.FromSeconds(10), timeout: TimeSpan.FromSeconds(5), path: path), Checks.Make("link", CheckType.Interface, rise: 1, @interface: "eth9")],
                 TimeProvider.System,
                 new ListLogger(),
                 name =>
@@ -65,7 +66,7 @@ public sealed class CheckProbesTests
 
             monitor.Start();
 
-            Assert.True(await changed.WaitAsync(TimeSpan.FromSeconds(3)) && await changed.WaitAsync(TimeSpan.FromSeconds(3)), "not both known");
+            Assert.True(await changed.WaitAsync(TimeSpan.FromSeconds(8)) && await changed.WaitAsync(TimeSpan.FromSeconds(8)), "not both known");
             Assert.Equal(new CheckStatus("file", true, $"{path}: 25", 25), monitor.Current["file"] with { Duration = default });
             Assert.Equal(new CheckStatus("link", false, "eth9 is down or missing", null), monitor.Current["link"] with { Duration = default });
             Assert.Equal(["eth9"], asked);
