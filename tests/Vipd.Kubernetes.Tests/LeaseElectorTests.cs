@@ -100,4 +100,77 @@ public sealed class LeaseElectorTests : IAsyncLifetime
         Assert.True(e.IsConflict);
         Assert.Equal("n1", _api.GetLease("kube-system", "vipd-k8s")!.Spec.HolderIdentity);
     }
+
+    [Fact]
+    public async Task Elector_RenewalAnswerDelayed_NeverTwoLeaders()
+    {
+        // The API server stores n1's renewal at once but its answer takes 9 s. n2 sees the renewed record meanwhile
+        // and counts the lease duration from then. n1 must count its renew deadline from when the renewal left, or
+        // it would believe it leads until 19 s while n2 takes over at 16 s.
+        var n1 = Elector("n1");
+        var n2 = Elector("n2");
+        await n1.TryAcquireOrRenewAsync(default);
+        Assert.True(n1.IsLeader);
+        var overlaps = new List<TimeSpan>();
+        var start = _time.GetUtcNow();
+        async Task StepAsync(TimeSpan by, bool n2Round)
+        {
+            _time.Advance(by);
+            if (n2Round)
+            {
+                await n2.TryAcquireOrRenewAsync(default);
+            }
+
+            if (n1.IsLeader && n2.IsLeader)
+            {
+                overlaps.Add(_time.GetUtcNow() - start);
+            }
+        }
+
+        _time.Advance(Lease.RetryPeriod);
+        start = _time.GetUtcNow();
+        var delayed = false;
+        _api.LeaseWriteStored = async holder =>
+        {
+            if (holder != "n1" || delayed)
+            {
+                return;
+            }
+
+            delayed = true;
+            await n2.TryAcquireOrRenewAsync(default);
+            for (var i = 0; i < 9; i++)
+            {
+                await StepAsync(TimeSpan.FromSeconds(1), n2Round: i % 2 == 1);
+            }
+        };
+        await n1.TryAcquireOrRenewAsync(default);
+        Assert.True(delayed);
+
+        // n1 is cut off from the API server now; n2 keeps trying every retry period until it holds the lease.
+        for (var i = 0; i < 40 && !n2.IsLeader; i++)
+        {
+            await StepAsync(TimeSpan.FromSeconds(0.5), n2Round: i % 4 == 3);
+        }
+
+        Assert.True(n2.IsLeader);
+        Assert.False(n1.IsLeader);
+        Assert.Empty(overlaps);
+        Assert.Equal(0, n1.LeadershipLeft.Ticks);
+    }
+
+    [Fact]
+    public async Task Elector_NearTheRenewDeadline_NotLeaderForNewWrites()
+    {
+        var n1 = Elector("n1");
+        await n1.TryAcquireOrRenewAsync(default);
+        _time.Advance(Lease.RenewDeadline - TimeSpan.FromSeconds(1.5));
+        Assert.True(n1.IsLeader);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), n1.LeadershipLeft);
+
+        // Within the write margin (1 s) of the deadline: no new write may start, although the deadline has not passed.
+        _time.Advance(TimeSpan.FromSeconds(0.6));
+        Assert.False(n1.IsLeader);
+        Assert.Equal(TimeSpan.FromSeconds(0.9), n1.LeadershipLeft);
+    }
 }

@@ -20,15 +20,26 @@ internal sealed class StatusWriter
     private readonly K8sConfig _config;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private readonly Func<bool> _mayWrite;
+    private readonly Func<TimeSpan> _leadershipLeft;
     private readonly Dictionary<string, string> _reported = new(StringComparer.Ordinal);
 
-    public StatusWriter(KubeApi api, K8sConfig config, TimeProvider time, ILogger logger)
+    /// <summary>
+    /// <paramref name="mayWrite"/> is re-checked just before each write (the lease holder with a margin left);
+    /// <paramref name="leadershipLeft"/> says how long the holder may still write: each write is cancelled when it runs out.
+    /// </summary>
+    public StatusWriter(KubeApi api, K8sConfig config, TimeProvider time, ILogger logger, Func<bool> mayWrite, Func<TimeSpan> leadershipLeft)
     {
         _api = api;
         _config = config;
         _time = time;
         _logger = logger;
+        _mayWrite = mayWrite;
+        _leadershipLeft = leadershipLeft;
     }
+
+    /// <summary>Writes not started because leadership was lost (or nearly so) during a pass (tests read it).</summary>
+    public int WritesWithheld { get; private set; }
 
     /// <summary>Status patches written (tests count them).</summary>
     public int Writes { get; private set; }
@@ -37,8 +48,15 @@ internal sealed class StatusWriter
     public async Task<IReadOnlySet<string>> WriteAsync(IReadOnlyList<ServiceView> services, IReadOnlyDictionary<string, AllocationResult> results, CancellationToken ct)
     {
         var failed = new HashSet<string>(StringComparer.Ordinal);
+        var lost = false;
         foreach (var service in services)
         {
+            if (lost)
+            {
+                failed.Add(service.Key);
+                continue;
+            }
+
             try
             {
                 if (service.Managed && results.TryGetValue(service.Key, out var result))
@@ -56,6 +74,12 @@ internal sealed class StatusWriter
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 throw;
+            }
+            catch (LeadershipLostException)
+            {
+                // The new holder is the only writer now; what was not written is its job.
+                lost = true;
+                failed.Add(service.Key);
             }
             catch (Exception e)
             {
@@ -139,7 +163,11 @@ internal sealed class StatusWriter
                 ["conditions"] = conditions,
             },
         };
-        await _api.PatchServiceStatusAsync(service.Namespace, service.Name, patch.ToJsonString(), ct).ConfigureAwait(false);
+        using (var window = WriteWindow(ct))
+        {
+            await _api.PatchServiceStatusAsync(service.Namespace, service.Name, patch.ToJsonString(), window.Token).ConfigureAwait(false);
+        }
+
         Writes++;
     }
 
@@ -170,6 +198,51 @@ internal sealed class StatusWriter
             LastTimestamp = now,
             Count = 1,
         };
-        await _api.CreateEventAsync(kubeEvent, ct).ConfigureAwait(false);
+        using var window = WriteWindow(ct);
+        await _api.CreateEventAsync(kubeEvent, window.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Just before a write: the holder must still lead with a margin, and the write is cancelled when its leadership
+    /// runs out, so no write of an old holder starts, or stays in flight, once another may have taken over.
+    /// </summary>
+    private WriteWindowScope WriteWindow(CancellationToken ct)
+    {
+        var left = _leadershipLeft();
+        if (!_mayWrite() || left <= TimeSpan.Zero)
+        {
+            WritesWithheld++;
+            throw new LeadershipLostException();
+        }
+
+        return new WriteWindowScope(left, _time, ct);
+    }
+
+    private sealed class LeadershipLostException : Exception
+    {
+        public LeadershipLostException()
+            : base("the lease is no longer held with a margin")
+        {
+        }
+    }
+
+    private sealed class WriteWindowScope : IDisposable
+    {
+        private readonly CancellationTokenSource _deadline;
+        private readonly CancellationTokenSource _linked;
+
+        public WriteWindowScope(TimeSpan left, TimeProvider time, CancellationToken ct)
+        {
+            _deadline = new CancellationTokenSource(left, time);
+            _linked = CancellationTokenSource.CreateLinkedTokenSource(ct, _deadline.Token);
+        }
+
+        public CancellationToken Token => _linked.Token;
+
+        public void Dispose()
+        {
+            _linked.Dispose();
+            _deadline.Dispose();
+        }
     }
 }

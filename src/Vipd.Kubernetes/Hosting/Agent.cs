@@ -34,7 +34,7 @@ internal sealed class Agent : IDisposable
             KubeJsonContext.Default.EndpointSliceList, l => (l.Items, l.Metadata.ResourceVersion), s => s.Metadata, _state.Slices, time, random, kubeLog);
         Elector = new LeaseElector(api, config.Lease, config.NodeName, time, kubeLog, _state.Poke);
         var controllerLog = loggers.CreateLogger("Vipd.Kubernetes.Controller");
-        Writer = new StatusWriter(api, config, time, controllerLog);
+        Writer = new StatusWriter(api, config, time, controllerLog, () => Elector.IsLeader, () => Elector.LeadershipLeft);
         Feeder = new VipdFeeder(vipd, config.VipdSocket, time, random, controllerLog);
         Controller = new VipController(config, _state, () => Elector.IsLeader, Writer, Feeder, time, controllerLog);
     }

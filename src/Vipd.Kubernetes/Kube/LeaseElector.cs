@@ -9,6 +9,14 @@ namespace Vipd.Kubernetes.Kube;
 /// retry period the holder renews (a PUT at the Lease's resourceVersion, so two writers cannot both succeed) and the
 /// others try to take it once it has not changed for a whole lease duration, measured on their own clock (no clock
 /// sync needed). A holder that could not renew for the renew deadline stops allocating before anyone else may start.
+/// <para>
+/// The renewal is dated when its write <em>left</em>, not when the answer arrived: the others start counting the lease
+/// duration only once they see the new record, which the server stored after the request left, so a holder counting
+/// from the request never believes it leads after another may have taken over, however slow the answer was
+/// (client-go dates it on arrival: a slow answer there leaves a window with two writers). Each write of the holder
+/// re-checks that at least <see cref="LeaseConfig.WriteMargin"/> of leadership is left (<see cref="IsLeader"/>) and
+/// is cancelled when it runs out (<see cref="LeadershipLeft"/>).
+/// </para>
 /// </summary>
 internal sealed class LeaseElector
 {
@@ -35,8 +43,35 @@ internal sealed class LeaseElector
 
     private string LeaseName => $"{_config.Namespace}/{_config.Name}";
 
-    /// <summary>True while this instance holds the lease and renewed it within the renew deadline.</summary>
-    public bool IsLeader => _leader && _time.GetElapsedTime(_renewedAt) < _config.RenewDeadline;
+    /// <summary>
+    /// True while this instance holds the lease and has more than <see cref="LeaseConfig.WriteMargin"/> left before its
+    /// renew deadline, counted from when its last successful renewal was sent. Checked before every write.
+    /// </summary>
+    public bool IsLeader => LeadershipLeft > WriteMargin;
+
+    /// <summary>
+    /// <see cref="LeaseConfig.WriteMargin"/>, but never so large that leadership lapses between two renewals (at most
+    /// half of renew deadline minus retry period).
+    /// </summary>
+    private TimeSpan WriteMargin => TimeSpan.FromTicks(Math.Min(_config.WriteMargin.Ticks, (_config.RenewDeadline - _config.RetryPeriod).Ticks / 2));
+
+    /// <summary>
+    /// How long this instance may still act as the allocator: the renew deadline minus the time since its last
+    /// successful renewal was sent; zero when it does not hold the lease. A write is cancelled when this runs out.
+    /// </summary>
+    public TimeSpan LeadershipLeft
+    {
+        get
+        {
+            if (!_leader)
+            {
+                return TimeSpan.Zero;
+            }
+
+            var left = _config.RenewDeadline - _time.GetElapsedTime(_renewedAt);
+            return left > TimeSpan.Zero ? left : TimeSpan.Zero;
+        }
+    }
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -71,8 +106,9 @@ internal sealed class LeaseElector
                     Metadata = new ObjectMeta { Name = _config.Name, Namespace = _config.Namespace },
                     Spec = NewSpec(now, transitions: 0, acquired: now),
                 };
+                var created = _time.GetTimestamp();
                 await _api.CreateLeaseAsync(lease, ct).ConfigureAwait(false);
-                Renewed();
+                Renewed(created);
                 return;
             }
 
@@ -98,8 +134,9 @@ internal sealed class LeaseElector
             lease.Spec = mine
                 ? NewSpec(now, transitions, acquired)
                 : NewSpec(now, transitions + 1, now);
+            var sent = _time.GetTimestamp();
             await _api.ReplaceLeaseAsync(lease, ct).ConfigureAwait(false);
-            Renewed();
+            Renewed(sent);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -140,9 +177,10 @@ internal sealed class LeaseElector
         LeaseTransitions = transitions,
     };
 
-    private void Renewed()
+    /// <summary>A renewal succeeded; <paramref name="sentAt"/> is when its write left (see the class comment).</summary>
+    private void Renewed(long sentAt)
     {
-        _renewedAt = _time.GetTimestamp();
+        _renewedAt = sentAt;
         SetLeader(true, string.Empty);
     }
 

@@ -20,6 +20,13 @@ internal sealed class FakeKubeApi : IAsyncDisposable
 
     public int ListRequests => _server.ListRequests;
 
+    /// <summary>See <see cref="FakeKubeApiServer.LeaseWriteStored"/>.</summary>
+    public Func<string, Task>? LeaseWriteStored
+    {
+        get => _server.LeaseWriteStored;
+        set => _server.LeaseWriteStored = value;
+    }
+
     public List<KubeEvent> Events => [.. _server.Events.Select(e => e.Deserialize(KubeJsonContext.Default.KubeEvent)!)];
 
     /// <summary>"ns/name" of every status patch, in order.</summary>

@@ -83,6 +83,12 @@ public sealed class FakeKubeApiServer : IAsyncDisposable
 
     public int ListRequests { get; private set; }
 
+    /// <summary>
+    /// Called after a Lease write (create or replace) was stored and before its answer is sent: a test delays the
+    /// answer here (on a fake clock: advances it, and lets other candidates run their rounds meanwhile).
+    /// </summary>
+    public Func<string, Task>? LeaseWriteStored { get; set; }
+
     public async Task StartAsync()
     {
         _stopping = new CancellationTokenSource();
@@ -364,6 +370,11 @@ public sealed class FakeKubeApiServer : IAsyncDisposable
                     code = 405;
                     break;
             }
+        }
+
+        if (answer is not null && method is "POST" or "PUT" && LeaseWriteStored is { } stored)
+        {
+            await stored(answer["spec"]?["holderIdentity"]?.GetValue<string>() ?? string.Empty);
         }
 
         if (answer is not null)
