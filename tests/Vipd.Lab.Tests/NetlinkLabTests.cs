@@ -39,6 +39,16 @@ public sealed class NetlinkLabTests : IAsyncLifetime
     public async Task DisposeAsync() => await _lab.DisposeAsync();
 
     [Fact]
+    public void AddressProtocolProbe_ThisKernel_KeepsIfaProto_AndAnUnknownAttributeReadsAsUnsupported()
+    {
+        // This kernel (6.x) knows IFA_PROTO: the dump request carrying it is refused as an unsupported attribute.
+        Assert.Equal(AddressProtocolSupport.Supported, Run(() => AddressProtocolProbe.Probe()));
+
+        // An attribute above every kernel's IFA_MAX gets the answer a kernel before 5.18 gives for IFA_PROTO (11).
+        Assert.Equal(AddressProtocolSupport.Unsupported, Run(() => AddressProtocolProbe.Probe(200)));
+    }
+
+    [Fact]
     public void Add_V4AndV6_ListedWithVipdProtocolAndNodad()
     {
         using var manager = Run(() => new NetlinkAddressManager());

@@ -105,6 +105,11 @@ internal sealed class NetlinkSocket : IDisposable
         }
     }
 
+    /// <summary>
+    /// Asks the kernel to check dump requests strictly (NETLINK_GET_STRICT_CHK, Linux 4.20); false when it cannot.
+    /// </summary>
+    public bool TryEnableStrictChecking() => SocketCalls.SetOption(Socket.SafeHandle, SOL_NETLINK, NETLINK_GET_STRICT_CHK, 1) == 0;
+
     /// <summary>Joins an rtnetlink multicast group (RTNLGRP_*).</summary>
     public void JoinGroup(int group) => SetOption(SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, group, $"join netlink group {group}");
 

@@ -43,6 +43,12 @@ internal static class CleanupCommand
             return ExitCodes.NoPermission;
         }
 
+        if (Preflight.KernelProblem() is { } kernel)
+        {
+            Console.Error.WriteLine($"vipd: {kernel}");
+            return ExitCodes.UnsupportedKernel;
+        }
+
         try
         {
             using var addresses = new NetlinkAddressManager();

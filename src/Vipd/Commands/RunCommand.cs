@@ -57,6 +57,11 @@ internal static class RunCommand
             return Fail(ExitCodes.NoPermission, $"vipd needs {string.Join(" and ", missing)}: run it as root or through the packaged systemd unit, which grants exactly these");
         }
 
+        if (Preflight.KernelProblem() is { } kernel)
+        {
+            return Fail(ExitCodes.UnsupportedKernel, kernel);
+        }
+
         Keyring keyring;
         try
         {

@@ -25,6 +25,12 @@ internal static class ExitCodes
     public const int AddressInUse = 6;
 
     /// <summary>
+    /// The kernel drops IFA_PROTO (Linux before 5.18 without a backport): vipd could not tell its addresses from the
+    /// operator's (<see cref="Preflight.KernelProblem"/>).
+    /// </summary>
+    public const int UnsupportedKernel = 7;
+
+    /// <summary>
     /// An unexpected failure; the log says what. Also a loop that died or stayed silent 10 s (gossip receive, reconcile,
     /// membership timers: <see cref="LivenessMonitor"/>), so a deaf node exits and systemd restarts it.
     /// </summary>

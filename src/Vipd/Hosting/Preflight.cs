@@ -1,4 +1,6 @@
+using Vipd.Linux;
 using Vipd.Linux.Interfaces;
+using Vipd.Linux.Netlink;
 
 namespace Vipd.Hosting;
 
@@ -23,5 +25,42 @@ internal static class Preflight
         }
 
         return missing;
+    }
+
+    /// <summary>
+    /// Why this kernel cannot run vipd, or null when it can: vipd recognises the addresses it added only by their
+    /// IFA_PROTO mark, which kernels before 5.18 (without a backport) drop without a word (<see cref="AddressProtocolProbe"/>).
+    /// </summary>
+    public static string? KernelProblem()
+    {
+        AddressProtocolSupport support;
+        try
+        {
+            support = AddressProtocolProbe.Probe();
+        }
+        catch (KernelException ex)
+        {
+            return $"cannot ask the kernel whether it keeps address marks (IFA_PROTO): {ex.Message}";
+        }
+
+        return support == AddressProtocolSupport.Supported ? null : UnsupportedKernelMessage(KernelRelease());
+    }
+
+    /// <summary>The one line for a kernel without IFA_PROTO.</summary>
+    public static string UnsupportedKernelMessage(string release) =>
+        $"this kernel ({release}) drops the mark (IFA_PROTO) vipd puts on the addresses it adds, so vipd could not tell its "
+        + "VIPs from addresses an operator configured and would never remove them: vipd needs Linux 5.18 or later, or a "
+        + "distribution kernel with IFA_PROTO backported";
+
+    private static string KernelRelease()
+    {
+        try
+        {
+            return File.ReadAllText("/proc/sys/kernel/osrelease").Trim();
+        }
+        catch (IOException)
+        {
+            return "unknown release";
+        }
     }
 }
