@@ -1,3 +1,4 @@
+using Grpc.AspNetCore.Server.Model;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Grpc.Health.V1;
@@ -232,9 +233,11 @@ internal sealed partial class ApiServer : IAsyncDisposable
         builder.Services.AddSingleton(new ReflectionServiceImpl(V1.VipdService.Descriptor, Health.Descriptor, ServerReflection.Descriptor));
         builder.Services.AddSingleton(_health);
         builder.Services.AddSingleton(new VipdApiService(_node, _policy, _logger));
+        builder.Services.AddSingleton<VipdApiEndpoint>();
+        builder.Services.AddSingleton<IServiceMethodProvider<VipdApiEndpoint>, VipdApiMethodProvider>();
 
         var app = builder.Build();
-        app.MapGrpcService<VipdApiService>();
+        app.MapGrpcService<VipdApiEndpoint>();
         app.MapGrpcService<HealthServiceImpl>();
         app.MapGrpcService<ReflectionServiceImpl>();
         try

@@ -89,8 +89,8 @@ internal sealed partial class VipdApiService : VipdService.VipdServiceBase
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         RequireMutating(context, "Drain");
-        var wait = request.Wait?.ToTimeSpan() ?? TimeSpan.Zero;
-        if (wait < TimeSpan.Zero || wait > MaxDrainWait)
+        var wait = TimeSpan.Zero;
+        if ((request.Wait is { } asked && !ApiDuration.TryConvert(asked, out wait)) || wait < TimeSpan.Zero || wait > MaxDrainWait)
         {
             throw Refuse(StatusCode.InvalidArgument, $"wait must be between 0 and {MaxDrainWait.TotalMinutes:0} minutes");
         }

@@ -24,6 +24,10 @@ internal static class Logging
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Is(level)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            // Grpc.AspNetCore logs every client error (NOT_FOUND, INVALID_ARGUMENT...) at Information, with the
+            // caller's text: an API caller could fill the journal. vipd logs the calls that matter itself.
+            .MinimumLevel.Override("Grpc", LogEventLevel.Warning)
+            .Enrich.With(new ControlCharacterEscaper())
             .Enrich.With(new SyslogPriorityEnricher());
         if (json)
         {
@@ -50,6 +54,68 @@ internal static class Logging
         "ERROR" => LogEventLevel.Error,
         _ => LogEventLevel.Information,
     };
+
+    /// <summary>
+    /// Escapes control characters in string properties (<c>\n</c>, <c>\x1b</c>...): peer node names, VIP names and
+    /// API arguments come from the network or a caller, and a raw newline would forge a log line (one journal entry per
+    /// line) or an escape sequence would rewrite the operator's terminal.
+    /// </summary>
+    internal sealed class ControlCharacterEscaper : ILogEventEnricher
+    {
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+        {
+            List<LogEventProperty>? replaced = null;
+            foreach (var (name, value) in logEvent.Properties)
+            {
+                if (value is ScalarValue { Value: string text } && NeedsEscaping(text))
+                {
+                    (replaced ??= []).Add(new LogEventProperty(name, new ScalarValue(Escape(text))));
+                }
+            }
+
+            foreach (var property in replaced ?? [])
+            {
+                logEvent.AddOrUpdateProperty(property);
+            }
+        }
+
+        /// <summary>The text with every control character (C0, DEL, C1) written as <c>\n</c>, <c>\t</c> or <c>\xNN</c>.</summary>
+        public static string Escape(string text)
+        {
+            if (!NeedsEscaping(text))
+            {
+                return text;
+            }
+
+            var builder = new System.Text.StringBuilder(text.Length + 8);
+            foreach (var c in text)
+            {
+                _ = c switch
+                {
+                    '\n' => builder.Append("\\n"),
+                    '\r' => builder.Append("\\r"),
+                    '\t' => builder.Append("\\t"),
+                    _ when char.IsControl(c) => builder.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)),
+                    _ => builder.Append(c),
+                };
+            }
+
+            return builder.ToString();
+        }
+
+        private static bool NeedsEscaping(string text)
+        {
+            foreach (var c in text)
+            {
+                if (char.IsControl(c))
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
 
     /// <summary>Adds <c>SyslogPriority</c> (RFC 5424 severity) for sd-daemon(3) style prefixes.</summary>
     private sealed class SyslogPriorityEnricher : ILogEventEnricher

@@ -42,8 +42,15 @@ internal sealed partial class NodeService
         var errors = new List<string>();
         foreach (var item in request.Vips)
         {
+            TimeSpan delay = default;
+            if (item.PreemptDelay is { } asked && !Api.ApiDuration.TryConvert(asked, out delay))
+            {
+                errors.Add($"VIP '{item.Name}': preempt_delay is not a valid duration");
+                continue;
+            }
+
             if (IntentValidation.TryCreateVip(item.Name, item.Address, item.Interface, item.AllowedNodes, item.HasPreempt ? item.Preempt : null,
-                item.PreemptDelay?.ToTimeSpan(), item.Priority, item.Priorities, out var vip, out var vipErrors))
+                item.PreemptDelay is null ? null : delay, item.Priority, item.Priorities, out var vip, out var vipErrors))
             {
                 vips.Add(vip!);
             }

@@ -35,6 +35,9 @@ internal sealed class ApiClient : IDisposable
 
     public VipdService.VipdServiceClient Service { get; }
 
+    /// <summary>The channel's call invoker, for calls with raw request bytes.</summary>
+    public Grpc.Core.CallInvoker Invoker => _channel.CreateCallInvoker();
+
     public static ApiClient For(VipdCluster cluster, LabHost node) => new(cluster.SocketPath(node));
 
     /// <summary>Waits (bounded) until the node's API answers GetStatus.</summary>
