@@ -1,6 +1,6 @@
-using Grpc.AspNetCore.Server.Model;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Grpc.AspNetCore.Server.Model;
 using Grpc.Health.V1;
 using Grpc.HealthCheck;
 using Grpc.Reflection;
