@@ -75,4 +75,25 @@ public sealed class RenderTests
 
         Assert.Equal("A  LONGER  C\nx  -       z\n", writer.ToString());
     }
+
+    [Fact]
+    public void HostileNames_ControlCharacters_EscapedInTablesAndEventLines()
+    {
+        const string hostile = "n2\n\u001b[2Jvipd: all VIPs lost";
+        var explain = new ExplainResponse { Vip = "web\r", Owner = hostile, Summary = "owned by " + hostile };
+        explain.Candidates.Add(new Candidate { Rank = 1, Node = hostile, Reason = "eligible\tpriority 100" });
+        using var writer = new StringWriter { NewLine = "\n" };
+
+        ExplainCommand.Render(explain, writer, color: true);
+        var member = new WatchEvent { Sequence = 1, Member = new MemberEvent { PreviousState = MemberState.Alive, Member = new Member { Name = hostile, State = MemberState.Dead } } };
+        writer.WriteLine(WatchCommand.Line(member, color: false));
+
+        var text = writer.ToString();
+        Assert.Contains("web\\r: ", text, StringComparison.Ordinal);
+        Assert.Contains("n2\\n\\x1b[2Jvipd: all VIPs lost (owner)", text, StringComparison.Ordinal);
+        Assert.Contains("eligible\\tpriority 100", text, StringComparison.Ordinal);
+        Assert.Contains("member n2\\n\\x1b[2Jvipd: all VIPs lost: alive -> dead", text, StringComparison.Ordinal);
+        Assert.Equal(5, text.Split('\n').Length); // header, table header, one candidate, the event, and the final newline
+        Assert.DoesNotContain("\u001b[2J", text, StringComparison.Ordinal);
+    }
 }

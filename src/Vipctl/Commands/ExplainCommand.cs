@@ -32,7 +32,7 @@ internal sealed class ExplainCommand : VipctlCommand
 
     internal static void Render(ExplainResponse response, TextWriter writer, bool color)
     {
-        writer.WriteLine($"{response.Vip}: {Ansi.Paint(response.Summary, response.Owner.Length == 0 ? Color.Red : Color.None, color)}");
+        writer.WriteLine($"{Printable.Escape(response.Vip)}: {Ansi.Paint(Printable.Escape(response.Summary), response.Owner.Length == 0 ? Color.Red : Color.None, color)}");
         var table = new Table("RANK", "NODE", "REASON");
         foreach (var candidate in response.Candidates)
         {

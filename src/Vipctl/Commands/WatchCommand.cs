@@ -40,12 +40,12 @@ internal sealed class WatchCommand(CliEnvironment environment, GlobalOptions opt
         {
             WatchEvent.EventOneofCase.Snapshot => Snapshot(e.Snapshot),
             WatchEvent.EventOneofCase.Ownership => Ownership(e.Ownership, color),
-            WatchEvent.EventOneofCase.Member => $"member {e.Member.Member.Name}: {Words.Member(e.Member.PreviousState).Text} -> {Ansi.Paint(Words.Member(e.Member.Member.State).Text, Words.Member(e.Member.Member.State).Color, color)} (incarnation {e.Member.Member.Incarnation})",
-            WatchEvent.EventOneofCase.Check => $"check {e.Check.Check}: {Ansi.Paint(e.Check.Passing ? "passing" : "failing", e.Check.Passing ? Color.Green : Color.Red, color)}{(e.Check.Detail.Length > 0 ? ": " + e.Check.Detail : string.Empty)}{(e.Check.Vips.Count > 0 ? $" (feeds {Words.List(e.Check.Vips)})" : string.Empty)}",
-            WatchEvent.EventOneofCase.Conflict => Ansi.Paint($"conflict {e.Conflict.Vip}: {e.Conflict.Address} on {e.Conflict.Interface} also answered by {e.Conflict.OtherMac}", Color.Red, color),
+            WatchEvent.EventOneofCase.Member => $"member {P(e.Member.Member.Name)}: {Words.Member(e.Member.PreviousState).Text} -> {Ansi.Paint(Words.Member(e.Member.Member.State).Text, Words.Member(e.Member.Member.State).Color, color)} (incarnation {e.Member.Member.Incarnation})",
+            WatchEvent.EventOneofCase.Check => $"check {P(e.Check.Check)}: {Ansi.Paint(e.Check.Passing ? "passing" : "failing", e.Check.Passing ? Color.Green : Color.Red, color)}{(e.Check.Detail.Length > 0 ? ": " + P(e.Check.Detail) : string.Empty)}{(e.Check.Vips.Count > 0 ? $" (feeds {Words.List(e.Check.Vips)})" : string.Empty)}",
+            WatchEvent.EventOneofCase.Conflict => Ansi.Paint($"conflict {P(e.Conflict.Vip)}: {P(e.Conflict.Address)} on {P(e.Conflict.Interface)} also answered by {P(e.Conflict.OtherMac)}", Color.Red, color),
             WatchEvent.EventOneofCase.Reload => "reload " + ReloadCommand.Summary(e.Reload),
             WatchEvent.EventOneofCase.Mode => $"mode: {Words.Mode(e.Mode.Previous).Text} -> {Ansi.Paint(Words.Mode(e.Mode.Mode).Text, Words.Mode(e.Mode.Mode).Color, color)}",
-            WatchEvent.EventOneofCase.DynamicVips => $"dynamic VIPs of {e.DynamicVips.Source} from {Words.OrNone(e.DynamicVips.OriginNode)}: applied {Words.OrNone(Words.List(e.DynamicVips.Applied))}; removed {Words.OrNone(Words.List(e.DynamicVips.Removed))}",
+            WatchEvent.EventOneofCase.DynamicVips => $"dynamic VIPs of {P(e.DynamicVips.Source)} from {Words.OrNone(e.DynamicVips.OriginNode)}: applied {Words.OrNone(Words.List(e.DynamicVips.Applied))}; removed {Words.OrNone(Words.List(e.DynamicVips.Removed))}",
             _ => "unknown event (a newer vipd?)",
         };
     }
@@ -53,15 +53,17 @@ internal sealed class WatchCommand(CliEnvironment environment, GlobalOptions opt
     private static string Snapshot(Snapshot snapshot)
     {
         var s = snapshot.Status ?? new GetStatusResponse();
-        return $"snapshot: node {s.Node}, mode {Words.Mode(s.Mode).Text}, {s.VipsHeld} of {s.VipsTotal} VIPs held, {s.MembersAlive} of {s.MembersTotal} members alive; "
-            + $"VIPs: {Words.OrNone(string.Join(", ", snapshot.Vips.Select(v => $"{v.Name}={Words.OrNone(v.Owner)}")))}";
+        return $"snapshot: node {P(s.Node)}, mode {Words.Mode(s.Mode).Text}, {s.VipsHeld} of {s.VipsTotal} VIPs held, {s.MembersAlive} of {s.MembersTotal} members alive; "
+            + $"VIPs: {Words.OrNone(string.Join(", ", snapshot.Vips.Select(v => $"{P(v.Name)}={Words.OrNone(v.Owner)}")))}";
     }
+
+    private static string P(string text) => Printable.Escape(text);
 
     private static string Ownership(OwnershipEvent o, bool color)
     {
         var state = Words.State(o.State);
-        return $"ownership {o.Vip}: {Words.OrNone(o.PreviousOwner)} -> {Words.OrNone(o.Owner)}"
-            + (o.Reason.Length > 0 ? $" ({o.Reason})" : string.Empty)
+        return $"ownership {P(o.Vip)}: {Words.OrNone(o.PreviousOwner)} -> {Words.OrNone(o.Owner)}"
+            + (o.Reason.Length > 0 ? $" ({P(o.Reason)})" : string.Empty)
             + $", this node {Ansi.Paint(state.Text, state.Color, color)}";
     }
 }

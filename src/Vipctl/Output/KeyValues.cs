@@ -5,7 +5,7 @@ internal sealed class KeyValues
 {
     private readonly List<(string Key, Cell Value)> _lines = [];
 
-    public void Add(string key, Cell value) => _lines.Add((key, value));
+    public void Add(string key, Cell value) => _lines.Add((key, value with { Text = Printable.Escape(value.Text) }));
 
     public void Write(TextWriter writer, bool color)
     {

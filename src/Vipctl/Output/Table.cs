@@ -20,7 +20,7 @@ internal sealed class Table
             throw new ArgumentException($"{cells.Length} cells for {_headers.Length} columns", nameof(cells));
         }
 
-        _rows.Add(cells.Select(c => c.Text.Length == 0 ? new Cell("-", Color.None) : c).ToArray());
+        _rows.Add(cells.Select(c => c.Text.Length == 0 ? new Cell("-", Color.None) : c with { Text = Printable.Escape(c.Text) }).ToArray());
     }
 
     public void Write(TextWriter writer, bool color)

@@ -76,7 +76,7 @@ internal static class Words
     public static string Span(Google.Protobuf.WellKnownTypes.Duration? duration) =>
         duration is null ? string.Empty : Span(duration.ToTimeSpan());
 
-    public static string List(IEnumerable<string> items) => string.Join(",", items);
+    public static string List(IEnumerable<string> items) => string.Join(",", items.Select(Printable.Escape));
 
-    public static string OrNone(string text) => text.Length == 0 ? "none" : text;
+    public static string OrNone(string text) => text.Length == 0 ? "none" : Printable.Escape(text);
 }
