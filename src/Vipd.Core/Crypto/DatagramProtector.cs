@@ -1,14 +1,17 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Security.Cryptography;
+using System.Text;
 using Vipd.Core.Wire;
 
 namespace Vipd.Core.Crypto;
 
 /// <summary>
 /// Seals and opens datagrams: <c>[version u8][key id u32][nonce 12][ciphertext][tag 16]</c>, AES-256-GCM, with the
-/// version byte and key id as associated data. The nonce is a random 32-bit prefix chosen per process and a 64-bit
-/// counter, so it never repeats under one key. Opening tries the key named by the id, then rejects replays.
+/// version byte and key id as associated data. The sealed plaintext starts with an identity header
+/// <c>[u64 sender boot id][u64 recipient id][name sender]</c>, then the message frames: the sender's name and boot
+/// and the intended recipient are authenticated and secret. The nonce is a random 32-bit prefix chosen per process and
+/// a 64-bit counter, so it never repeats under one key. Opening tries the key named by the id, then checks the
+/// recipient, then the replay window of the authenticated sender (name and boot, never the UDP source).
 /// Not thread-safe: the membership calls it under its lock.
 /// </summary>
 internal sealed class DatagramProtector : IDisposable
@@ -16,42 +19,94 @@ internal sealed class DatagramProtector : IDisposable
     /// <summary>Version, key id and nonce.</summary>
     public const int HeaderSize = 1 + 4 + NonceSize;
 
-    /// <summary>Bytes a sealed datagram adds to its plaintext.</summary>
+    /// <summary>Bytes the encryption adds to its plaintext (header and tag); the identity header comes on top (<see cref="SealedOverhead"/>).</summary>
     public const int Overhead = HeaderSize + TagSize;
+
+    /// <summary>The recipient id of a datagram for whoever listens at an address (a seed whose name is not known yet).</summary>
+    public const ulong AnyRecipient = 0;
 
     private const int NonceSize = 12;
     private const int TagSize = 16;
 
     private readonly uint _noncePrefix;
     private readonly ReplayWindow _replay;
+    private readonly byte[] _localNameBytes;
+    private readonly ulong _localRecipientId;
+    private readonly byte[] _scratch = new byte[WireFormat.MaxDatagramSize];
     private Keyring _keyring;
     private AesGcm[] _ciphers;
     private ulong _counter;
 
     /// <param name="keyring">Seal with the primary, open with any key.</param>
+    /// <param name="localName">This node's name: the sender of what it seals, the recipient it accepts.</param>
+    /// <param name="bootId">This process's boot id (<see cref="NewBootId"/>).</param>
     /// <param name="noncePrefix">Random per process.</param>
+    /// <param name="time">Clock of the replay windows (how long a newer boot has been silent).</param>
     /// <param name="maxTrackedSenders">Bound of the replay windows.</param>
     /// <param name="initialCounter">
     /// Random per process (below 2^62): two processes that drew the same prefix would also need overlapping counter
     /// ranges to repeat a nonce, which makes a repeat across restarts under one key negligible.
     /// </param>
-    public DatagramProtector(Keyring keyring, uint noncePrefix, int maxTrackedSenders = 4096, ulong initialCounter = 0)
+    /// <param name="bootSilence">How long a sender's newest boot must be silent before an older boot is accepted again.</param>
+    public DatagramProtector(Keyring keyring, string localName, ulong bootId, uint noncePrefix, TimeProvider time,
+        int maxTrackedSenders = 4096, ulong initialCounter = 0, TimeSpan? bootSilence = null)
     {
+        ArgumentNullException.ThrowIfNull(localName);
+        if (!WireFormat.IsValidName(localName))
+        {
+            throw new ArgumentException("A node name is 1 to 128 printable ASCII characters.", nameof(localName));
+        }
+
         _keyring = keyring;
         _ciphers = CreateCiphers(keyring);
         _noncePrefix = noncePrefix;
         _counter = initialCounter;
-        _replay = new ReplayWindow(maxTrackedSenders);
+        _localNameBytes = Encoding.ASCII.GetBytes(localName);
+        _localRecipientId = RecipientId(localName);
+        LocalName = localName;
+        BootId = bootId;
+        _replay = new ReplayWindow(maxTrackedSenders, time, bootSilence ?? TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>A protector with a random nonce prefix and counter start, for a new process.</summary>
-    public static DatagramProtector CreateRandom(Keyring keyring, int maxTrackedSenders)
+    /// <summary>A protector with a random nonce prefix, counter start and boot id, for a new process.</summary>
+    public static DatagramProtector CreateRandom(Keyring keyring, string localName, TimeProvider time, int maxTrackedSenders, TimeSpan bootSilence)
     {
         Span<byte> random = stackalloc byte[12];
         RandomNumberGenerator.Fill(random);
-        return new DatagramProtector(keyring, BinaryPrimitives.ReadUInt32LittleEndian(random), maxTrackedSenders,
-            BinaryPrimitives.ReadUInt64LittleEndian(random[4..]) >> 2);
+        return new DatagramProtector(keyring, localName, NewBootId(time), BinaryPrimitives.ReadUInt32LittleEndian(random), time,
+            maxTrackedSenders, BinaryPrimitives.ReadUInt64LittleEndian(random[4..]) >> 2, bootSilence);
     }
+
+    /// <summary>A boot id: the boot time in Unix milliseconds in the high 48 bits, 16 random bits below.</summary>
+    public static ulong NewBootId(TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(time);
+        var ms = (ulong)Math.Max(0, time.GetUtcNow().ToUnixTimeMilliseconds());
+        return (ms << 16) | (ushort)RandomNumberGenerator.GetInt32(0, 65536);
+    }
+
+    /// <summary>The boot time part of a boot id (orders the boots of one sender).</summary>
+    public static ulong BootTime(ulong bootId) => bootId >> 16;
+
+    /// <summary>A node's recipient id: the first 8 bytes of SHA-256 of its name (never <see cref="AnyRecipient"/>).</summary>
+    public static ulong RecipientId(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(name), hash);
+        var id = BinaryPrimitives.ReadUInt64BigEndian(hash);
+        return id == AnyRecipient ? 1 : id;
+    }
+
+    /// <summary>Bytes of the identity header of a sender named <paramref name="name"/>.</summary>
+    public static int IdentitySize(string name) => 8 + 8 + SpanWriter.NameSize(name);
+
+    /// <summary>Bytes a datagram sealed by this protector adds to its frames.</summary>
+    public int SealedOverhead => Overhead + 16 + 1 + _localNameBytes.Length;
+
+    public string LocalName { get; }
+
+    public ulong BootId { get; }
 
     public int TrackedSenders => _replay.TrackedSenders;
 
@@ -67,28 +122,39 @@ internal sealed class DatagramProtector : IDisposable
         }
     }
 
-    /// <summary>Seals <paramref name="plaintext"/> under the primary key into <paramref name="destination"/>; returns the datagram length.</summary>
-    public int Seal(ReadOnlySpan<byte> plaintext, Span<byte> destination)
+    /// <summary>
+    /// Seals <paramref name="frames"/> for <paramref name="recipient"/> (<see cref="RecipientId"/>, or
+    /// <see cref="AnyRecipient"/>) under the primary key into <paramref name="destination"/>; returns the datagram length.
+    /// </summary>
+    public int Seal(ReadOnlySpan<byte> frames, ulong recipient, Span<byte> destination)
     {
-        var length = Overhead + plaintext.Length;
+        var identity = 16 + 1 + _localNameBytes.Length;
+        var plaintextLength = identity + frames.Length;
+        var plaintext = _scratch.AsSpan(0, plaintextLength);
+        BinaryPrimitives.WriteUInt64BigEndian(plaintext, BootId);
+        BinaryPrimitives.WriteUInt64BigEndian(plaintext[8..], recipient);
+        plaintext[16] = (byte)_localNameBytes.Length;
+        _localNameBytes.CopyTo(plaintext[17..]);
+        frames.CopyTo(plaintext[identity..]);
+
+        var length = Overhead + plaintextLength;
         var datagram = destination[..length];
         datagram[0] = WireFormat.Version;
         BinaryPrimitives.WriteUInt32BigEndian(datagram[1..], _keyring.KeyIds[0]);
         var nonce = datagram.Slice(5, NonceSize);
         BinaryPrimitives.WriteUInt32BigEndian(nonce, _noncePrefix);
         BinaryPrimitives.WriteUInt64BigEndian(nonce[4..], ++_counter);
-        _ciphers[0].Encrypt(nonce, plaintext, datagram.Slice(HeaderSize, plaintext.Length), datagram[^TagSize..], datagram[..5]);
+        _ciphers[0].Encrypt(nonce, plaintext, datagram.Slice(HeaderSize, plaintextLength), datagram[^TagSize..], datagram[..5]);
         return length;
     }
 
-    /// <summary>Authenticates, decrypts and replay-checks a datagram. Never throws.</summary>
+    /// <summary>Authenticates, decrypts, checks the recipient and replay-checks a datagram. Never throws.</summary>
     /// <param name="datagram">The received bytes.</param>
-    /// <param name="sender">Where it came from (the replay window is per sender).</param>
     /// <param name="plaintext">Receives the plaintext; at least <c>datagram.Length - Overhead</c> bytes.</param>
-    /// <param name="plaintextLength">The plaintext length on success.</param>
-    public DropReason TryOpen(ReadOnlySpan<byte> datagram, IPEndPoint sender, Span<byte> plaintext, out int plaintextLength)
+    /// <param name="opened">On success: the authenticated sender and where the frames are in <paramref name="plaintext"/>.</param>
+    public DropReason TryOpen(ReadOnlySpan<byte> datagram, Span<byte> plaintext, out OpenedDatagram opened)
     {
-        plaintextLength = 0;
+        opened = default;
         if (datagram.Length > WireFormat.MaxDatagramSize)
         {
             return DropReason.Oversized;
@@ -101,7 +167,7 @@ internal sealed class DatagramProtector : IDisposable
 
         if (datagram[0] != WireFormat.Version)
         {
-            return DropReason.UnknownVersion;
+            return datagram[0] == WireFormat.LegacyVersion ? DropReason.LegacyVersion : DropReason.UnknownVersion;
         }
 
         if (datagram.Length < Overhead)
@@ -126,13 +192,7 @@ internal sealed class DatagramProtector : IDisposable
         }
 
         var nonce = datagram.Slice(5, NonceSize);
-        var prefix = BinaryPrimitives.ReadUInt32BigEndian(nonce);
         var counter = BinaryPrimitives.ReadUInt64BigEndian(nonce[4..]);
-        if (_replay.IsReplay(sender, prefix, counter))
-        {
-            return DropReason.Replayed;
-        }
-
         var length = datagram.Length - Overhead;
         try
         {
@@ -144,8 +204,36 @@ internal sealed class DatagramProtector : IDisposable
             return DropReason.NotAuthenticated;
         }
 
-        _replay.Accept(sender, prefix, counter);
-        plaintextLength = length;
+        var reader = new SpanReader(plaintext[..length]);
+        if (!reader.TryReadUInt64(out var bootId) || !reader.TryReadUInt64(out var recipient))
+        {
+            return DropReason.Truncated;
+        }
+
+        if (!reader.TryReadName(out var sender))
+        {
+            return reader.NameRejected ? DropReason.BadName : DropReason.Malformed;
+        }
+
+        if (recipient != AnyRecipient && recipient != _localRecipientId)
+        {
+            return DropReason.WrongRecipient;
+        }
+
+        if (bootId == BootId && string.Equals(sender, LocalName, StringComparison.Ordinal))
+        {
+            // This process's own datagram sent back to it.
+            return DropReason.Replayed;
+        }
+
+        var replay = _replay.Accept(sender, bootId, counter);
+        if (replay != DropReason.None)
+        {
+            return replay;
+        }
+
+        var offset = length - reader.Remaining;
+        opened = new OpenedDatagram(sender, bootId, recipient == AnyRecipient, offset, reader.Remaining);
         return DropReason.None;
     }
 
@@ -168,3 +256,11 @@ internal sealed class DatagramProtector : IDisposable
         return ciphers;
     }
 }
+
+/// <summary>An opened datagram: its authenticated sender, and where its frames are in the plaintext.</summary>
+/// <param name="Sender">The sender's node name.</param>
+/// <param name="BootId">The sender process's boot id.</param>
+/// <param name="ToAnyone">Sealed for <see cref="DatagramProtector.AnyRecipient"/> (a join to a seed), not for this node by name.</param>
+/// <param name="FramesOffset">Where the message frames start.</param>
+/// <param name="FramesLength">Their length.</param>
+internal readonly record struct OpenedDatagram(string Sender, ulong BootId, bool ToAnyone, int FramesOffset, int FramesLength);

@@ -21,9 +21,14 @@ public sealed partial class IntentReplicator
                 HandleDigest(digest, from);
                 break;
             case IntentRequestMessage request:
+                // Each key once per request: repeating a key must not multiply what one datagram makes this node send.
+                var answered = new HashSet<IntentKey>();
                 foreach (var want in request.Wants)
                 {
-                    SendEntry(want.Key, from, want);
+                    if (answered.Add(want.Key))
+                    {
+                        SendEntry(want.Key, from, want);
+                    }
                 }
 
                 break;

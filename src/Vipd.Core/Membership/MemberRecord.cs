@@ -1,4 +1,5 @@
 using System.Net;
+using Vipd.Core.Crypto;
 
 namespace Vipd.Core.Membership;
 
@@ -6,6 +7,9 @@ namespace Vipd.Core.Membership;
 internal sealed class MemberRecord(string name, IPEndPoint address, MemberState state, uint incarnation, ReadOnlyMemory<byte> metadata)
 {
     public string Name { get; } = name;
+
+    /// <summary>What datagrams for this member are sealed to (<see cref="DatagramProtector.RecipientId"/>).</summary>
+    public ulong RecipientId { get; } = DatagramProtector.RecipientId(name);
 
     public IPEndPoint Address { get; set; } = address;
 

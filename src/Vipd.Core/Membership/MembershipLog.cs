@@ -44,6 +44,18 @@ internal static partial class MembershipLog
     [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Sending a gossip datagram to {Peer} failed")]
     public static partial void SendFailed(this ILogger logger, IPEndPoint peer, Exception exception);
 
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Warning,
+        Message = "Refusing gossip from {Peer}: it is wire format {Old} (vipd 0.1.0, no authenticated sender or recipient); this node speaks format {New} only. Upgrade that node; the two formats do not form one cluster (ARCHITECTURE.md, \"Rolling upgrade from 0.1.0\"). Counted as dropped (legacy_version); said once per address")]
+    public static partial void LegacyDatagram(this ILogger logger, IPEndPoint peer, byte old, byte @new);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Warning,
+        Message = "The member table is full ({Max} members): ignoring new member {Node} at {Address}. Counted as dropped (member_table_full); said at most once a minute")]
+    public static partial void MemberTableFull(this ILogger logger, int max, string node, IPEndPoint address);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Warning,
+        Message = "Refusing incarnation {Incarnation} for {Node}: above this node's clock plus the allowed lead ({Ceiling}); a key holder gossips nonsense or a clock is far off. Counted as dropped (incarnation_out_of_range); said at most once a minute")]
+    public static partial void IncarnationOutOfRange(this ILogger logger, string node, uint incarnation, uint ceiling);
+
     [LoggerMessage(EventId = 2010, Level = LogLevel.Error, Message = "A membership timer failed")]
     public static partial void TimerFailed(this ILogger logger, Exception exception);
 }

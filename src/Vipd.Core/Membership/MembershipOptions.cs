@@ -87,8 +87,24 @@ public sealed record MembershipOptions
     /// <summary>Default 1400: fits a 1500-byte Ethernet MTU with IPv6 and UDP headers; never fragments.</summary>
     public int MaxDatagramSize { get; init; } = 1400;
 
-    /// <summary>Default 4096: replay windows kept for this many senders (source and nonce prefix), least recent evicted.</summary>
+    /// <summary>Default 4096: replay windows kept for this many senders (authenticated name and boot), least recent evicted.</summary>
     public int MaxTrackedSenders { get; init; } = 4096;
+
+    /// <summary>
+    /// Default 2048: members this node keeps (itself and dead ones included). A new member beyond it is ignored, logged
+    /// (at most once a minute) and counted (<see cref="Wire.DropReason.MemberTableFull"/>): the table, the probe list and
+    /// a push/pull answer stay bounded whatever a key holder gossips.
+    /// </summary>
+    public int MaxMembers { get; init; } = 2048;
+
+    /// <summary>
+    /// Default 2^24 (about 194 days of seconds): an incarnation above this node's clock in Unix seconds plus this lead
+    /// is refused and counted (<see cref="Wire.DropReason.IncarnationOutOfRange"/>). Incarnations start at the boot time
+    /// in Unix seconds and grow by one per refutation or metadata change, so an honest one stays far below; a hostile key
+    /// holder cannot push a member's incarnation (or this node's, through a refutation) to the 32-bit limit, where it would
+    /// wrap or could no longer be refuted.
+    /// </summary>
+    public uint MaxIncarnationLead { get; init; } = 1u << 24;
 
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
@@ -112,6 +128,8 @@ public sealed record MembershipOptions
         Require(JoinRetryMaximum >= JoinRetryMinimum, nameof(JoinRetryMaximum), "must be at least JoinRetryMinimum");
         Require(MaxDatagramSize is >= 576 and <= Wire.WireFormat.MaxDatagramSize, nameof(MaxDatagramSize), "must be 576..1400");
         Require(MaxTrackedSenders >= 1, nameof(MaxTrackedSenders), "must be at least 1");
+        Require(MaxMembers >= 2, nameof(MaxMembers), "must be at least 2");
+        Require(MaxIncarnationLead >= 1, nameof(MaxIncarnationLead), "must be at least 1");
     }
 
     private static void Require(bool condition, string name, string message)

@@ -1,4 +1,5 @@
 using System.Net;
+using Vipd.Core.Crypto;
 using Vipd.Core.Wire;
 
 namespace Vipd.Core.Membership;
@@ -39,7 +40,7 @@ public sealed partial class SwimMembership
         {
             if (record.State == MemberState.Suspect)
             {
-                Send(new SuspectMessage(record.Incarnation, record.Name, _name), record.Address);
+                Send(new SuspectMessage(record.Incarnation, record.Name, _name), record);
             }
         }
     }
@@ -61,7 +62,7 @@ public sealed partial class SwimMembership
                 break;
             }
 
-            SealToOutbox(length, target.Address);
+            SealToOutbox(length, target.Address, target.RecipientId);
         }
     }
 
@@ -119,14 +120,14 @@ public sealed partial class SwimMembership
         var live = PickRandomMembers(1, m => m.IsLive);
         if (live.Count > 0)
         {
-            SendPushPull(live[0].Address, isReply: false, isJoin: false);
+            SendPushPull(live[0], isReply: false, isJoin: false);
         }
 
         // Gossip to the dead (memberlist): if it only looked dead behind a partition, the exchange heals the split.
         var dead = PickRandomMembers(1, m => m.State == MemberState.Dead);
         if (dead.Count > 0)
         {
-            SendPushPull(dead[0].Address, isReply: false, isJoin: false);
+            SendPushPull(dead[0], isReply: false, isJoin: false);
         }
 
         // Seeds that are not live members: after a long partition everything about the other side may be forgotten.
@@ -134,7 +135,7 @@ public sealed partial class SwimMembership
         {
             if (!IsLiveAddress(seed))
             {
-                SendPushPull(seed, isReply: false, isJoin: false);
+                SendPushPullToSeed(seed, isJoin: false);
             }
         }
     }
@@ -162,7 +163,14 @@ public sealed partial class SwimMembership
         }
 
         var pick = _reconnectCursor++ % candidates;
-        SendPushPull(pick < dead.Count ? dead[0].Address : seeds[pick - dead.Count], isReply: false, isJoin: false);
+        if (pick < dead.Count)
+        {
+            SendPushPull(dead[0], isReply: false, isJoin: false);
+        }
+        else
+        {
+            SendPushPullToSeed(seeds[pick - dead.Count], isJoin: false);
+        }
     }
 
     private bool IsLiveAddress(IPEndPoint address)
@@ -182,7 +190,7 @@ public sealed partial class SwimMembership
     {
         foreach (var seed in _seeds)
         {
-            SendPushPull(seed, isReply: false, isJoin: true);
+            SendPushPullToSeed(seed, isJoin: true);
         }
     }
 
@@ -205,9 +213,23 @@ public sealed partial class SwimMembership
         _joinTimer?.Change(delay, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Sends this node's full member table, split into as many datagrams as needed.</summary>
-    private void SendPushPull(IPEndPoint destination, bool isReply, bool isJoin)
+    private void SendPushPull(MemberRecord member, bool isReply, bool isJoin) =>
+        SendPushPull(member.Address, member.RecipientId, isReply, isJoin);
+
+    /// <summary>
+    /// A push/pull to a seed address whose node name is not known: sealed for <see cref="DatagramProtector.AnyRecipient"/>,
+    /// which a receiver accepts for a non-reply push/pull only, so nothing else rides along (no piggyback).
+    /// </summary>
+    private void SendPushPullToSeed(IPEndPoint seed, bool isJoin) =>
+        SendPushPull(seed, DatagramProtector.AnyRecipient, isReply: false, isJoin);
+
+    /// <summary>
+    /// Sends this node's full member table, split into as many datagrams as needed (at most
+    /// <see cref="MembershipOptions.MaxMembers"/> entries, so an answer is bounded). This node's own entry goes first.
+    /// </summary>
+    private void SendPushPull(IPEndPoint destination, ulong recipient, bool isReply, bool isJoin)
     {
+        var piggyback = recipient != DatagramProtector.AnyRecipient;
         var entries = new List<PushPullEntry>();
         var size = WireFormat.FrameHeaderSize + 2;
         var continuation = false;
@@ -217,7 +239,7 @@ public sealed partial class SwimMembership
             var entrySize = MessageCodec.GetEntrySize(entry);
             if (entries.Count == byte.MaxValue || size + entrySize > _capacity)
             {
-                Send(new PushPullMessage(isReply, isJoin, entries) { IsContinuation = continuation }, destination);
+                Send(new PushPullMessage(isReply, isJoin, entries) { IsContinuation = continuation }, destination, recipient, piggyback);
                 continuation = true;
                 entries = [];
                 size = WireFormat.FrameHeaderSize + 2;
@@ -229,28 +251,28 @@ public sealed partial class SwimMembership
 
         if (entries.Count > 0)
         {
-            Send(new PushPullMessage(isReply, isJoin, entries) { IsContinuation = continuation }, destination);
+            Send(new PushPullMessage(isReply, isJoin, entries) { IsContinuation = continuation }, destination, recipient, piggyback);
         }
     }
 
-    private void HandlePushPull(PushPullMessage message, IPEndPoint from)
+    private void HandlePushPull(PushPullMessage message, string sender)
     {
         foreach (var entry in message.Entries)
         {
             switch (entry.State)
             {
                 case MemberState.Alive:
-                    HandleAlive(new AliveMessage(entry.Incarnation, entry.Name, entry.Address, entry.Metadata), from);
+                    HandleAlive(new AliveMessage(entry.Incarnation, entry.Name, entry.Address, entry.Metadata), sender);
                     break;
                 case MemberState.Suspect:
-                    HandleSuspect(new SuspectMessage(entry.Incarnation, entry.Name, _name), from);
+                    HandleSuspect(new SuspectMessage(entry.Incarnation, entry.Name, _name), sender);
                     break;
                 case MemberState.Dead:
                     // A remote "dead" may be stale: suspect instead, so the member gets its chance to refute (memberlist).
-                    HandleSuspect(new SuspectMessage(entry.Incarnation, entry.Name, _name), from);
+                    HandleSuspect(new SuspectMessage(entry.Incarnation, entry.Name, _name), sender);
                     break;
                 case MemberState.Left:
-                    HandleDead(new DeadMessage(entry.Incarnation, entry.Name, entry.Name), from);
+                    HandleDead(new DeadMessage(entry.Incarnation, entry.Name, entry.Name), sender);
                     break;
                 default:
                     break;
@@ -263,16 +285,24 @@ public sealed partial class SwimMembership
             {
                 _joined = true;
                 _joinTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-                _logger.Joined(from);
+                _logger.Joined(Peer(sender)?.Address ?? _source);
             }
 
             return;
         }
 
-        // Answer only the first part of a multi-datagram push: its sender gets our whole table once per exchange.
+        // Answer only the first part of a multi-datagram push: its sender gets our whole table once per exchange, at
+        // the address its own entry gave (never at the UDP source).
         if (!message.IsContinuation)
         {
-            SendPushPull(from, isReply: true, isJoin: false);
+            if (Peer(sender) is { } peer)
+            {
+                SendPushPull(peer, isReply: true, isJoin: false);
+            }
+            else
+            {
+                Drop(DropReason.UnknownSender, _source);
+            }
         }
     }
 }

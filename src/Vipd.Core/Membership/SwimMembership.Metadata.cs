@@ -1,4 +1,3 @@
-using System.Net;
 using Vipd.Core.Wire;
 
 namespace Vipd.Core.Membership;
@@ -57,12 +56,12 @@ public sealed partial class SwimMembership
         {
             if (member != _local && member.IsLive)
             {
-                SendLocalMetadata(member.Address);
+                SendLocalMetadata(member);
             }
         }
     }
 
-    private void SendLocalMetadata(IPEndPoint destination, int from = 0)
+    private void SendLocalMetadata(MemberRecord destination, int from = 0)
     {
         var body = _local.Resolved;
         var chunk = _capacity - WireFormat.FrameHeaderSize - SpanWriter.NameSize(_name) - 16;
@@ -120,7 +119,7 @@ public sealed partial class SwimMembership
         }
 
         fetch.LastRequest = now;
-        Send(new MetadataRequestMessage(record.Name, fetch.Hash, fetch.FirstMissing), record.Address);
+        Send(new MetadataRequestMessage(record.Name, fetch.Hash, fetch.FirstMissing), record);
     }
 
     /// <summary>From the gossip tick: ask again for bodies still missing; forget fetches of members no longer live.</summary>
@@ -143,28 +142,26 @@ public sealed partial class SwimMembership
         }
     }
 
-    private void HandleMetadataRequest(MetadataRequestMessage request, IPEndPoint from)
+    private void HandleMetadataRequest(MetadataRequestMessage request, string sender)
     {
-        // Only this node's own current body, and only to a member's known address: no reflection at a stranger.
+        // Only this node's own current body, and only to the asking member's known address: no reflection at a stranger.
         if (request.Owner != _name || request.Hash != _localHash || _localHash == 0)
         {
             return;
         }
 
-        foreach (var member in _members.Values)
+        if (Peer(sender) is { } member)
         {
-            if (member != _local && member.Address.Equals(from))
-            {
-                SendLocalMetadata(member.Address, request.From);
-                return;
-            }
+            SendLocalMetadata(member, request.From);
+            return;
         }
 
-        Drop(DropReason.BadMetadata, from);
+        Drop(DropReason.BadMetadata, _source);
     }
 
-    private void HandleMetadataFragment(MetadataFragmentMessage fragment, IPEndPoint from)
+    private void HandleMetadataFragment(MetadataFragmentMessage fragment)
     {
+        var from = _source;
         if (fragment.Owner == _name || !_members.TryGetValue(fragment.Owner, out var record) || !record.IsLive)
         {
             Drop(DropReason.BadMetadata, from);

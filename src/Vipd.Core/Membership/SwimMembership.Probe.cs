@@ -1,4 +1,3 @@
-using System.Net;
 using Vipd.Core.Wire;
 
 namespace Vipd.Core.Membership;
@@ -34,8 +33,8 @@ public sealed partial class SwimMembership
 
         var sequence = NextSequence();
         _probe = new ProbeState(target, sequence);
-        _pendingAcks[sequence] = new PendingAck();
-        Send(new PingMessage(sequence, target.Name, _name, _local.Incarnation), target.Address);
+        _pendingAcks[sequence] = new PendingAck { Target = target.Name };
+        Send(new PingMessage(sequence, target.Name, _name, _local.Incarnation), target);
         _probePhaseTimer?.Change(ScaleByHealth(_options.ProbeTimeout), Timeout.InfiniteTimeSpan);
     }
 
@@ -55,13 +54,14 @@ public sealed partial class SwimMembership
             var request = new IndirectPingMessage(probe.Sequence, target.Name, target.Address, WantNack: true);
             foreach (var helper in helpers)
             {
-                Send(request, helper.Address);
+                probe.Helpers.Add(helper.Name);
+                Send(request, helper);
             }
 
             probe.ExpectedNacks = helpers.Count;
 
             // Also ping again directly: one lost datagram should not be what makes a member suspect.
-            Send(new PingMessage(probe.Sequence, target.Name, _name, _local.Incarnation), target.Address);
+            Send(new PingMessage(probe.Sequence, target.Name, _name, _local.Incarnation), target);
             _probePhaseTimer?.Change(ScaleByHealth(_options.IndirectProbeTimeout), Timeout.InfiniteTimeSpan);
             return;
         }
@@ -75,55 +75,85 @@ public sealed partial class SwimMembership
         // Already suspect (someone else's finding): our failed probe is an independent confirmation (Lifeguard).
         if (_members.TryGetValue(record.Name, out var current) && current == record && record.IsLive)
         {
-            HandleSuspect(new SuspectMessage(record.Incarnation, record.Name, _name), from: null);
+            HandleSuspect(new SuspectMessage(record.Incarnation, record.Name, _name), sender: null);
         }
     }
 
-    private void HandlePing(PingMessage ping, IPEndPoint from)
+    private void HandlePing(PingMessage ping, string sender)
     {
         if (!string.Equals(ping.Target, _name, StringComparison.Ordinal))
         {
-            Drop(DropReason.WrongTarget, from);
+            Drop(DropReason.WrongTarget, _source);
+            return;
+        }
+
+        if (!string.Equals(ping.Source, sender, StringComparison.Ordinal))
+        {
+            // The ack goes to the sealed sender; a ping naming someone else as its source is not one we answer.
+            Drop(DropReason.UnknownSender, _source);
             return;
         }
 
         // Anti-entropy on every probe: the ping says which incarnation of its sender is current.
         WireMessage? extra = null;
-        if (!_members.TryGetValue(ping.Source, out var sender) || sender.Incarnation < ping.SourceIncarnation)
+        if (!_members.TryGetValue(ping.Source, out var known) || known.Incarnation < ping.SourceIncarnation)
         {
             extra = new AliveRequestMessage(ping.Source);
         }
-        else if (sender.State is MemberState.Dead or MemberState.Left)
+        else if (known.State is MemberState.Dead or MemberState.Left)
         {
             // It probes us, so it runs: tell it what we hold, and it refutes with a higher incarnation.
-            extra = new DeadMessage(sender.Incarnation, sender.Name, sender.State == MemberState.Left ? sender.Name : _name);
+            extra = new DeadMessage(known.Incarnation, known.Name, known.State == MemberState.Left ? known.Name : _name);
         }
 
-        Send(new AckMessage(ping.Sequence), from, extra: extra);
+        Reply(sender, new AckMessage(ping.Sequence), extra);
     }
 
-    private void HandleAliveRequest(AliveRequestMessage request, IPEndPoint from)
+    private void HandleAliveRequest(AliveRequestMessage request, string sender)
     {
         if (!string.Equals(request.Target, _name, StringComparison.Ordinal))
         {
-            Drop(DropReason.WrongTarget, from);
+            Drop(DropReason.WrongTarget, _source);
             return;
         }
 
-        Send(LocalAlive(), from);
+        Reply(sender, LocalAlive());
     }
 
-    private void HandleIndirectPing(IndirectPingMessage request, IPEndPoint from)
+    private void HandleIndirectPing(IndirectPingMessage request, string sender)
     {
+        if (Peer(sender) is not { } requester || string.Equals(request.Target, _name, StringComparison.Ordinal)
+            || string.Equals(request.Target, sender, StringComparison.Ordinal))
+        {
+            Drop(DropReason.UnknownSender, _source);
+            return;
+        }
+
+        // One ping per request, to the target's known address when this node knows it.
+        var target = Peer(request.Target);
         var sequence = NextSequence();
-        var pending = new PendingAck { Requester = from, RequesterSequence = request.Sequence, WantNack = request.WantNack };
+        var pending = new PendingAck
+        {
+            Target = request.Target,
+            Requester = requester,
+            RequesterSequence = request.Sequence,
+            WantNack = request.WantNack,
+        };
         pending.Timer = _time.CreateTimer(static state =>
         {
             var (self, seq) = ((SwimMembership, uint))state!;
             self.RunTimer(s => s.OnRelayTimeout(seq));
         }, (this, sequence), _options.ProbeTimeout, Timeout.InfiniteTimeSpan);
         _pendingAcks[sequence] = pending;
-        Send(new PingMessage(sequence, request.Target, _name, _local.Incarnation), request.TargetAddress);
+        var ping = new PingMessage(sequence, request.Target, _name, _local.Incarnation);
+        if (target is not null)
+        {
+            Send(ping, target);
+        }
+        else
+        {
+            Send(ping, request.TargetAddress, DatagramProtectorRecipient(request.Target));
+        }
     }
 
     private void OnRelayTimeout(uint sequence)
@@ -138,35 +168,72 @@ public sealed partial class SwimMembership
         }
     }
 
-    private void HandleAck(uint sequence)
+    /// <summary>
+    /// An ack counts only for a sequence this node sent and still waits for, and only from the member probed (or, for
+    /// a direct probe, a member asked to probe it indirectly, relaying). Late or duplicate acks of a recent sequence are
+    /// ignored; anything else is dropped and counted.
+    /// </summary>
+    private void HandleAck(uint sequence, string sender)
     {
-        if (!_pendingAcks.Remove(sequence, out var pending))
+        if (!_pendingAcks.TryGetValue(sequence, out var pending))
         {
+            if (!IsRecentSequence(sequence))
+            {
+                Drop(DropReason.UnexpectedAck, _source);
+            }
+
             return;
         }
 
+        var fromTarget = string.Equals(sender, pending.Target, StringComparison.Ordinal);
         if (pending.Requester is not null)
         {
+            if (!fromTarget)
+            {
+                Drop(DropReason.UnexpectedAck, _source);
+                return;
+            }
+
+            _pendingAcks.Remove(sequence);
             pending.Timer?.Dispose();
             Send(new AckMessage(pending.RequesterSequence), pending.Requester);
             return;
         }
 
-        if (_probe is { } probe && probe.Sequence == sequence)
+        if (_probe is not { } probe || probe.Sequence != sequence)
         {
-            _probe = null;
-            _probePhaseTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
-            ApplyHealthDelta(-1);
+            _pendingAcks.Remove(sequence);
+            return;
+        }
+
+        if (!fromTarget && !probe.Helpers.Contains(sender))
+        {
+            Drop(DropReason.UnexpectedAck, _source);
+            return;
+        }
+
+        _pendingAcks.Remove(sequence);
+        _probe = null;
+        _probePhaseTimer?.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        ApplyHealthDelta(-1);
+    }
+
+    private void HandleNack(uint sequence, string sender)
+    {
+        if (_probe is { } probe && probe.Sequence == sequence && probe.Helpers.Contains(sender))
+        {
+            if (probe.Nacked.Add(sender))
+            {
+                probe.Nacks++;
+            }
+        }
+        else if (!IsRecentSequence(sequence))
+        {
+            Drop(DropReason.UnexpectedAck, _source);
         }
     }
 
-    private void HandleNack(uint sequence)
-    {
-        if (_probe is { } probe && probe.Sequence == sequence)
-        {
-            probe.Nacks++;
-        }
-    }
+    private static ulong DatagramProtectorRecipient(string name) => Crypto.DatagramProtector.RecipientId(name);
 
     private void ApplyHealthDelta(int delta) =>
         _awareness = Math.Clamp(_awareness + delta, 0, _options.AwarenessMaxMultiplier - 1);

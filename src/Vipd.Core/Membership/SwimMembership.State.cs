@@ -1,4 +1,3 @@
-using System.Net;
 using Vipd.Core.Wire;
 
 namespace Vipd.Core.Membership;
@@ -6,8 +5,13 @@ namespace Vipd.Core.Membership;
 /// <summary>Member state changes (memberlist <c>state.go</c> rules): alive, suspect, dead, refutation.</summary>
 public sealed partial class SwimMembership
 {
-    private void HandleAlive(AliveMessage alive, IPEndPoint? from)
+    private void HandleAlive(AliveMessage alive, string? sender)
     {
+        if (!IncarnationInRange(alive.Incarnation, alive.Name))
+        {
+            return;
+        }
+
         if (string.Equals(alive.Name, _name, StringComparison.Ordinal))
         {
             // Someone holds a newer alive about us than we do (a previous process of ours): outrank it.
@@ -20,7 +24,7 @@ public sealed partial class SwimMembership
                     _logger.NameConflict(_name, alive.Address);
                 }
 
-                Refute(MemberState.Alive, alive.Incarnation, from);
+                Refute(MemberState.Alive, alive.Incarnation, sender);
             }
 
             return;
@@ -28,6 +32,17 @@ public sealed partial class SwimMembership
 
         if (!_members.TryGetValue(alive.Name, out var record))
         {
+            if (_members.Count >= _options.MaxMembers)
+            {
+                Drop(DropReason.MemberTableFull, _source);
+                if (LogOncePerMinute(ref _lastTableFullLog))
+                {
+                    _logger.MemberTableFull(_options.MaxMembers, alive.Name, alive.Address);
+                }
+
+                return;
+            }
+
             record = new MemberRecord(alive.Name, alive.Address, MemberState.Alive, alive.Incarnation, alive.Metadata)
             {
                 StateChangedAt = _time.GetTimestamp(),
@@ -69,18 +84,23 @@ public sealed partial class SwimMembership
         }
     }
 
-    private void HandleSuspect(SuspectMessage suspect, IPEndPoint? from)
+    private void HandleSuspect(SuspectMessage suspect, string? sender)
     {
+        if (!IncarnationInRange(suspect.Incarnation, suspect.Name))
+        {
+            return;
+        }
+
         if (string.Equals(suspect.Name, _name, StringComparison.Ordinal))
         {
             if (suspect.Incarnation >= _local.Incarnation)
             {
-                Refute(MemberState.Suspect, suspect.Incarnation, from);
+                Refute(MemberState.Suspect, suspect.Incarnation, sender);
             }
-            else if (from is not null)
+            else if (sender is not null)
             {
                 // Already refuted, but this sender has not heard: answer it directly (cheap, and it races its timer).
-                Send(LocalAlive(), from);
+                Reply(sender, LocalAlive());
             }
 
             return;
@@ -122,8 +142,8 @@ public sealed partial class SwimMembership
         RaiseChanged(record);
 
         // Tell the suspect at once, so that it can refute before the timer runs out (see OnGossipTick).
-        Send(new SuspectMessage(incarnation, record.Name, _name), record.Address);
-        if (from is null)
+        Send(new SuspectMessage(incarnation, record.Name, _name), record);
+        if (sender is null)
         {
             // Our own finding: spread it now rather than at the next gossip tick.
             GossipRound();
@@ -135,21 +155,26 @@ public sealed partial class SwimMembership
         if (_members.TryGetValue(record.Name, out var current) && current == record
             && record.State == MemberState.Suspect && record.Incarnation == incarnation)
         {
-            HandleDead(new DeadMessage(incarnation, record.Name, _name), from: null);
+            HandleDead(new DeadMessage(incarnation, record.Name, _name), sender: null);
         }
     }
 
-    private void HandleDead(DeadMessage dead, IPEndPoint? from)
+    private void HandleDead(DeadMessage dead, string? sender)
     {
+        if (!IncarnationInRange(dead.Incarnation, dead.Name))
+        {
+            return;
+        }
+
         if (string.Equals(dead.Name, _name, StringComparison.Ordinal))
         {
             if (dead.Incarnation >= _local.Incarnation)
             {
-                Refute(dead.IsLeave ? MemberState.Left : MemberState.Dead, dead.Incarnation, from);
+                Refute(dead.IsLeave ? MemberState.Left : MemberState.Dead, dead.Incarnation, sender);
             }
-            else if (from is not null)
+            else if (sender is not null)
             {
-                Send(LocalAlive(), from);
+                Reply(sender, LocalAlive());
             }
 
             return;
@@ -168,15 +193,39 @@ public sealed partial class SwimMembership
         _logger.MemberStateChanged(record.Name, record.State, record.Incarnation);
         _broadcasts.Enqueue(dead.Name, dead);
         RaiseChanged(record);
-        if (from is null)
+        if (sender is null)
         {
             GossipRound();
         }
     }
 
-    /// <summary>Outranks a claim about this node with a higher incarnation, broadcast and sent back to the claimant.</summary>
-    private void Refute(MemberState claimed, uint incarnation, IPEndPoint? from)
+    /// <summary>
+    /// Whether an incarnation gossiped about <paramref name="name"/> is at most this node's clock (Unix seconds) plus
+    /// <see cref="MembershipOptions.MaxIncarnationLead"/>; if not it is dropped, counted and logged (once a minute), so
+    /// that no claim can push an incarnation (this node's, through a refutation, included) to where it would wrap.
+    /// </summary>
+    private bool IncarnationInRange(uint incarnation, string name)
     {
+        var now = Math.Clamp(_time.GetUtcNow().ToUnixTimeSeconds(), 0, uint.MaxValue);
+        var ceiling = (uint)Math.Min(uint.MaxValue - 1L, now + (long)_options.MaxIncarnationLead);
+        if (incarnation <= ceiling)
+        {
+            return true;
+        }
+
+        Drop(DropReason.IncarnationOutOfRange, _source);
+        if (LogOncePerMinute(ref _lastIncarnationLog))
+        {
+            _logger.IncarnationOutOfRange(name, incarnation, ceiling);
+        }
+
+        return false;
+    }
+
+    /// <summary>Outranks a claim about this node with a higher incarnation, broadcast and sent back to the claimant.</summary>
+    private void Refute(MemberState claimed, uint incarnation, string? sender)
+    {
+        // No wrap: claims above the ceiling (below uint.MaxValue - 1) were dropped by IncarnationInRange.
         _local.Incarnation = Math.Max(_local.Incarnation, incarnation) + 1;
         _logger.Refuted(claimed, incarnation, _local.Incarnation);
         if (claimed is MemberState.Suspect or MemberState.Dead)
@@ -187,9 +236,9 @@ public sealed partial class SwimMembership
 
         BroadcastLocalAlive();
         _snapshot = null;
-        if (from is not null)
+        if (sender is not null && !string.Equals(sender, _name, StringComparison.Ordinal))
         {
-            Send(LocalAlive(), from);
+            Reply(sender, LocalAlive());
         }
     }
 

@@ -21,8 +21,10 @@ public sealed partial class SwimMembership
     public int MaxUserMessageSize => _capacity - WireFormat.FrameHeaderSize;
 
     /// <summary>
-    /// Seals <paramref name="payload"/> (1..<see cref="MaxUserMessageSize"/> bytes) into one datagram to
-    /// <paramref name="destination"/>. Best effort, as all gossip: dropped silently before start or after leave.
+    /// Seals <paramref name="payload"/> (1..<see cref="MaxUserMessageSize"/> bytes) into one datagram to the member
+    /// whose known address is <paramref name="destination"/>, sealed for that member by name. Best effort, as all
+    /// gossip: dropped silently before start, after leave, or when no member (other than this node) has that address —
+    /// a user message never goes to a stranger.
     /// </summary>
     public void SendUserMessage(ReadOnlySpan<byte> payload, IPEndPoint destination)
     {
@@ -39,13 +41,41 @@ public sealed partial class SwimMembership
                 return;
             }
 
-            Send(new UserMessage(payload.ToArray()), destination);
+            if (MemberAt(destination) is not { } member)
+            {
+                return;
+            }
+
+            Send(new UserMessage(payload.ToArray()), member);
         }
 
         Flush();
     }
 
-    private void HandleUserMessage(UserMessage message, IPEndPoint from) => _userMessages.Add((message.Payload, from));
+    /// <summary>Delivered with the sender's known address (never the UDP source), so an answer goes to the member.</summary>
+    private void HandleUserMessage(UserMessage message, string sender)
+    {
+        if (Peer(sender) is not { } peer)
+        {
+            Drop(DropReason.UnknownSender, _source);
+            return;
+        }
+
+        _userMessages.Add((message.Payload, peer.Address));
+    }
+
+    private MemberRecord? MemberAt(IPEndPoint address)
+    {
+        foreach (var member in _members.Values)
+        {
+            if (member != _local && member.Address.Equals(address))
+            {
+                return member;
+            }
+        }
+
+        return null;
+    }
 
     private void RaiseUserMessages(List<(ReadOnlyMemory<byte> Payload, IPEndPoint From)> messages)
     {

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Net;
-using System.Text;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Vipd.Core.Crypto;
@@ -29,7 +29,8 @@ namespace Vipd.Core.Membership;
 /// </summary>
 public sealed partial class SwimMembership : IMembership, IDisposable
 {
-    private readonly Dictionary<IPEndPoint, DateTimeOffset> _heard = [];
+    private readonly Dictionary<string, DateTimeOffset> _heard = new(StringComparer.Ordinal);
+    private readonly HashSet<IPAddress> _legacyLogged = [];
     private readonly Lock _lock = new();
     private readonly Lock _flushLock = new();
     private readonly string _name;
@@ -69,6 +70,10 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     private long _lastDropLog = long.MinValue;
     private long _suppressedDrops;
     private long _lastConflictLog;
+    private long _lastLegacyLog;
+    private long _lastTableFullLog;
+    private long _lastIncarnationLog;
+    private IPEndPoint _source = new(IPAddress.None, 0);
     private long _timerRuns;
 
     /// <summary>Creates a stopped member; <see cref="Start"/> joins.</summary>
@@ -90,9 +95,9 @@ public sealed partial class SwimMembership : IMembership, IDisposable
         ArgumentNullException.ThrowIfNull(keyring);
         ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(random);
-        if (Encoding.UTF8.GetByteCount(name) > WireFormat.MaxNameBytes)
+        if (!WireFormat.IsValidName(name))
         {
-            throw new ArgumentException($"A node name is at most {WireFormat.MaxNameBytes} UTF-8 bytes.", nameof(name));
+            throw new ArgumentException($"A node name is 1 to {WireFormat.MaxNameBytes} printable ASCII characters ('!' to '~').", nameof(name));
         }
 
         options.Validate();
@@ -102,9 +107,12 @@ public sealed partial class SwimMembership : IMembership, IDisposable
         _time = time;
         _random = random;
         _logger = logger ?? NullLogger.Instance;
-        _capacity = options.MaxDatagramSize - DatagramProtector.Overhead;
+        _protector = DatagramProtector.CreateRandom(keyring, name, time, options.MaxTrackedSenders, options.DeadReclaimTime);
+        _capacity = options.MaxDatagramSize - _protector.SealedOverhead;
         _plaintext = new byte[_capacity];
-        _protector = DatagramProtector.CreateRandom(keyring, options.MaxTrackedSenders);
+
+        // Sequence numbers start at random: an ack recorded from an earlier process never matches a fresh probe.
+        _sequence = unchecked((uint)RandomNumberGenerator.GetInt32(int.MinValue, int.MaxValue));
 
         // A boot-time incarnation (Unix seconds) so that a restarted process outranks what its predecessor left behind.
         var boot = (uint)Math.Clamp(time.GetUtcNow().ToUnixTimeSeconds(), 0, uint.MaxValue / 2);
@@ -140,15 +148,15 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     }
 
     /// <summary>
-    /// When an authenticated datagram last arrived from <paramref name="name"/>'s address; null for this node, an
-    /// unknown name, or a member not heard from since this node started.
+    /// When an authenticated datagram last arrived from <paramref name="name"/> (its sealed sender); null for this node,
+    /// an unknown name, or a member not heard from since this node started.
     /// </summary>
     public DateTimeOffset? LastHeard(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         lock (_lock)
         {
-            return _members.TryGetValue(name, out var member) && name != _local.Name && _heard.TryGetValue(member.Address, out var at) ? at : null;
+            return _members.ContainsKey(name) && name != _local.Name && _heard.TryGetValue(name, out var at) ? at : null;
         }
     }
 
@@ -264,7 +272,7 @@ public sealed partial class SwimMembership : IMembership, IDisposable
                 return;
             }
 
-            _local.Incarnation++;
+            _local.Incarnation = _local.Incarnation < uint.MaxValue ? _local.Incarnation + 1 : uint.MaxValue;
             BroadcastLocalAlive();
             RaiseChanged(_local);
             if (_started)
@@ -317,7 +325,7 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             {
                 if (member != _local && member.IsLive)
                 {
-                    Send(leave, member.Address, piggyback: false);
+                    Send(leave, member, piggyback: false);
                 }
             }
 
@@ -399,90 +407,157 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             return;
         }
 
-        var reason = _protector.TryOpen(datagram, from, _opened, out var length);
+        var reason = _protector.TryOpen(datagram, _opened, out var opened);
         if (reason != DropReason.None)
         {
+            if (reason == DropReason.LegacyVersion)
+            {
+                LogLegacy(from);
+            }
+
             Drop(reason, from);
             return;
         }
 
         _decoded.Clear();
-        reason = MessageCodec.TryDecode(_opened.AsSpan(0, length), _decoded);
+        reason = MessageCodec.TryDecode(_opened.AsSpan(opened.FramesOffset, opened.FramesLength), _decoded);
         if (reason != DropReason.None)
         {
             Drop(reason, from);
             return;
         }
 
-        RecordHeard(from);
+        if (opened.ToAnyone && !IsJoinOnly(_decoded))
+        {
+            // "Whoever listens here" is for a join to a seed only: nothing else may be redirected to another node.
+            _decoded.Clear();
+            Drop(DropReason.WrongRecipient, from);
+            return;
+        }
+
+        RecordHeard(opened.Sender);
+        _source = from;
+
+        // State first (piggybacked alives, push/pull): a ping from a member this node has not heard of yet often
+        // carries its alive, and the ack can only go to a known member's address.
+        foreach (var message in _decoded)
+        {
+            if (message is AliveMessage or SuspectMessage or DeadMessage or PushPullMessage)
+            {
+                Handle(message, opened.Sender);
+            }
+        }
 
         foreach (var message in _decoded)
         {
-            Handle(message, from);
+            if (message is not (AliveMessage or SuspectMessage or DeadMessage or PushPullMessage))
+            {
+                Handle(message, opened.Sender);
+            }
         }
 
         _decoded.Clear();
     }
 
-    private void Handle(WireMessage message, IPEndPoint from)
+    private static bool IsJoinOnly(List<WireMessage> messages)
+    {
+        foreach (var message in messages)
+        {
+            if (message is not PushPullMessage { IsReply: false })
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>A vipd 0.1 datagram: say once per source address (bounded) why it is refused.</summary>
+    private void LogLegacy(IPEndPoint from)
+    {
+        if (_legacyLogged.Count < 256 ? _legacyLogged.Add(from.Address) : LogOncePerMinute(ref _lastLegacyLog))
+        {
+            _logger.LegacyDatagram(from, WireFormat.LegacyVersion, WireFormat.Version);
+        }
+    }
+
+    private void Handle(WireMessage message, string sender)
     {
         switch (message)
         {
             case PingMessage ping:
-                HandlePing(ping, from);
+                HandlePing(ping, sender);
                 break;
             case IndirectPingMessage indirect:
-                HandleIndirectPing(indirect, from);
+                HandleIndirectPing(indirect, sender);
                 break;
             case AckMessage ack:
-                HandleAck(ack.Sequence);
+                HandleAck(ack.Sequence, sender);
                 break;
             case NackMessage nack:
-                HandleNack(nack.Sequence);
+                HandleNack(nack.Sequence, sender);
                 break;
             case AliveMessage alive:
-                HandleAlive(alive, from);
+                HandleAlive(alive, sender);
                 break;
             case SuspectMessage suspect:
-                HandleSuspect(suspect, from);
+                HandleSuspect(suspect, sender);
                 break;
             case DeadMessage dead:
-                HandleDead(dead, from);
+                HandleDead(dead, sender);
                 break;
             case PushPullMessage pushPull:
-                HandlePushPull(pushPull, from);
+                HandlePushPull(pushPull, sender);
                 break;
             case AliveRequestMessage request:
-                HandleAliveRequest(request, from);
+                HandleAliveRequest(request, sender);
                 break;
             case UserMessage user:
-                HandleUserMessage(user, from);
+                HandleUserMessage(user, sender);
                 break;
             case MetadataRequestMessage request:
-                HandleMetadataRequest(request, from);
+                HandleMetadataRequest(request, sender);
                 break;
             case MetadataFragmentMessage fragment:
-                HandleMetadataFragment(fragment, from);
+                HandleMetadataFragment(fragment);
                 break;
             default:
                 break;
         }
     }
 
-    private void RecordHeard(IPEndPoint from)
+    private void RecordHeard(string sender)
     {
-        // Bounded: only authenticated senders get here; entries of addresses no member has any more are forgotten
-        // when the table outgrows the membership.
-        if (!_heard.ContainsKey(from) && _heard.Count >= (_members.Count * 2) + 16)
+        // Bounded: only authenticated senders get here; entries of names no longer members are forgotten when the
+        // table outgrows the membership.
+        if (!_heard.ContainsKey(sender) && _heard.Count >= (_members.Count * 2) + 16)
         {
-            var addresses = _members.Values.Select(m => m.Address).ToHashSet();
-            foreach (var stale in _heard.Keys.Where(a => !addresses.Contains(a)).ToList())
+            foreach (var stale in _heard.Keys.Where(n => !_members.ContainsKey(n)).ToList())
             {
                 _heard.Remove(stale);
             }
         }
 
-        _heard[from] = _time.GetUtcNow();
+        _heard[sender] = _time.GetUtcNow();
+    }
+
+    /// <summary>The member <paramref name="name"/> (not this node), or null.</summary>
+    private MemberRecord? Peer(string name) =>
+        _members.TryGetValue(name, out var record) && record != _local ? record : null;
+
+    /// <summary>
+    /// Answers the authenticated sender of the datagram being handled, at its known address in the member table
+    /// (never at the datagram's UDP source): a stranger resending a recording cannot turn a node into a reflector.
+    /// </summary>
+    private void Reply(string sender, WireMessage message, WireMessage? extra = null)
+    {
+        if (Peer(sender) is not { } peer)
+        {
+            Drop(DropReason.UnknownSender, _source);
+            return;
+        }
+
+        Send(message, peer, extra: extra);
     }
 
     private void Drop(DropReason reason, IPEndPoint from)
@@ -579,8 +654,12 @@ public sealed partial class SwimMembership : IMembership, IDisposable
         }
     }
 
+    /// <summary>Seals <paramref name="message"/>, plus queued broadcasts that fit, into one datagram for <paramref name="member"/>.</summary>
+    private void Send(WireMessage message, MemberRecord member, bool piggyback = true, WireMessage? extra = null) =>
+        Send(message, member.Address, member.RecipientId, piggyback, extra);
+
     /// <summary>Seals <paramref name="message"/>, plus queued broadcasts that fit, into one datagram for the outbox.</summary>
-    private void Send(WireMessage message, IPEndPoint destination, bool piggyback = true, WireMessage? extra = null)
+    private void Send(WireMessage message, IPEndPoint destination, ulong recipient, bool piggyback = true, WireMessage? extra = null)
     {
         var length = MessageCodec.Write(message, _plaintext);
         if (extra is not null)
@@ -593,13 +672,13 @@ public sealed partial class SwimMembership : IMembership, IDisposable
             length += _broadcasts.Fill(_plaintext.AsSpan(length), TransmitLimit());
         }
 
-        SealToOutbox(length, destination);
+        SealToOutbox(length, destination, recipient);
     }
 
-    private void SealToOutbox(int plaintextLength, IPEndPoint destination)
+    private void SealToOutbox(int plaintextLength, IPEndPoint destination, ulong recipient)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(plaintextLength + DatagramProtector.Overhead);
-        var length = _protector.Seal(_plaintext.AsSpan(0, plaintextLength), buffer);
+        var buffer = ArrayPool<byte>.Shared.Rent(plaintextLength + _protector.SealedOverhead);
+        var length = _protector.Seal(_plaintext.AsSpan(0, plaintextLength), recipient, buffer);
         _outbox.Add((buffer, length, destination));
     }
 
@@ -623,10 +702,16 @@ public sealed partial class SwimMembership : IMembership, IDisposable
 
     private uint NextSequence() => ++_sequence;
 
+    /// <summary>True for a sequence this node handed out lately (a late or duplicate ack of it is not suspicious).</summary>
+    private bool IsRecentSequence(uint sequence) => _sequence - sequence < 4096;
+
     private sealed class PendingAck
     {
+        /// <summary>The member whose ack this waits for (the probed one, or the target of a relayed probe).</summary>
+        public required string Target { get; init; }
+
         /// <summary>For a relayed (indirect) probe: whom to tell.</summary>
-        public IPEndPoint? Requester { get; init; }
+        public MemberRecord? Requester { get; init; }
 
         public uint RequesterSequence { get; init; }
 
@@ -646,5 +731,10 @@ public sealed partial class SwimMembership : IMembership, IDisposable
         public int ExpectedNacks { get; set; }
 
         public int Nacks { get; set; }
+
+        /// <summary>The members asked to probe indirectly: their relayed acks count, and each one's nack once.</summary>
+        public HashSet<string> Helpers { get; } = new(StringComparer.Ordinal);
+
+        public HashSet<string> Nacked { get; } = new(StringComparer.Ordinal);
     }
 }

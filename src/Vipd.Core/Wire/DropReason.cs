@@ -41,4 +41,28 @@ public enum DropReason
 
     /// <summary>A metadata fragment or request that does not fit: unknown owner, over the size or memory budget, a body whose hash does not match.</summary>
     BadMetadata = 12,
+
+    /// <summary>A vipd 0.1.0 datagram (format 1: no authenticated sender or recipient); logged once per source address.</summary>
+    LegacyVersion = 13,
+
+    /// <summary>Sealed for another node (the recipient id in the sealed header is not this node's), or addressed to anyone but carrying more than a join.</summary>
+    WrongRecipient = 14,
+
+    /// <summary>From an older boot of a sender whose newer boot spoke recently (a recording replayed after a restart).</summary>
+    StaleBoot = 15,
+
+    /// <summary>A message that needs a reply or a known member (ping, request, user message) from a sender that is not in the member table.</summary>
+    UnknownSender = 16,
+
+    /// <summary>An ack or nack for a sequence this node never sent, or from a member that was not asked.</summary>
+    UnexpectedAck = 17,
+
+    /// <summary>A new member beyond <see cref="Membership.MembershipOptions.MaxMembers"/>.</summary>
+    MemberTableFull = 18,
+
+    /// <summary>A name outside the wire charset (<see cref="WireFormat.IsValidName(string)"/>).</summary>
+    BadName = 19,
+
+    /// <summary>An incarnation beyond this node's clock plus <see cref="Membership.MembershipOptions.MaxIncarnationLead"/>: it could wrap.</summary>
+    IncarnationOutOfRange = 20,
 }

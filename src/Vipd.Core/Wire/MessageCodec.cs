@@ -131,7 +131,10 @@ internal static class MessageCodec
     }
 
     /// <summary>Decodes every frame of a plaintext into <paramref name="messages"/>. Never throws.</summary>
-    /// <returns><see cref="DropReason.None"/> when at least one known message decoded and every frame was well formed.</returns>
+    /// <returns>
+    /// <see cref="DropReason.None"/> when at least one known message decoded and every frame was well formed;
+    /// <see cref="DropReason.BadName"/> when a name is outside the wire charset.
+    /// </returns>
     public static DropReason TryDecode(ReadOnlySpan<byte> plaintext, List<WireMessage> messages)
     {
         var start = messages.Count;
@@ -155,11 +158,11 @@ internal static class MessageCodec
                 continue;
             }
 
-            var message = DecodeBody((MessageType)type, body);
+            var message = DecodeBody((MessageType)type, body, out var badName);
             if (message is null)
             {
                 messages.RemoveRange(start, messages.Count - start);
-                return DropReason.Malformed;
+                return badName ? DropReason.BadName : DropReason.Malformed;
             }
 
             messages.Add(message);
@@ -177,7 +180,7 @@ internal static class MessageCodec
         return reason;
     }
 
-    private static WireMessage? DecodeBody(MessageType type, ReadOnlySpan<byte> body)
+    private static WireMessage? DecodeBody(MessageType type, ReadOnlySpan<byte> body, out bool badName)
     {
         var reader = new SpanReader(body);
         WireMessage? message = type switch
@@ -209,6 +212,7 @@ internal static class MessageCodec
         };
 
         // A body must be consumed exactly: trailing bytes mean a different layout than ours.
+        badName = reader.NameRejected;
         return reader.Remaining == 0 ? message : null;
     }
 

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Net;
 using System.Text;
-using System.Text.Unicode;
 using Vipd.Core.Membership;
 
 namespace Vipd.Core.Wire;
@@ -13,6 +12,9 @@ internal ref struct SpanReader(ReadOnlySpan<byte> buffer)
     private int _position;
 
     public readonly int Remaining => _buffer.Length - _position;
+
+    /// <summary>True once a name was refused for its charset (<see cref="WireFormat.IsValidName(ReadOnlySpan{byte})"/>).</summary>
+    public bool NameRejected { get; private set; }
 
     public bool TryReadByte(out byte value)
     {
@@ -78,17 +80,23 @@ internal ref struct SpanReader(ReadOnlySpan<byte> buffer)
         return true;
     }
 
-    /// <summary>A node name: 8-bit length (1..MaxNameBytes), then valid UTF-8.</summary>
+    /// <summary>A name: 8-bit length (1..MaxNameBytes), then printable ASCII (<see cref="WireFormat.IsValidName(ReadOnlySpan{byte})"/>).</summary>
     public bool TryReadName(out string value)
     {
         value = string.Empty;
         if (!TryReadByte(out var length) || length == 0 || length > WireFormat.MaxNameBytes
-            || !TryReadBytes(length, out var bytes) || !Utf8.IsValid(bytes))
+            || !TryReadBytes(length, out var bytes))
         {
             return false;
         }
 
-        value = Encoding.UTF8.GetString(bytes);
+        if (!WireFormat.IsValidName(bytes))
+        {
+            NameRejected = true;
+            return false;
+        }
+
+        value = Encoding.ASCII.GetString(bytes);
         return true;
     }
 

@@ -123,6 +123,26 @@ public sealed class IntentReplicatorTests : IDisposable
     }
 
     [Fact]
+    public void Receive_RequestRepeatingOneKey_AnsweredOnce()
+    {
+        var vips = Enumerable.Range(0, 150).Select(i => Vip($"v{i:D3}", $"198.51.100.{i + 1}/24")).ToList();
+        var version = _store.Apply("k8s", vips, replace: true).Version;
+        _cluster.RunFor(TimeSpan.FromMilliseconds(50)); // the push of the whole entry
+        var answers = new List<IntentFragmentMessage>();
+        _cluster["n2"].Membership.UserMessageReceived += (payload, _) =>
+        {
+            if (IntentMessageCodec.TryDecode(payload.Span) is IntentFragmentMessage f)
+            {
+                answers.Add(f);
+            }
+        };
+
+        Inject(IntentMessageCodec.EncodeRequest([.. Enumerable.Repeat(new IntentWant(K8s, version, [(100, 50)]), 40)]));
+
+        Assert.Equal([(100, 50)], answers.Select(f => (f.Offset, f.Chunk.Length)));
+    }
+
+    [Fact]
     public void Receive_ManyPartialEntries_BoundedAndEvicted()
     {
         for (var i = 1; i <= 10; i++)

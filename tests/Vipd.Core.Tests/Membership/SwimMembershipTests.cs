@@ -3,6 +3,7 @@ using Microsoft.Extensions.Time.Testing;
 using Vipd.Core.Crypto;
 using Vipd.Core.Membership;
 using Vipd.Core.Net;
+using Vipd.Core.Tests.Crypto;
 using Vipd.Core.Wire;
 
 namespace Vipd.Core.Tests.Membership;
@@ -86,11 +87,8 @@ public sealed class SwimMembershipTests
     {
         using var membership = Create(out var sent);
         membership.Start([]);
-        using var peer = new DatagramProtector(Key(1), 42);
-        var plaintext = MessageCodec.Encode(new PingMessage(5, "someone-else", "n2"));
-        var datagram = new byte[plaintext.Length + DatagramProtector.Overhead];
-        peer.Seal(plaintext, datagram);
-        membership.OnDatagram(datagram, Peer);
+        using var peer = TestSealer.Create(Key(1), "n2", 42);
+        Deliver(membership, peer, new PingMessage(5, "someone-else", "n2"));
         Assert.Equal(1, membership.Drops[DropReason.WrongTarget]);
         Assert.Empty(sent);
     }
@@ -100,17 +98,11 @@ public sealed class SwimMembershipTests
     {
         using var membership = Create(out var sent);
         membership.Start([]);
-        using var peer = new DatagramProtector(Key(1), 42);
-        var plaintext = MessageCodec.Encode(new PingMessage(5, "n1", "n2"));
-        var datagram = new byte[plaintext.Length + DatagramProtector.Overhead];
-        peer.Seal(plaintext, datagram);
-        membership.OnDatagram(datagram, Peer);
+        using var peer = TestSealer.Create(Key(1), "n2", 42);
+        Deliver(membership, peer, new PingMessage(5, "n1", "n2"), new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty));
         var (bytes, destination) = Assert.Single(sent);
         Assert.Equal(Peer, destination);
-        var opened = new byte[bytes.Length];
-        Assert.Equal(DropReason.None, peer.TryOpen(bytes, Local, opened, out var length));
-        MessageCodec.TryDecode(opened.AsSpan(0, length), out var messages);
-        Assert.Equal(5u, Assert.IsType<AckMessage>(messages[0]).Sequence);
+        Assert.Equal(5u, Assert.IsType<AckMessage>(peer.OpenMessages(bytes)[0]).Sequence);
         Assert.Equal(1, membership.Traffic.DatagramsSent);
     }
 
@@ -121,11 +113,8 @@ public sealed class SwimMembershipTests
             new FakeTimeProvider(), new Random(1));
         membership.Changed += _ => throw new InvalidOperationException("handler bug");
         membership.Start([Peer]);
-        using var peer = new DatagramProtector(Key(1), 42);
-        var plaintext = MessageCodec.Encode(new PingMessage(5, "n1", "n2"), new AliveMessage(9, "n2", Peer, ReadOnlyMemory<byte>.Empty));
-        var datagram = new byte[plaintext.Length + DatagramProtector.Overhead];
-        peer.Seal(plaintext, datagram);
-        membership.OnDatagram(datagram, Peer);
+        using var peer = TestSealer.Create(Key(1), "n2", 42);
+        Deliver(membership, peer, new PingMessage(5, "n1", "n2"), new AliveMessage(9, "n2", Peer, ReadOnlyMemory<byte>.Empty));
         Assert.Equal(2, membership.Members.Count);
         Assert.True(membership.Traffic.DatagramsSent > 0);
     }
@@ -143,7 +132,7 @@ public sealed class SwimMembershipTests
         var datagrams = new byte[Threads][][];
         for (var t = 0; t < Threads; t++)
         {
-            using var sealer = new DatagramProtector(Key(1), (uint)(t + 10));
+            using var sealer = TestSealer.Create(Key(1), $"t{t}", (uint)(t + 10));
             datagrams[t] = new byte[PerThread][];
             for (var i = 0; i < PerThread; i++)
             {
@@ -152,8 +141,7 @@ public sealed class SwimMembershipTests
                     new AliveMessage((uint)(i + 1), name, new IPEndPoint(IPAddress.Parse("192.0.2.100"), 8000 + (t * 50) + (i % 50)), ReadOnlyMemory<byte>.Empty),
                     new SuspectMessage((uint)(i + 1), name, "x"),
                     new PingMessage((uint)i, "n1", name));
-                datagrams[t][i] = new byte[plaintext.Length + DatagramProtector.Overhead];
-                sealer.Seal(plaintext, datagrams[t][i]);
+                datagrams[t][i] = sealer.SealFor(plaintext, "n1");
             }
         }
 
@@ -180,18 +168,18 @@ public sealed class SwimMembershipTests
     }
 
     [Fact]
-    public void OnDatagram_PingFromUnknownOrNewerSender_AsksForItsAlive()
+    public void OnDatagram_PingFromNewerSender_AsksForItsAlive()
     {
         using var membership = Create(out var sent);
         membership.Start([]);
-        using var peer = new DatagramProtector(Key(1), 42);
+        using var peer = TestSealer.Create(Key(1), "n2", 42);
         Deliver(membership, peer, new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty));
         sent.Clear();
         Deliver(membership, peer, new PingMessage(5, "n1", "n2", 3));
-        Assert.DoesNotContain(Decode(peer, Assert.Single(sent).Bytes), m => m is AliveRequestMessage);
+        Assert.DoesNotContain(peer.OpenMessages(Assert.Single(sent).Bytes), m => m is AliveRequestMessage);
         sent.Clear();
         Deliver(membership, peer, new PingMessage(6, "n1", "n2", 4));
-        var reply = Decode(peer, Assert.Single(sent).Bytes);
+        var reply = peer.OpenMessages(Assert.Single(sent).Bytes);
         Assert.IsType<AckMessage>(reply[0]);
         Assert.Equal("n2", Assert.IsType<AliveRequestMessage>(reply[1]).Target);
     }
@@ -201,11 +189,11 @@ public sealed class SwimMembershipTests
     {
         using var membership = Create(out var sent);
         membership.Start([]);
-        using var peer = new DatagramProtector(Key(1), 42);
+        using var peer = TestSealer.Create(Key(1), "n2", 42);
         Deliver(membership, peer, new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty), new DeadMessage(3, "n2", "n3"));
         sent.Clear();
         Deliver(membership, peer, new PingMessage(5, "n1", "n2", 3));
-        var dead = Assert.IsType<DeadMessage>(Decode(peer, Assert.Single(sent).Bytes)[1]);
+        var dead = Assert.IsType<DeadMessage>(peer.OpenMessages(Assert.Single(sent).Bytes)[1]);
         Assert.Equal((3u, "n2", "n1"), (dead.Incarnation, dead.Name, dead.From));
     }
 
@@ -215,9 +203,11 @@ public sealed class SwimMembershipTests
         using var membership = Create(out var sent);
         membership.UpdateMetadata(new byte[] { 4, 2 });
         membership.Start([]);
-        using var peer = new DatagramProtector(Key(1), 42);
+        using var peer = TestSealer.Create(Key(1), "n2", 42);
+        Deliver(membership, peer, new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty));
+        sent.Clear();
         Deliver(membership, peer, new AliveRequestMessage("n1"));
-        var alive = Assert.IsType<AliveMessage>(Decode(peer, Assert.Single(sent).Bytes)[0]);
+        var alive = Assert.IsType<AliveMessage>(peer.OpenMessages(Assert.Single(sent).Bytes)[0]);
         Assert.Equal(membership.Incarnation, alive.Incarnation);
         Assert.Equal(new byte[] { 4, 2 }, alive.Metadata.ToArray());
         sent.Clear();
@@ -234,7 +224,7 @@ public sealed class SwimMembershipTests
             new FakeTimeProvider(), new Random(1), logger);
         membership.Start([]);
         var before = membership.Incarnation;
-        using var peer = new DatagramProtector(Key(1), 42);
+        using var peer = TestSealer.Create(Key(1), "n2", 42);
         Deliver(membership, peer, new AliveMessage(before, "n1", Peer, ReadOnlyMemory<byte>.Empty));
         Deliver(membership, peer, new AliveMessage(before + 1, "n1", Peer, ReadOnlyMemory<byte>.Empty));
         Assert.Equal(before + 2, membership.Incarnation);
@@ -284,21 +274,8 @@ public sealed class SwimMembershipTests
         return new SwimMembership("n1", Local, MembershipOptions.Default, transport, Key(1), new FakeTimeProvider(), new Random(1));
     }
 
-    private static void Deliver(SwimMembership membership, DatagramProtector peer, params WireMessage[] messages)
-    {
-        var plaintext = MessageCodec.Encode(messages);
-        var datagram = new byte[plaintext.Length + DatagramProtector.Overhead];
-        peer.Seal(plaintext, datagram);
-        membership.OnDatagram(datagram, Peer);
-    }
-
-    private static IReadOnlyList<WireMessage> Decode(DatagramProtector peer, byte[] datagram)
-    {
-        var opened = new byte[datagram.Length];
-        Assert.Equal(DropReason.None, peer.TryOpen(datagram, Local, opened, out var length));
-        Assert.Equal(DropReason.None, MessageCodec.TryDecode(opened.AsSpan(0, length), out var messages));
-        return messages;
-    }
+    private static void Deliver(SwimMembership membership, DatagramProtector peer, params WireMessage[] messages) =>
+        membership.OnDatagram(peer.SealFor(MessageCodec.Encode(messages), "n1"), Peer);
 
     private static Keyring Key(byte fill) => Keyring.FromKeys([Enumerable.Repeat(fill, 32).ToArray()]);
 

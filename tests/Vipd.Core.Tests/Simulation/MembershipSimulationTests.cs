@@ -393,7 +393,11 @@ public sealed class MembershipSimulationTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(8), TimeSpan.FromMilliseconds(50)),
             string.Join(", ", cluster.Nodes.SelectMany(n => n.Membership.Members.Where(m => m.Metadata.Length != 200)
                 .Select(m => $"{n.Name} sees {m.Name}@{m.Incarnation}/{m.Metadata.Length}")).Take(20)) + cluster.Describe());
-        Assert.Equal(0, cluster.Nodes.Sum(n => n.Membership.Drops.Total));
+        // The only drops: a ping (or suspicion) from a member the receiver has not heard of yet during the join cannot
+        // be answered (the reply goes to a known address only); the prober goes indirect.
+        var unknown = cluster.Nodes.Sum(n => n.Membership.Drops[DropReason.UnknownSender]);
+        Assert.True(cluster.Nodes.Sum(n => n.Membership.Drops.Total) == unknown && unknown < 40, string.Join(", ", cluster.Nodes
+            .SelectMany(n => n.Membership.Drops.Snapshot()).GroupBy(kv => kv.Key).Select(g => $"{g.Key}={g.Sum(kv => kv.Value)}")));
         Assert.InRange(cluster.Network.LargestDatagram, 1000, 1400);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Time.Testing;
 using Vipd.Core.Crypto;
 using Vipd.Core.Membership;
 using Vipd.Core.Net;
+using Vipd.Core.Tests.Crypto;
 using Vipd.Core.Wire;
 using Xunit.Abstractions;
 
@@ -71,7 +72,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         var transport = new CountingTransport();
         using var membership = new SwimMembership("n1", Local, MembershipOptions.Default, transport, Key, time, new Random(Seed));
         membership.Start([]);
-        var sealers = Senders.Select((s, i) => new DatagramProtector(Key, (uint)(1000 + i))).ToArray();
+        var sealers = Senders.Select((s, i) => TestSealer.Create(Key, $"n{i + 2}", (uint)(1000 + i))).ToArray();
         var stopwatch = Stopwatch.StartNew();
         try
         {
@@ -122,10 +123,12 @@ public sealed class FuzzTests(ITestOutputHelper output)
         Assert.Equal(0, membership.Drops[DropReason.InternalError]);
 
         // Still alive and answering after the storm: a fresh, valid ping gets its ack.
-        using var peer = new DatagramProtector(Key, 99);
+        using var peer = TestSealer.Create(Key, "fuzzer", 99, time);
         var before = transport.Count;
-        membership.OnDatagram(SealTo(peer, MessageCodec.Encode(new PingMessage(77, "n1", "fuzzer")), new byte[WireFormat.MaxDatagramSize]),
-            new IPEndPoint(IPAddress.Parse("192.0.2.99"), 7450));
+        var fuzzer = new IPEndPoint(IPAddress.Parse("192.0.2.99"), 7450);
+        membership.OnDatagram(SealTo(peer, MessageCodec.Encode(new PingMessage(77, "n1", "fuzzer"),
+            new AliveMessage((uint)time.GetUtcNow().ToUnixTimeSeconds(), "fuzzer", fuzzer, ReadOnlyMemory<byte>.Empty)), new byte[WireFormat.MaxDatagramSize]),
+            fuzzer);
         Assert.Equal(before + 1, transport.Count);
         time.Advance(TimeSpan.FromSeconds(5));
         Assert.Equal(0, membership.Drops[DropReason.InternalError]);
@@ -133,8 +136,8 @@ public sealed class FuzzTests(ITestOutputHelper output)
 
     private static byte[] SealTo(DatagramProtector sealer, byte[] plaintext, byte[] buffer)
     {
-        var length = Math.Min(plaintext.Length, WireFormat.MaxDatagramSize - DatagramProtector.Overhead);
-        var sealedLength = sealer.Seal(plaintext.AsSpan(0, length), buffer);
+        var length = Math.Min(plaintext.Length, WireFormat.MaxDatagramSize - sealer.SealedOverhead);
+        var sealedLength = sealer.Seal(plaintext.AsSpan(0, length), DatagramProtector.RecipientId("n1"), buffer);
         return buffer[..sealedLength];
     }
 

@@ -14,7 +14,7 @@ public sealed class MessageCodecTests
     private static WireMessage[] Messages =>
     [
         new PingMessage(1, "n1", "n2"),
-        new PingMessage(uint.MaxValue, "ñødé-ü", new string('x', 128), uint.MaxValue),
+        new PingMessage(uint.MaxValue, "n!~odd.Name_9", new string('x', 128), uint.MaxValue),
         new AliveRequestMessage("n4"),
         new IndirectPingMessage(7, "n3", V4, WantNack: true),
         new IndirectPingMessage(8, "n3", V6, WantNack: false),
@@ -94,12 +94,30 @@ public sealed class MessageCodecTests
         Assert.Equal(3u, Assert.IsType<AckMessage>(Assert.Single(decoded)).Sequence);
     }
 
-    [Fact]
-    public void TryDecode_InvalidUtf8Name_Malformed()
+    [Theory]
+    [InlineData(0xFF)]
+    [InlineData((byte)'\n')]
+    [InlineData(0x1B)]
+    [InlineData((byte)' ')]
+    [InlineData(0x7F)]
+    [InlineData(0xC3)]
+    public void TryDecode_NameOutsidePrintableAscii_BadName(byte bad)
     {
         var bytes = MessageCodec.Encode(new SuspectMessage(1, "ab", "cd"));
-        bytes[WireFormat.FrameHeaderSize + 4 + 1] = 0xFF;
-        Assert.Equal(DropReason.Malformed, MessageCodec.TryDecode(bytes, out _));
+        bytes[WireFormat.FrameHeaderSize + 4 + 1] = bad;
+        Assert.Equal(DropReason.BadName, MessageCodec.TryDecode(bytes, out _));
+    }
+
+    [Fact]
+    public void IsValidName_PrintableAsciiOnly()
+    {
+        Assert.True(WireFormat.IsValidName("node-1.example_A"));
+        Assert.True(WireFormat.IsValidName(new string('x', WireFormat.MaxNameBytes)));
+        Assert.False(WireFormat.IsValidName(new string('x', WireFormat.MaxNameBytes + 1)));
+        Assert.False(WireFormat.IsValidName(""));
+        Assert.False(WireFormat.IsValidName("n1\nforged log line"));
+        Assert.False(WireFormat.IsValidName("n1\u001b[31m"));
+        Assert.False(WireFormat.IsValidName("nødé"));
     }
 
     [Fact]
