@@ -4,6 +4,7 @@ using Vipd.Benchmarks;
 var commands = new Dictionary<string, (string Help, Func<BenchmarkOptions, Task<int>> Run)>(StringComparer.Ordinal)
 {
     ["dataplane"] = ("bind, announce and remove VIPs in a namespace lab; latency from owned to the first announcement on the wire", DataplaneBenchmark.RunAsync),
+    ["leanscale"] = ("lean node records in the deterministic simulation: settle, idle bytes/s per node, record size, one holder each after a crash and the bytes it moved (VIPD_LEANSCALE=20x2000,100x10000)", LeanScaleBenchmark.RunAsync),
     ["l2scale"] = ("3 vipd nodes, many VIPs moved by a crash, unpaced and at 15 pps: client neighbour entries, every first announcement, peak announcements/s (VIPD_L2SCALE=4x480,6x1000)", L2ScaleBenchmark.RunAsync),
     ["failover"] = ("3 vipd nodes in a namespace lab: unplanned failover and planned handover gaps at the client, idle gossip bytes/s (VIPD_PROFILE=fast for the fast profile)", FailoverBenchmark.RunAsync),
     ["footprint"] = ("3 idle vipd nodes in a namespace lab: RSS, RssAnon, managed heap, threads and wire bytes/s per node (all frames, Ethernet overhead included); DOTNET_* reaches the daemons", FootprintBenchmark.RunAsync),

@@ -12,6 +12,13 @@ public sealed partial class ClusterNode
     /// <summary>How long a peer's VIP set digest may differ before it is reported: far above the spread of a change.</summary>
     private static readonly TimeSpan DisagreementReported = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// How long a live peer's standing digest may differ from this node's before this node lists its standing
+    /// explicitly (per VIP) instead of in a lean record: longer than the spread of a VIP set change (milliseconds),
+    /// during which each side derives the other with its own model, as every node did with its own config before.
+    /// </summary>
+    public static readonly TimeSpan StandingGrace = TimeSpan.FromSeconds(2);
+
     private void Reelect()
     {
         IReadOnlySet<string>? desired = null;
@@ -150,8 +157,10 @@ public sealed partial class ClusterNode
         DateTimeOffset? wakeAt = _settled ? null : _settleUntil;
         bool? peersInSync = null;
         wakeAt = Earliest(wakeAt, TrackDisagreementsLocked(nodes, now));
-        foreach (var vip in _vips)
+        wakeAt = Earliest(wakeAt, TrackStandingDigestsLocked(nodes, now));
+        for (var index = 0; index < _vips.Count; index++)
         {
+            var vip = _vips[index];
             ElectionCandidate[] candidates;
             string? owner;
             if (_collisions.TryGetValue(vip.Name, out var other))
@@ -162,7 +171,7 @@ public sealed partial class ClusterNode
             }
             else
             {
-                candidates = BuildCandidatesLocked(vip, nodes, now);
+                candidates = BuildCandidatesLocked(vip, index, nodes, now);
                 owner = VipElection.ElectOwner(vip, candidates, now, quorum, out var reconsiderAt);
                 wakeAt = Earliest(wakeAt, reconsiderAt);
                 if (LegacyHolderLocked(vip.Name, nodes) is { } legacy && quorum.HasQuorum)
@@ -304,9 +313,8 @@ public sealed partial class ClusterNode
         return desired;
     }
 
-    private ElectionCandidate[] BuildCandidatesLocked(VipSpec vip, List<NodeView> nodes, DateTimeOffset now)
+    private ElectionCandidate[] BuildCandidatesLocked(VipSpec vip, int index, List<NodeView> nodes, DateTimeOffset now)
     {
-        var id = _vipIds[vip.Name];
         if (!_eligibleSince.TryGetValue(vip.Name, out var sinceByNode))
         {
             _eligibleSince[vip.Name] = sinceByNode = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
@@ -316,8 +324,7 @@ public sealed partial class ClusterNode
         for (var i = 0; i < nodes.Count; i++)
         {
             var node = nodes[i];
-            var entry = default(NodeVipEntry);
-            var hasEntry = node.Record is not null && node.Record.TryGet(node.Record.Legacy ? _legacyIds[vip.Name] : id, out entry);
+            var hasEntry = TryEntryLocked(node, index, out var entry);
             var maintenance = node.Record?.Maintenance ?? false;
             var draining = node.Record?.Draining ?? false;
             var eligible = hasEntry && entry.Eligible;
@@ -404,7 +411,7 @@ public sealed partial class ClusterNode
         var members = _membership.Members;
         var nodes = new List<NodeView>(members.Count + 1)
         {
-            new(_localName, true, LocalRecordLocked()),
+            new(_localName, true, LocalRecordLocked(), null),
         };
         var seen = new HashSet<string>(StringComparer.Ordinal) { _localName };
         foreach (var member in members)
@@ -414,7 +421,8 @@ public sealed partial class ClusterNode
                 continue;
             }
 
-            nodes.Add(new NodeView(member.Name, member.IsLive, DecodeLocked(member)));
+            var record = DecodeLocked(member);
+            nodes.Add(new NodeView(member.Name, member.IsLive, record, record is { Lean: true } ? DerivedLocked(member.Name, record) : null));
         }
 
         return nodes;
@@ -438,6 +446,93 @@ public sealed partial class ClusterNode
     }
 
     /// <summary>
+    /// What <paramref name="node"/> says, or is derived to say, about the VIP at <paramref name="index"/> of the VIP
+    /// list: false when it is neither eligible nor holding (no entry). A lean record gives the claim; the standing is
+    /// derived from its verdicts with this node's model (a VIP the model does not know: not eligible).
+    /// </summary>
+    private bool TryEntryLocked(NodeView node, int index, out NodeVipEntry entry)
+    {
+        entry = default;
+        if (node.Record is not { } record)
+        {
+            return false;
+        }
+
+        var name = _vips[index].Name;
+        if (record.Legacy)
+        {
+            return record.TryGet(_legacyIds[name], out entry);
+        }
+
+        var key = _vipIds[name];
+        if (!record.Lean)
+        {
+            return record.TryGet(key, out entry);
+        }
+
+        var holding = record.TryGet(key, out _);
+        var slot = index < _modelIndex.Length ? _modelIndex[index] : -1;
+        var standing = node.Standing is { } derived && slot >= 0 && slot < derived.Length ? derived[slot] : default;
+        if (!standing.Eligible && !holding)
+        {
+            return false;
+        }
+
+        entry = new NodeVipEntry(key, standing.Eligible, standing.Priority, holding);
+        return true;
+    }
+
+    /// <summary>
+    /// Decides whether this node's record must list its standing explicitly: without a usable model, or when a live
+    /// peer's standing digest has differed from this node's for <see cref="StandingGrace"/> (it cannot derive this
+    /// node's standing; neither can this node derive its). A change is republished from the timer (publishing here,
+    /// inside the membership's event delivery, could re-enter it). Returns when to look again.
+    /// </summary>
+    private DateTimeOffset? TrackStandingDigestsLocked(List<NodeView> nodes, DateTimeOffset now)
+    {
+        var digest = _model?.Digest ?? 0;
+        DateTimeOffset? next = null;
+        var wanted = digest == 0;
+        foreach (var node in nodes)
+        {
+            if (node.Name == _localName)
+            {
+                continue;
+            }
+
+            if (!node.Live || node.Record is not { Legacy: false } record || record.StandingDigest == digest)
+            {
+                _standingDiffersSince.Remove(node.Name);
+                continue;
+            }
+
+            var since = _standingDiffersSince.TryGetValue(node.Name, out var s) ? s : _standingDiffersSince[node.Name] = now;
+            if (now >= since + StandingGrace)
+            {
+                wanted = true;
+            }
+            else
+            {
+                next = Earliest(next, since + StandingGrace);
+            }
+        }
+
+        foreach (var name in _standingDiffersSince.Keys.Where(n => !nodes.Exists(v => v.Name == n)).ToList())
+        {
+            _standingDiffersSince.Remove(name);
+        }
+
+        if (wanted != _explicitWanted)
+        {
+            _explicitWanted = wanted;
+            _republish = true;
+        }
+
+        // A pending republication keeps the timer due (a later election must not push it out).
+        return _republish ? Earliest(next, now) : next;
+    }
+
+    /// <summary>
     /// Whether this node claims <paramref name="vip"/>: it holds the address and still wants it. An address the
     /// announcer still holds after the election gave the VIP up (its removal, or an add that finishes after the
     /// release) is no claim: peers would see a claimant that does not want it, and this node, counting itself as a
@@ -455,6 +550,7 @@ public sealed partial class ClusterNode
 
         if (!NodeRecordCodec.TryDecode(span, out var record, out var error) && error != NodeRecordError.Empty)
         {
+            Interlocked.Increment(ref _badRecords);
             _logger.BadRecord(member.Name, error);
         }
 
@@ -567,9 +663,6 @@ public sealed partial class ClusterNode
         return null;
     }
 
-    /// <summary>The key <paramref name="record"/> names <paramref name="vip"/> by: its 64-bit key, or a 0.1 node's 32-bit id.</summary>
-    private ulong KeyIn(NodeRecord record, string vip) => record.Legacy ? _legacyIds[vip] : _vipIds[vip];
-
     private static string ChangeReason(VipExplanation explanation, string? previousOwner)
     {
         if (explanation.Owner is null)
@@ -601,7 +694,8 @@ public sealed partial class ClusterNode
     private static DateTimeOffset? Earliest(DateTimeOffset? a, DateTimeOffset? b) =>
         a is null ? b : b is null ? a : a < b ? a : b;
 
-    private sealed record NodeView(string Name, bool Live, NodeRecord? Record);
+    /// <summary>One node in an election: its record and, for a lean record, its standing derived with this node's model.</summary>
+    private sealed record NodeView(string Name, bool Live, NodeRecord? Record, LocalStanding[]? Standing);
 
     /// <summary>What one VIP's last election ran on, so <see cref="Explain"/> can rebuild the explanation on demand.</summary>
     private sealed record ElectionInput(VipSpec Vip, ElectionCandidate[] Candidates, DateTimeOffset Now, QuorumState Quorum, string? Override, string? Note);

@@ -45,6 +45,15 @@ public sealed partial class ClusterNode : IDisposable
     private HashSet<string> _held = new(StringComparer.Ordinal);
     private uint _recordVersion;
     private byte[]? _lastPublished;
+    private StandingModel? _model;
+    private IReadOnlyList<NodeVerdict> _verdicts = [];
+    private int[] _modelIndex = [];
+    private readonly Dictionary<string, (IReadOnlyList<NodeVerdict> Verdicts, LocalStanding[] Standing)> _derivedByNode = new(StringComparer.Ordinal);
+    private readonly List<(IReadOnlyList<NodeVerdict> Verdicts, LocalStanding[] Standing)> _derivedShared = [];
+    private readonly Dictionary<string, DateTimeOffset> _standingDiffersSince = new(StringComparer.Ordinal);
+    private bool _explicitWanted;
+    private long _badRecords;
+    private bool _republish;
 
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _eligibleSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string?> _owners = new(StringComparer.Ordinal);
@@ -66,7 +75,7 @@ public sealed partial class ClusterNode : IDisposable
     private bool _delivering;
     private bool _disposed;
 
-    /// <summary>Creates the node and subscribes to <paramref name="membership"/>; call <see cref="SetVips"/> and <see cref="SetLocalState"/> next.</summary>
+    /// <summary>Creates the node and subscribes to <paramref name="membership"/>; call <see cref="SetVips"/> and <c>SetLocalState</c> next.</summary>
     public ClusterNode(string localName, ClusterOptions options, IMembership membership, TimeProvider time, ILogger? logger)
     {
         ArgumentException.ThrowIfNullOrEmpty(localName);
@@ -83,7 +92,7 @@ public sealed partial class ClusterNode : IDisposable
         _logger = logger ?? NullLogger.Instance;
         _settleUntil = time.GetUtcNow() + options.StartupGrace;
         _settled = options.StartupGrace <= TimeSpan.Zero;
-        _timer = time.CreateTimer(static state => ((ClusterNode)state!).Reelect(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        _timer = time.CreateTimer(static state => ((ClusterNode)state!).OnTimer(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
         membership.Changed += OnMemberChanged;
     }
 
@@ -165,6 +174,7 @@ public sealed partial class ClusterNode : IDisposable
             }
 
             _vipsSet = true;
+            RebuildModelIndexLocked();
             foreach (var name in _eligibleSince.Keys.Where(n => !names.Contains(n)).ToList())
             {
                 _eligibleSince.Remove(name);
@@ -184,7 +194,10 @@ public sealed partial class ClusterNode : IDisposable
         Reelect();
     }
 
-    /// <summary>Sets this node's maintenance flag and per-VIP eligibility and priority; republishes its record and re-elects.</summary>
+    /// <summary>
+    /// Sets this node's maintenance flag and per-VIP eligibility and priority given as values (no model peers could
+    /// derive them from): the record then lists every VIP explicitly. Republishes its record and re-elects.
+    /// </summary>
     public void SetLocalState(bool maintenance, IReadOnlyDictionary<string, LocalVipState> vips)
     {
         ArgumentNullException.ThrowIfNull(vips);
@@ -192,11 +205,133 @@ public sealed partial class ClusterNode : IDisposable
         {
             _maintenance = maintenance;
             _localState = new Dictionary<string, LocalVipState>(vips, StringComparer.Ordinal);
+            SetModelLocked(null, []);
             _vipSetDigest = DigestLocked();
         }
 
         Publish();
         Reelect();
+    }
+
+    /// <summary>
+    /// Sets this node's maintenance flag and its check and link verdicts, from which <paramref name="model"/> derives
+    /// its standing for every VIP (<see cref="StandingModel.Derive"/>: the same function peers apply to its lean
+    /// record). Peers' lean records are derived with the same model. Republishes its record and re-elects.
+    /// </summary>
+    public void SetLocalState(bool maintenance, StandingModel model, IReadOnlyList<NodeVerdict> verdicts)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(verdicts);
+        lock (_lock)
+        {
+            _maintenance = maintenance;
+            var standing = model.Derive(_localName, verdicts);
+            var states = new Dictionary<string, LocalVipState>(standing.Length, StringComparer.Ordinal);
+            for (var i = 0; i < standing.Length; i++)
+            {
+                states[model.Vips[i].Name] = new LocalVipState(standing[i].Eligible, standing[i].Priority);
+            }
+
+            _localState = states;
+            SetModelLocked(model, [.. verdicts]);
+            _vipSetDigest = DigestLocked();
+        }
+
+        Publish();
+        Reelect();
+    }
+
+    /// <summary>Member records that did not decode (each distinct body once): the member then counts as neither eligible nor holding.</summary>
+    public long BadRecords => Interlocked.Read(ref _badRecords);
+
+    /// <summary>The record size this node publishes now (bytes), for metrics and tests.</summary>
+    public int PublishedRecordSize
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _lastPublished?.Length ?? 0;
+            }
+        }
+    }
+
+    /// <summary>True while this node publishes a lean record (claims and verdicts; peers derive its standing).</summary>
+    public bool PublishesLean
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return LeanLocked;
+            }
+        }
+    }
+
+    private bool LeanLocked => _model is { Digest: not 0 } && !_explicitWanted;
+
+    private void SetModelLocked(StandingModel? model, IReadOnlyList<NodeVerdict> verdicts)
+    {
+        _verdicts = verdicts;
+        if (ReferenceEquals(model, _model))
+        {
+            return;
+        }
+
+        _model = model;
+        _derivedByNode.Clear();
+        _derivedShared.Clear();
+        RebuildModelIndexLocked();
+    }
+
+    private void RebuildModelIndexLocked()
+    {
+        _modelIndex = new int[_vips.Count];
+        for (var i = 0; i < _vips.Count; i++)
+        {
+            _modelIndex[i] = _model is not null && _model.TryIndexOf(_vips[i].Name, out var index) ? index : -1;
+        }
+    }
+
+    /// <summary>
+    /// A lean peer's standing for every VIP of this node's model, derived from its verdicts (cached: verdicts rarely
+    /// change, claims do). Null without a model.
+    /// </summary>
+    private LocalStanding[]? DerivedLocked(string node, NodeRecord record)
+    {
+        if (_model is null)
+        {
+            return null;
+        }
+
+        if (_model.NodeDependent)
+        {
+            if (_derivedByNode.TryGetValue(node, out var cached) && cached.Verdicts.SequenceEqual(record.Verdicts))
+            {
+                return cached.Standing;
+            }
+
+            var standing = _model.Derive(node, record.Verdicts);
+            _derivedByNode[node] = (record.Verdicts, standing);
+            return standing;
+        }
+
+        foreach (var (verdicts, standing) in _derivedShared)
+        {
+            if (verdicts.SequenceEqual(record.Verdicts))
+            {
+                return standing;
+            }
+        }
+
+        var derived = _model.Derive(node, record.Verdicts);
+        if (_derivedShared.Count >= 64)
+        {
+            _derivedShared.RemoveAt(0);
+        }
+
+        _derivedShared.Add((record.Verdicts, derived));
+        return derived;
     }
 
     /// <summary>What the announcer actually holds now: gossiped as this node's claims, for the VIPs it still wants.</summary>
@@ -283,7 +418,7 @@ public sealed partial class ClusterNode : IDisposable
         }
     }
 
-    /// <summary>The maintenance flag last given to <see cref="SetLocalState"/>.</summary>
+    /// <summary>The maintenance flag last given to <c>SetLocalState</c>.</summary>
     public bool IsMaintenance
     {
         get
@@ -355,32 +490,34 @@ public sealed partial class ClusterNode : IDisposable
         ArgumentNullException.ThrowIfNull(node);
         lock (_lock)
         {
-            NodeRecord? record;
+            NodeView view;
             if (node == _localName)
             {
-                record = LocalRecordLocked();
+                view = new NodeView(node, true, LocalRecordLocked(), null);
             }
             else
             {
                 var member = _membership.Members.FirstOrDefault(m => m.Name == node);
-                record = member is null ? null : DecodeLocked(member);
+                var record = member is null ? null : DecodeLocked(member);
+                view = new NodeView(node, true, record, record is { Lean: true } ? DerivedLocked(node, record) : null);
             }
 
-            if (record is null)
+            if (view.Record is not { } found)
             {
                 return null;
             }
 
             var vips = new List<VipStanding>();
-            foreach (var vip in _vips)
+            for (var i = 0; i < _vips.Count; i++)
             {
-                if (!_collisions.ContainsKey(vip.Name) && record.TryGet(KeyIn(record, vip.Name), out var entry))
+                var vip = _vips[i];
+                if (!_collisions.ContainsKey(vip.Name) && TryEntryLocked(view, i, out var entry))
                 {
                     vips.Add(new VipStanding(vip.Name, entry.Eligible, entry.Priority, entry.Holding));
                 }
             }
 
-            return new MemberStanding(node, record.Maintenance, record.Draining, vips);
+            return new MemberStanding(node, found.Maintenance, found.Draining, vips);
         }
     }
 
@@ -412,6 +549,23 @@ public sealed partial class ClusterNode : IDisposable
     }
 
     private void OnMemberChanged(Member member) => Reelect();
+
+    private void OnTimer()
+    {
+        bool republish;
+        lock (_lock)
+        {
+            republish = _republish;
+            _republish = false;
+        }
+
+        if (republish)
+        {
+            Publish();
+        }
+
+        Reelect();
+    }
 
     private void Publish()
     {
@@ -463,7 +617,8 @@ public sealed partial class ClusterNode : IDisposable
 
     private byte[]? BuildRecordLocked()
     {
-        var entries = new List<(string Name, NodeVipEntry Entry)>();
+        var lean = LeanLocked;
+        var entries = new List<NodeVipEntry>();
         foreach (var vip in _vips)
         {
             if (_collisions.ContainsKey(vip.Name))
@@ -471,17 +626,35 @@ public sealed partial class ClusterNode : IDisposable
                 continue;
             }
 
-            var state = _localState.GetValueOrDefault(vip.Name);
             var holding = ClaimsLocked(vip.Name);
+            if (lean)
+            {
+                if (holding)
+                {
+                    entries.Add(new NodeVipEntry(_vipIds[vip.Name], false, 0, true));
+                }
+
+                continue;
+            }
+
+            var state = _localState.GetValueOrDefault(vip.Name);
             if (state.Eligible || holding)
             {
-                entries.Add((vip.Name, new NodeVipEntry(_vipIds[vip.Name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), holding)));
+                entries.Add(new NodeVipEntry(_vipIds[vip.Name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), holding));
             }
         }
 
-        // Every entry, however many: a record larger than a datagram travels in the membership's metadata fragments,
-        // so no claim is ever hidden from peers (the 84-entry truncation of format 1 left VIPs held twice).
-        var bytes = NodeRecordCodec.Encode(new NodeRecord(_recordVersion + 1, _maintenance, _draining, [.. entries.Select(e => e.Entry)]) { VipSetDigest = _vipSetDigest });
+        // Every claim, however many: a record larger than a datagram travels in the membership's metadata fragments,
+        // so no claim is ever hidden from peers (the 84-entry truncation of format 1 left VIPs held twice). A lean
+        // record carries the verdicts instead of per-VIP standing: peers derive it with the same model.
+        var record = new NodeRecord(_recordVersion + 1, _maintenance, _draining, entries)
+        {
+            VipSetDigest = _vipSetDigest,
+            StandingDigest = _model?.Digest ?? 0,
+            Verdicts = _model is null ? [] : _verdicts,
+            Lean = lean,
+        };
+        var bytes = NodeRecordCodec.Encode(record);
         if (_lastPublished is not null && bytes.AsSpan(5).SequenceEqual(_lastPublished.AsSpan(5)))
         {
             return null; // bytes 1..4 are the record version: everything after it is the same

@@ -1,10 +1,12 @@
 namespace Vipd.Core.Election;
 
 /// <summary>
-/// What each node gossips about itself as its membership metadata (encoded by <see cref="NodeRecordCodec"/>):
-/// one entry for every VIP it is eligible for or holds, however many (no per-node limit: a record larger than a
-/// datagram travels in the membership's metadata fragments). VIPs are named by their <see cref="VipKey"/>; a VIP
-/// absent from <see cref="Vips"/> is neither eligible nor held. Two VIP names with the same key are refused where
+/// What each node gossips about itself as its membership metadata (encoded by <see cref="NodeRecordCodec"/>). Two
+/// shapes: an explicit record lists one entry for every VIP the node is eligible for or holds (a VIP absent from
+/// <see cref="Vips"/> is neither eligible nor held); a <see cref="Lean"/> record lists only the VIPs it holds (its
+/// claims, never truncated) and carries what its eligibility is derived from instead (<see cref="Verdicts"/>, read
+/// through a <see cref="StandingModel"/> whose digest is <see cref="StandingDigest"/>), so its size does not grow
+/// with the VIP count. VIPs are named by their <see cref="VipKey"/>. Two VIP names with the same key are refused where
 /// VIPs are added and, should they meet anyway, the <see cref="Cluster.ClusterNode"/> elects neither and logs it.
 /// </summary>
 /// <param name="Version">Increases with every publication by the node (wraps); informational, the membership's incarnation orders updates.</param>
@@ -30,6 +32,21 @@ public sealed record NodeRecord(uint Version, bool Maintenance, bool Draining, I
     /// upgrade the cluster node yields every VIP a legacy node claims (see ARCHITECTURE.md).
     /// </summary>
     public bool Legacy { get; init; }
+
+    /// <summary>
+    /// The <see cref="StandingModel.Digest"/> the node derives its own standing with; 0 when it has none (then the
+    /// record is explicit). A peer whose model has the same digest derives the node's standing exactly.
+    /// </summary>
+    public ulong StandingDigest { get; init; }
+
+    /// <summary>The node's check and link verdicts, sorted by kind then key (format 3; empty otherwise).</summary>
+    public IReadOnlyList<NodeVerdict> Verdicts { get; init; } = [];
+
+    /// <summary>
+    /// True: <see cref="Vips"/> lists only the claims (Holding, with no eligibility or priority) and peers derive the
+    /// node's standing from <see cref="Verdicts"/>. False: every VIP the node is eligible for or holds is listed.
+    /// </summary>
+    public bool Lean { get; init; }
 
     /// <summary>Finds the entry for <paramref name="key"/> (binary search: <see cref="Vips"/> is sorted).</summary>
     public bool TryGet(ulong key, out NodeVipEntry entry)

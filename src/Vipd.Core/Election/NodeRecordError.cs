@@ -21,6 +21,9 @@ public enum NodeRecordError
     /// <summary>Bytes after the last entry.</summary>
     TrailingBytes = 5,
 
-    /// <summary>VIP ids not strictly ascending (duplicates or out of order).</summary>
+    /// <summary>VIP keys or verdicts not strictly ascending (duplicates or out of order).</summary>
     Unsorted = 6,
+
+    /// <summary>An explicit record (format 3) claims a VIP it has no entry for.</summary>
+    UnlistedClaim = 7,
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
-using Vipd.Core.Cluster;
+using Vipd.Core.Checks;
 using Vipd.Core.Config;
+using Vipd.Core.Election;
 using Vipd.Core.Intents;
 using Vipd.Core.Reconcile;
 
@@ -10,7 +11,7 @@ namespace Vipd.Core.Nodes;
 public sealed partial class Node
 {
     /// <summary>The config and what is derived from it, replaced together (start and reload).</summary>
-    [MemberNotNull(nameof(_config), nameof(_vips), nameof(_checkConfigs))]
+    [MemberNotNull(nameof(_config), nameof(_vips), nameof(_checkConfigs), nameof(_standingModel))]
     private void UseConfig(VipdConfig config)
     {
         Volatile.Write(ref _config, config);
@@ -19,8 +20,12 @@ public sealed partial class Node
         RebuildVips();
     }
 
-    [MemberNotNull(nameof(_vips))]
-    private void RebuildVips() => Volatile.Write(ref _vips, NodeVipSet.Build(_config, Intents.EffectiveVips(), Intents.Preferences));
+    [MemberNotNull(nameof(_vips), nameof(_standingModel))]
+    private void RebuildVips()
+    {
+        Volatile.Write(ref _vips, NodeVipSet.Build(_config, Intents.EffectiveVips(), Intents.Preferences));
+        _standingModel = StandingModel.Build(_vips.ByName.Values.Select(v => v.Config), _checkConfigs);
+    }
 
     /// <summary>The election's desired set to the announcer; then the claims (held ∧ desired) are republished.</summary>
     private void ApplyDesired(IReadOnlySet<string> desired)
@@ -44,7 +49,11 @@ public sealed partial class Node
         Cluster.ReportHeld(Announcer.Held);
     }
 
-    /// <summary>This node's own record: per VIP, eligible while its interface is up and its checks allow it, with its priority.</summary>
+    /// <summary>
+    /// This node's own record: its check and link verdicts, from which the cluster node derives its standing for every
+    /// VIP with the standing model (per VIP: eligible while its interface is up and its checks allow it, with its
+    /// priority), as every peer derives it from the record.
+    /// </summary>
     private void PublishLocalState()
     {
         if (_disposed)
@@ -52,13 +61,12 @@ public sealed partial class Node
             return;
         }
 
-        var states = new Dictionary<string, LocalVipState>(StringComparer.Ordinal);
         var links = _ports.Addresses.ListLinks();
+        var verdicts = _standingModel.VerdictsOf(Checks, name => ToLinkState(links.FirstOrDefault(l => l.Name == name)));
         var held = Announcer.Held.ToHashSet(StringComparer.Ordinal);
         foreach (var vip in Vips.ByName.Values)
         {
-            var (eligible, priority, reason) = LocalVerdict(vip.Config, links.FirstOrDefault(l => l.Name == vip.Config.Interface));
-            states[vip.Name] = new LocalVipState(eligible, priority);
+            var (eligible, _, reason) = LocalVerdict(vip.Config, links.FirstOrDefault(l => l.Name == vip.Config.Interface));
             if (!held.Contains(vip.Name) && !_stopping)
             {
                 var state = NotifyStateOf(vip.Name);
@@ -73,8 +81,15 @@ public sealed partial class Node
             }
         }
 
-        Cluster.SetLocalState(_maintenance, states);
+        Cluster.SetLocalState(_maintenance, _standingModel, verdicts);
     }
+
+    private static LinkState ToLinkState(LinkInfo? link) => link switch
+    {
+        null => LinkState.Gone,
+        { IsUp: false } => LinkState.Down,
+        _ => LinkState.Up,
+    };
 
     private void OnNetworkChange(NetworkChange change)
     {

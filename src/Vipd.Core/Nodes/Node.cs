@@ -5,6 +5,7 @@ using Vipd.Core.Checks;
 using Vipd.Core.Cluster;
 using Vipd.Core.Config;
 using Vipd.Core.Crypto;
+using Vipd.Core.Election;
 using Vipd.Core.Intents;
 using Vipd.Core.Membership;
 using Vipd.Core.Reconcile;
@@ -45,6 +46,7 @@ public sealed partial class Node : IDisposable
     private VipdConfig _config;
     private NodeVipSet _vips;
     private Dictionary<string, CheckConfig> _checkConfigs;
+    private StandingModel _standingModel;
     private IReadOnlyDictionary<string, CheckStatus> _checks = new Dictionary<string, CheckStatus>(StringComparer.Ordinal);
     private volatile bool _maintenance;
     private volatile bool _stopping;
@@ -293,18 +295,11 @@ public sealed partial class Node : IDisposable
     /// <summary>This node's notify state for a VIP (MASTER, BACKUP, FAULT, STOP or INIT). On the loop.</summary>
     public string NotifyStateOf(string vip) => _notifyStates.GetValueOrDefault(vip, InitState);
 
-    /// <summary>This node's eligibility and priority for a VIP: its interface is up and its checks allow it.</summary>
+    /// <summary>This node's eligibility and priority for a VIP: its interface is up and its checks allow it (<see cref="Eligibility.Evaluate"/>, the rule peers apply to this node's verdicts).</summary>
     public (bool Eligible, int Priority, string Reason) LocalVerdict(VipConfig vip, LinkInfo? link)
     {
         ArgumentNullException.ThrowIfNull(vip);
-        var verdict = CheckEvaluation.Evaluate(vip, Checks, _checkConfigs);
-        var priority = Math.Clamp(vip.PriorityOf(Config.Node.Name) + verdict.PriorityShift, ConfigDefaults.MinPriority, ConfigDefaults.MaxPriority);
-        return link switch
-        {
-            null => (false, priority, $"interface {vip.Interface} is gone"),
-            { IsUp: false } => (false, priority, $"interface {vip.Interface} is down"),
-            _ => (verdict.Eligible, priority, verdict.Reason),
-        };
+        return Eligibility.Evaluate(vip, Config.Node.Name, Checks, _checkConfigs, ToLinkState(link));
     }
 
     public void Dispose()

@@ -72,7 +72,7 @@ internal sealed class ClusterSwimSimulation : IDisposable
         cluster.DesiredChanged += set => cluster.ReportHeld([.. set]);
         cluster.ReannounceRequested += vip => Reannounced.Add((Now, node.Name, vip));
         cluster.SetVips(Vips);
-        cluster.SetLocalState(node.Maintenance, node.Vips);
+        ApplyLocal(node);
         membership.Start([.. Nodes.Where(n => n != node).Take(3).Select(n => n.Endpoint)]);
         _minority.Forget(node.Name);
         TopologyChanged(true);
@@ -109,13 +109,36 @@ internal sealed class ClusterSwimSimulation : IDisposable
     public static void SetLocal(SwimNode node, string vip, bool eligible, int priority)
     {
         node.Vips[vip] = new LocalVipState(eligible, priority);
-        node.Cluster?.SetLocalState(node.Maintenance, node.Vips);
+        ApplyLocal(node);
     }
 
     public static void SetMaintenance(SwimNode node, bool maintenance)
     {
         node.Maintenance = maintenance;
-        node.Cluster?.SetLocalState(node.Maintenance, node.Vips);
+        ApplyLocal(node);
+    }
+
+    /// <summary>
+    /// Gives the node's local state to its cluster node: with a <see cref="SwimNode.Model"/>, its verdicts (lean
+    /// records; <see cref="SwimNode.Vips"/> is then what the model derives, for the invariants); else the per-VIP states.
+    /// </summary>
+    public static void ApplyLocal(SwimNode node)
+    {
+        if (node.Model is { } model)
+        {
+            var standing = model.Derive(node.Name, node.Verdicts);
+            node.Vips.Clear();
+            for (var i = 0; i < standing.Length; i++)
+            {
+                node.Vips[model.Vips[i].Name] = new LocalVipState(standing[i].Eligible, standing[i].Priority);
+            }
+
+            node.Cluster?.SetLocalState(node.Maintenance, model, node.Verdicts);
+        }
+        else
+        {
+            node.Cluster?.SetLocalState(node.Maintenance, node.Vips);
+        }
     }
 
     public void Partition(IReadOnlyDictionary<string, int> groups)
@@ -238,5 +261,11 @@ internal sealed class ClusterSwimSimulation : IDisposable
         public TimeSpan StopDeadline { get; set; }
 
         public Dictionary<string, LocalVipState> Vips { get; } = new(StringComparer.Ordinal);
+
+        /// <summary>With a model, the node publishes lean records (its verdicts) instead of per-VIP states.</summary>
+        public StandingModel? Model { get; set; }
+
+        /// <summary>The node's check and link verdicts (with <see cref="Model"/>).</summary>
+        public IReadOnlyList<NodeVerdict> Verdicts { get; set; } = [];
     }
 }
