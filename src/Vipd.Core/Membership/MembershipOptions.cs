@@ -2,7 +2,7 @@ namespace Vipd.Core.Membership;
 
 /// <summary>
 /// Every timing of the SWIM membership, each default with its reason. <see cref="Default"/> is tuned for a LAN
-/// (a crash is marked dead by every survivor in ~200 ms median at 3 nodes, idle traffic ~1.1 KB/s per node);
+/// (a crash is marked dead by every survivor in ~200 ms median at 3 nodes, idle traffic ~1.6 KB/s per node);
 /// <see cref="Fast"/> trades ~8x the probe traffic (~9 KB/s per node) for ~27 ms median detection.
 /// </summary>
 public sealed record MembershipOptions
@@ -24,7 +24,7 @@ public sealed record MembershipOptions
         PushPullInterval = TimeSpan.FromSeconds(10),
     };
 
-    /// <summary>Default 80 ms: 12.5 probes/s cost ~1.1 KB/s per node and reach a crashed peer of 3 within ~50 ms (median).</summary>
+    /// <summary>Default 80 ms: 12.5 probes/s cost ~1.6 KB/s per node and reach a crashed peer of 3 within ~50 ms (median).</summary>
     public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromMilliseconds(80);
 
     /// <summary>Default 20 ms: a LAN round trip is far below 1 ms; the slack absorbs scheduling and GC hiccups.</summary>
