@@ -35,9 +35,10 @@ internal static class LeanScaleBenchmark
             table.Fact($"{label}: bytes sent by all survivors from the crash to one holder each", r.BytesAfterCrash.ToString(CultureInfo.InvariantCulture));
             table.Fact($"{label}: largest record after the crash (bytes)", r.LargestRecordAfterCrash.ToString(CultureInfo.InvariantCulture));
             table.Fact($"{label}: largest datagram (bytes)", r.LargestDatagram.ToString(CultureInfo.InvariantCulture));
-            table.Fact($"{label}: views agree, owner holds each VIP", r.Violation ?? "yes");
+            table.Fact($"{label}: views agree, owner holds each VIP (every VIP up to 2,000, else 1,000 sampled)", r.Violation ?? "yes");
+            table.Fact($"{label}: bytes/s per survivor from the crash to one holder each", r.BytesPerSecondPerSurvivorAfterCrash.ToString("0", CultureInfo.InvariantCulture));
             table.Fact($"{label}: wall time (s)", r.Wall.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture));
-            failed |= r.Settled is null || r.ConvergedAfterCrash is null || !r.AllLean || !r.AllLeanAfterCrash || r.LargestDatagram > 1400;
+            failed |= r.Settled is null || r.ConvergedAfterCrash is null || !r.AllLean || !r.AllLeanAfterCrash || r.LargestDatagram > 1400 || r.Violation is not null;
         }
 
         Console.WriteLine(table.Format());

@@ -36,6 +36,7 @@ public sealed partial class ClusterNode
             var next = ElectLocked(changes, reannounce);
             if (!next.SetEquals(previous))
             {
+                MarkDirtyLocked(previous, next); // this node's claims (held ∧ desired) changed for these
                 _desired = next;
                 desired = next;
                 generation = ++_generation;
@@ -129,6 +130,7 @@ public sealed partial class ClusterNode
         if (quorum.HasQuorum != _hadQuorum)
         {
             _hadQuorum = quorum.HasQuorum;
+            _fullPending = true;
             if (quorum.HasQuorum)
             {
                 _logger.QuorumRegained(live, _options.ExpectedNodes);
@@ -151,14 +153,55 @@ public sealed partial class ClusterNode
         if (!_settled && ((live >= _options.ExpectedNodes && nodes.All(n => !n.Live || n.Record is not null)) || now >= _settleUntil))
         {
             _settled = true;
+            _fullPending = true;
         }
 
-        var desired = new HashSet<string>(StringComparer.Ordinal);
         DateTimeOffset? wakeAt = _settled ? null : _settleUntil;
         bool? peersInSync = null;
         wakeAt = Earliest(wakeAt, TrackDisagreementsLocked(nodes, now));
         wakeAt = Earliest(wakeAt, TrackStandingDigestsLocked(nodes, now));
-        for (var index = 0; index < _vips.Count; index++)
+        TrackPeerChangesLocked(nodes);
+
+        // Which VIPs to elect: all after a change that can move any of them (a node joined or left the view, a
+        // record's flags, digests or verdicts changed, a deadline passed, local state or the VIP set changed), else
+        // only those whose claims or standing changed. A node that is (re)joining holds nothing and takes nothing
+        // until it has heard the cluster: its first election then looks at every VIP once.
+        HashSet<string> desired;
+        IEnumerable<int> elect;
+        var partial = !_fullPending;
+        if (!_settled && _desired.Count == 0)
+        {
+            _fullPending = true;
+            desired = new HashSet<string>(StringComparer.Ordinal);
+            elect = [];
+        }
+        else if (_fullPending)
+        {
+            _fullPending = false;
+            _dirty.Clear();
+            desired = new HashSet<string>(StringComparer.Ordinal);
+            elect = Enumerable.Range(0, _vips.Count);
+        }
+        else
+        {
+            desired = new HashSet<string>(_desired, StringComparer.Ordinal);
+            var dirty = _dirty.Where(i => i < _vips.Count).Order().ToList();
+            _dirty.Clear();
+            foreach (var i in dirty)
+            {
+                desired.Remove(_vips[i].Name);
+            }
+
+            elect = dirty;
+        }
+
+        if (partial && _scheduledWake is { } scheduled)
+        {
+            wakeAt = Earliest(wakeAt, scheduled); // the deadlines of the VIPs not elected now still stand
+        }
+
+        var last = new ElectionCandidate?[nodes.Count];
+        foreach (var index in elect)
         {
             var vip = _vips[index];
             ElectionCandidate[] candidates;
@@ -171,7 +214,7 @@ public sealed partial class ClusterNode
             }
             else
             {
-                candidates = BuildCandidatesLocked(vip, index, nodes, now);
+                candidates = BuildCandidatesLocked(vip, index, nodes, now, last);
                 owner = VipElection.ElectOwner(vip, candidates, now, quorum, out var reconsiderAt);
                 wakeAt = Earliest(wakeAt, reconsiderAt);
                 if (LegacyHolderLocked(vip.Name, nodes) is { } legacy && quorum.HasQuorum)
@@ -304,20 +347,32 @@ public sealed partial class ClusterNode
             var due = at - now;
             // Never zero: a timer due at once could fire synchronously inside Change, re-entering this election.
             _timer.Change(due < MinimumWake ? MinimumWake : due, Timeout.InfiniteTimeSpan);
+            _scheduledWake = at;
         }
         else
         {
             _timer.Change(Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+            _scheduledWake = null;
         }
 
         return desired;
     }
 
-    private ElectionCandidate[] BuildCandidatesLocked(VipSpec vip, int index, List<NodeView> nodes, DateTimeOffset now)
+    /// <summary>
+    /// The candidates for one VIP. <paramref name="last"/> holds the candidate last built for each node in this
+    /// election: an equal one is reused (with thousands of VIPs most of a node's candidates are alike).
+    /// </summary>
+    private ElectionCandidate[] BuildCandidatesLocked(VipSpec vip, int index, List<NodeView> nodes, DateTimeOffset now, ElectionCandidate?[] last)
     {
-        if (!_eligibleSince.TryGetValue(vip.Name, out var sinceByNode))
+        // How long a node has been eligible matters only for a preempt delay; without one, none is tracked.
+        Dictionary<string, DateTimeOffset>? sinceByNode = null;
+        if (vip.Preempt && vip.PreemptDelay > TimeSpan.Zero && !_eligibleSince.TryGetValue(vip.Name, out sinceByNode))
         {
             _eligibleSince[vip.Name] = sinceByNode = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        }
+        else if (sinceByNode is null)
+        {
+            _eligibleSince.Remove(vip.Name);
         }
 
         var candidates = new ElectionCandidate[nodes.Count];
@@ -329,7 +384,11 @@ public sealed partial class ClusterNode
             var draining = node.Record?.Draining ?? false;
             var eligible = hasEntry && entry.Eligible;
             DateTimeOffset? since = null;
-            if (node.Live && !maintenance && !draining && eligible && (vip.AllowedNodes is null || vip.AllowedNodes.Contains(node.Name, StringComparer.Ordinal)))
+            if (sinceByNode is null)
+            {
+                // no preempt delay: "eligible long enough" (null) is all the election needs
+            }
+            else if (node.Live && !maintenance && !draining && eligible && (vip.AllowedNodes is null || vip.AllowedNodes.Contains(node.Name, StringComparer.Ordinal)))
             {
                 ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(sinceByNode, node.Name, out var exists);
                 if (!exists)
@@ -344,7 +403,17 @@ public sealed partial class ClusterNode
                 sinceByNode.Remove(node.Name);
             }
 
-            candidates[i] = new ElectionCandidate(node.Name, node.Live, maintenance, draining, eligible, hasEntry ? entry.Priority : 0, hasEntry && entry.Holding, since);
+            var priority = hasEntry ? entry.Priority : 0;
+            var holding = hasEntry && entry.Holding;
+            if (last[i] is { } previous && previous.Eligible == eligible && previous.Priority == priority && previous.Holding == holding
+                && previous.EligibleSince == since && previous.Live == node.Live && previous.Maintenance == maintenance && previous.Draining == draining)
+            {
+                candidates[i] = previous;
+            }
+            else
+            {
+                candidates[i] = last[i] = new ElectionCandidate(node.Name, node.Live, maintenance, draining, eligible, priority, holding, since);
+            }
         }
 
         return candidates;
@@ -354,7 +423,9 @@ public sealed partial class ClusterNode
     {
         if (!_inputs.TryGetValue(vip, out var input))
         {
-            return new VipExplanation(vip, null, "no owner: not a configured VIP", [], null);
+            return _indexByName.ContainsKey(vip) && !_settled
+                ? new VipExplanation(vip, null, "no owner yet: this node is (re)joining and elects once it has heard the cluster", [], _settleUntil)
+                : new VipExplanation(vip, null, "no owner: not a configured VIP", [], null);
         }
 
         if (input.Override is { } summary)
@@ -411,7 +482,7 @@ public sealed partial class ClusterNode
         var members = _membership.Members;
         var nodes = new List<NodeView>(members.Count + 1)
         {
-            new(_localName, true, LocalRecordLocked(), null),
+            new(_localName, true, SelfRecordLocked(), null),
         };
         var seen = new HashSet<string>(StringComparer.Ordinal) { _localName };
         foreach (var member in members)
@@ -428,21 +499,135 @@ public sealed partial class ClusterNode
         return nodes;
     }
 
-    private NodeRecord LocalRecordLocked()
+    /// <summary>This node's own flags as a record; its per-VIP standing is read from the local state (<see cref="TryEntryLocked"/>).</summary>
+    private NodeRecord SelfRecordLocked() =>
+        new(_recordVersion, _maintenance, _draining, []) { VipSetDigest = _vipSetDigest, StandingDigest = _model?.Digest ?? 0 };
+
+    /// <summary>
+    /// Compares the view with the one the last election saw and marks what must be elected again: every VIP when a
+    /// node joined the view (it may outrank any owner) or a record's flags, digests or verdicts changed; only the
+    /// affected VIPs when a node left the view (those it owned or claimed) or only its claims or per-VIP entries changed.
+    /// </summary>
+    private void TrackPeerChangesLocked(List<NodeView> nodes)
     {
-        var entries = new List<NodeVipEntry>();
-        foreach (var vip in _vips)
+        var present = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var node in nodes)
         {
-            var state = _localState.GetValueOrDefault(vip.Name);
-            var holding = ClaimsLocked(vip.Name);
-            if ((state.Eligible || holding) && !_collisions.ContainsKey(vip.Name))
+            if (node.Name == _localName)
             {
-                entries.Add(new NodeVipEntry(_vipIds[vip.Name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), holding));
+                continue;
+            }
+
+            present.Add(node.Name);
+            if (!_seen.TryGetValue(node.Name, out var previous))
+            {
+                if (node.Live)
+                {
+                    _fullPending = true;
+                }
+            }
+            else if (previous.Live != node.Live)
+            {
+                if (node.Live)
+                {
+                    _fullPending = true;
+                }
+                else
+                {
+                    MarkNodeGoneLocked(node.Name, previous.Record);
+                }
+            }
+            else if (!ReferenceEquals(previous.Record, node.Record))
+            {
+                CompareRecordsLocked(previous.Record, node.Record);
+            }
+
+            _seen[node.Name] = (node.Live, node.Record);
+        }
+
+        foreach (var (name, previous) in _seen.Where(p => !present.Contains(p.Key)).ToList())
+        {
+            _seen.Remove(name);
+            if (previous.Live)
+            {
+                MarkNodeGoneLocked(name, previous.Record);
+            }
+        }
+    }
+
+    /// <summary>A node left the view: the VIPs it owned or claimed are elected again; its eligibility times are forgotten.</summary>
+    private void MarkNodeGoneLocked(string name, NodeRecord? record)
+    {
+        for (var i = 0; i < _vips.Count; i++)
+        {
+            if (_owners.GetValueOrDefault(_vips[i].Name) == name || (_claimants.TryGetValue(_vips[i].Name, out var claimants) && claimants.Contains(name)))
+            {
+                _dirty.Add(i);
             }
         }
 
-        entries.Sort(static (a, b) => a.Key.CompareTo(b.Key));
-        return new NodeRecord(_recordVersion, _maintenance, _draining, entries) { VipSetDigest = _vipSetDigest };
+        if (record is { Legacy: true })
+        {
+            _fullPending = true;
+        }
+        else if (record is not null)
+        {
+            foreach (var entry in record.Vips)
+            {
+                if (entry.Holding && _indexByKey.TryGetValue(entry.Key, out var index))
+                {
+                    _dirty.Add(index);
+                }
+            }
+        }
+
+        foreach (var since in _eligibleSince.Values)
+        {
+            since.Remove(name);
+        }
+    }
+
+    /// <summary>A live node published a new record: the VIPs whose entry (claim, eligibility, priority) differs, or all.</summary>
+    private void CompareRecordsLocked(NodeRecord? before, NodeRecord? after)
+    {
+        if (before is null || after is null || before.Legacy || after.Legacy || before.Lean != after.Lean
+            || before.Maintenance != after.Maintenance || before.Draining != after.Draining
+            || before.VipSetDigest != after.VipSetDigest || before.StandingDigest != after.StandingDigest
+            || !before.Verdicts.SequenceEqual(after.Verdicts))
+        {
+            _fullPending = true;
+            return;
+        }
+
+        int a = 0, b = 0;
+        while (a < before.Vips.Count || b < after.Vips.Count)
+        {
+            ulong key;
+            if (b >= after.Vips.Count || (a < before.Vips.Count && before.Vips[a].Key < after.Vips[b].Key))
+            {
+                key = before.Vips[a++].Key;
+            }
+            else if (a >= before.Vips.Count || after.Vips[b].Key < before.Vips[a].Key)
+            {
+                key = after.Vips[b++].Key;
+            }
+            else
+            {
+                var same = before.Vips[a] == after.Vips[b];
+                key = before.Vips[a].Key;
+                a++;
+                b++;
+                if (same)
+                {
+                    continue;
+                }
+            }
+
+            if (_indexByKey.TryGetValue(key, out var index))
+            {
+                _dirty.Add(index);
+            }
+        }
     }
 
     /// <summary>
@@ -459,6 +644,19 @@ public sealed partial class ClusterNode
         }
 
         var name = _vips[index].Name;
+        if (node.Name == _localName)
+        {
+            var state = _localState.GetValueOrDefault(name);
+            var claims = ClaimsLocked(name);
+            if (!state.Eligible && !claims)
+            {
+                return false;
+            }
+
+            entry = new NodeVipEntry(_vipIds[name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), claims);
+            return true;
+        }
+
         if (record.Legacy)
         {
             return record.TryGet(_legacyIds[name], out entry);

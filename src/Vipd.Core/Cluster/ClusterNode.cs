@@ -53,6 +53,12 @@ public sealed partial class ClusterNode : IDisposable
     private readonly Dictionary<string, DateTimeOffset> _standingDiffersSince = new(StringComparer.Ordinal);
     private bool _explicitWanted;
     private long _badRecords;
+    private bool _fullPending = true;
+    private readonly HashSet<int> _dirty = [];
+    private readonly Dictionary<string, (bool Live, NodeRecord? Record)> _seen = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, int> _indexByKey = [];
+    private readonly Dictionary<string, int> _indexByName = new(StringComparer.Ordinal);
+    private DateTimeOffset? _scheduledWake;
     private bool _republish;
 
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _eligibleSince = new(StringComparer.Ordinal);
@@ -136,13 +142,19 @@ public sealed partial class ClusterNode : IDisposable
         lock (_lock)
         {
             _vips = [.. vips];
+            _fullPending = true;
+            _indexByKey.Clear();
+            _indexByName.Clear();
             _vipIds.Clear();
             _legacyIds.Clear();
             _collisions.Clear();
             var byId = new Dictionary<ulong, string>();
-            foreach (var vip in _vips)
+            for (var index = 0; index < _vips.Count; index++)
             {
+                var vip = _vips[index];
                 var id = VipKey.Of(vip.Name);
+                _indexByKey.TryAdd(id, index);
+                _indexByName.TryAdd(vip.Name, index);
                 _vipIds[vip.Name] = id;
                 _legacyIds[vip.Name] = StableHash.VipId(vip.Name);
                 if (byId.TryGetValue(id, out var other) && other != vip.Name)
@@ -205,6 +217,7 @@ public sealed partial class ClusterNode : IDisposable
         {
             _maintenance = maintenance;
             _localState = new Dictionary<string, LocalVipState>(vips, StringComparer.Ordinal);
+            _fullPending = true;
             SetModelLocked(null, []);
             _vipSetDigest = DigestLocked();
         }
@@ -233,6 +246,7 @@ public sealed partial class ClusterNode : IDisposable
             }
 
             _localState = states;
+            _fullPending = true;
             SetModelLocked(model, [.. verdicts]);
             _vipSetDigest = DigestLocked();
         }
@@ -279,6 +293,9 @@ public sealed partial class ClusterNode : IDisposable
         }
 
         _model = model;
+        // Publish lean from the first record on when peers agree (the next election decides again).
+        var now = _time.GetUtcNow();
+        _explicitWanted = model is not { Digest: not 0 } || _standingDiffersSince.Values.Any(since => now >= since + StandingGrace);
         _derivedByNode.Clear();
         _derivedShared.Clear();
         RebuildModelIndexLocked();
@@ -290,6 +307,26 @@ public sealed partial class ClusterNode : IDisposable
         for (var i = 0; i < _vips.Count; i++)
         {
             _modelIndex[i] = _model is not null && _model.TryIndexOf(_vips[i].Name, out var index) ? index : -1;
+        }
+    }
+
+    /// <summary>Marks for the next election the VIPs in exactly one of the two sets (by name).</summary>
+    private void MarkDirtyLocked(IReadOnlySet<string> before, HashSet<string> after)
+    {
+        foreach (var name in before)
+        {
+            if (!after.Contains(name) && _indexByName.TryGetValue(name, out var index))
+            {
+                _dirty.Add(index);
+            }
+        }
+
+        foreach (var name in after)
+        {
+            if (!before.Contains(name) && _indexByName.TryGetValue(name, out var index))
+            {
+                _dirty.Add(index);
+            }
         }
     }
 
@@ -347,7 +384,9 @@ public sealed partial class ClusterNode : IDisposable
             }
             else
             {
-                _held = new HashSet<string>(vipNames, StringComparer.Ordinal);
+                var held = new HashSet<string>(vipNames, StringComparer.Ordinal);
+                MarkDirtyLocked(_held, held);
+                _held = held;
             }
         }
 
@@ -377,6 +416,7 @@ public sealed partial class ClusterNode : IDisposable
             }
 
             _draining = true;
+            _fullPending = true;
             _logger.HandoverBegun(_desired.Count, (long)_options.HandoverTimeout.TotalMilliseconds);
         }
 
@@ -398,6 +438,7 @@ public sealed partial class ClusterNode : IDisposable
             }
 
             _draining = false;
+            _fullPending = true;
             _handoverLogged = false;
             _logger.HandoverEnded();
         }
@@ -493,7 +534,7 @@ public sealed partial class ClusterNode : IDisposable
             NodeView view;
             if (node == _localName)
             {
-                view = new NodeView(node, true, LocalRecordLocked(), null);
+                view = new NodeView(node, true, SelfRecordLocked(), null);
             }
             else
             {
@@ -557,6 +598,8 @@ public sealed partial class ClusterNode : IDisposable
         {
             republish = _republish;
             _republish = false;
+            _fullPending = true; // a deadline passed (preempt delay, handover, grace): look at every VIP
+            _scheduledWake = null;
         }
 
         if (republish)

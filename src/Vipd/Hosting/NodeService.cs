@@ -306,7 +306,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             node.Membership.Traffic,
             _transport.SendFailures,
             [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing, c.Duration.TotalSeconds))],
-            node.Cluster.DisagreeingPeers.Count);
+            node.Cluster.DisagreeingPeers.Count,
+            node.Cluster.BadRecords);
     }
 
     /// <summary>(Re)starts the health checks of the current config; each result goes to the node's loop.</summary>

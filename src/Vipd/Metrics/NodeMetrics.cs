@@ -26,7 +26,8 @@ internal sealed class NodeMetrics
         TrafficCounters traffic,
         long sendFailures,
         IReadOnlyList<(string Check, bool Passing, double DurationSeconds)> checks,
-        int disagreeingPeers = 0)
+        int disagreeingPeers = 0,
+        long undecodableRecords = 0)
     {
         var text = new PrometheusText();
         text.Family("vipd_vips_held", "gauge", "VIPs this node holds (bound and announced).")
@@ -45,6 +46,8 @@ internal sealed class NodeMetrics
 
         text.Family("vipd_config_disagreements", "gauge", "Live peers whose VIPs or VIP settings (preempt, preempt_delay, nodes) have differed from this node's for more than 10 s.")
             .Sample("vipd_config_disagreements", disagreeingPeers);
+        text.Family("vipd_node_records_undecodable_total", "counter", "Peer node records that did not decode (each distinct record once); such a peer counts as neither eligible nor holding.")
+            .Sample("vipd_node_records_undecodable_total", undecodableRecords);
         text.Family("vipd_ownership_transitions_total", "counter", "Owner changes of any VIP seen by this node's election.")
             .Sample("vipd_ownership_transitions_total", Interlocked.Read(ref _transitions));
         text.Family("vipd_takeover_seconds", "histogram", "From this node being elected owner of a VIP to its first announcement.");

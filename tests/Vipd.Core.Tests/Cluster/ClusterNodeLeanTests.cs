@@ -119,6 +119,89 @@ public class ClusterNodeLeanTests : IDisposable
         Assert.Equal(["web"], _node.Desired);
     }
 
+    [Fact]
+    public void Derivation_RandomVerdicts_PeerSeesExactlyWhatTheNodeComputesForItself()
+    {
+        // One home for eligibility: n2 computes its own standing from its verdicts; n1 derives it from n2's lean
+        // record with the same model. Checks with weight 0 (fault), a weight, a file value; two interfaces; per-node
+        // priorities on some VIPs.
+        var checks = new Dictionary<string, CheckConfig>(StringComparer.Ordinal)
+        {
+            ["fault"] = Check("fault", 0),
+            ["weighted"] = Check("weighted", -30),
+            ["file"] = Check("file", 0),
+        };
+        var vips = LeanScaleRun.Vips(60).Select((v, i) => v with
+        {
+            Interface = i % 3 == 0 ? "eth1" : "eth0",
+            Checks = new EquatableArray<string>((i % 4) switch { 0 => Array.Empty<string>(), 1 => ["fault"], 2 => ["weighted", "file"], _ => ["file", "missing"] }),
+            Priorities = i % 5 == 0 ? new EquatableArray<NodePriority>([new NodePriority("n2", 10 + i)]) : default,
+        }).ToList();
+        var model = StandingModel.Build(vips, checks);
+        var specs = vips.Select(v => new VipSpec(v.Name, true, TimeSpan.Zero, null)).ToList();
+        var membership2 = new FakeMembership("n2");
+        using var n2 = new ClusterNode("n2", new ClusterOptions(false, 2, TimeSpan.FromSeconds(5)) { StartupGrace = TimeSpan.Zero }, membership2, _time, null);
+        n2.SetVips(specs);
+        _node.SetVips(specs);
+        var random = new Random(7);
+        for (var round = 0; round < 200; round++)
+        {
+            var statuses = new Dictionary<string, CheckStatus>(StringComparer.Ordinal);
+            foreach (var name in checks.Keys)
+            {
+                switch (random.Next(4))
+                {
+                    case 0:
+                        break; // not run yet
+                    case 1:
+                        statuses[name] = new CheckStatus(name, false, "down", null);
+                        break;
+                    case 2:
+                        statuses[name] = new CheckStatus(name, true, "ok", null);
+                        break;
+                    default:
+                        statuses[name] = new CheckStatus(name, true, "ok", random.Next(-300, 300));
+                        break;
+                }
+            }
+
+            var links = new[] { LinkState.Gone, LinkState.Down, LinkState.Up };
+            var eth0 = links[random.Next(3)];
+            var eth1 = links[random.Next(3)];
+            n2.SetLocalState(false, model, model.VerdictsOf(statuses, name => name == "eth0" ? eth0 : eth1));
+            _node.SetLocalState(false, model, model.VerdictsOf(statuses, _ => LinkState.Up));
+            Assert.True(membership2.LastPublished.Lean);
+            _membership.Deliver("n2", membership2.LastBytes!);
+
+            var own = n2.StandingOf("n2")!.Vips.Select(v => (v.Vip, v.Eligible, v.Priority));
+            var derived = _node.StandingOf("n2")!.Vips.Select(v => (v.Vip, v.Eligible, v.Priority));
+            Assert.Equal(own, derived);
+
+            // And the rule itself: what the node's own Eligibility.Evaluate says for each VIP.
+            foreach (var vip in vips)
+            {
+                var (eligible, priority, _) = Eligibility.Evaluate(vip, "n2", statuses, checks, vip.Interface == "eth0" ? eth0 : eth1);
+                var standing = n2.StandingOf("n2")!.Vips.FirstOrDefault(v => v.Vip == vip.Name);
+                Assert.Equal(eligible, standing?.Eligible ?? false);
+                if (eligible)
+                {
+                    Assert.Equal(priority, standing!.Priority);
+                }
+            }
+        }
+    }
+
+    private static CheckConfig Check(string name, int weight) => new()
+    {
+        Name = name,
+        Type = CheckType.File,
+        Interval = TimeSpan.FromSeconds(1),
+        Timeout = TimeSpan.FromSeconds(1),
+        Rise = 1,
+        Fall = 1,
+        Weight = weight,
+    };
+
     private NodeVerdict[] Verdicts(LinkState link) =>
         _model.VerdictsOf(new Dictionary<string, CheckStatus>(StringComparer.Ordinal), _ => link);
 

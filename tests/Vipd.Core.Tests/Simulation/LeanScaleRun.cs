@@ -79,7 +79,10 @@ internal static class LeanScaleRun
         var convergedAt = sim.Now - crashedAt;
         progress?.Invoke($"{nodes} x {vips}: one holder each {(converged is { } c ? $"{c.TotalMilliseconds:0} ms" : "never")} after the crash ({wall.Elapsed.TotalSeconds:0} s wall)");
         var after = survivors.Select(n => n.Cluster!.PublishedRecordSize).ToList();
-        var violation = sim.CheckConverged();
+        // Views agree on each owner, and the owner holds it: every VIP up to 2,000, else a sample of 1,000 (each check
+        // explains the VIP on every node).
+        var step = Math.Max(1, vips / 1_000);
+        var violation = sim.CheckConverged(vips <= 2_000 ? null : sim.Vips.Where((_, i) => i % step == 0));
         return new LeanScaleResult(
             nodes,
             vips,

@@ -1,4 +1,7 @@
 using System.Globalization;
+using Vipd.Core.Checks;
+using Vipd.Core.Cluster;
+using Vipd.Core.Config;
 using Vipd.Core.Election;
 using Xunit.Abstractions;
 
@@ -34,5 +37,32 @@ public class LeanScaleSimulationTests(ITestOutputHelper output)
         result.Simulation.Run(TimeSpan.FromSeconds(3));
         Assert.True(LeanScaleRun.OneHolderEach(result.Simulation, [.. result.Simulation.Nodes.Where(n => n.Cluster is not null)]));
         Assert.Null(result.Simulation.CheckConverged());
+    }
+
+    [Fact]
+    public void ConfigsDiffer_OneNodeWithAnotherPriority_RecordsTurnExplicitAndItsPriorityWins()
+    {
+        // Keepalived style: node-04's file says priority 150, everyone else's 100. Neither side can derive the other
+        // (standing digests differ), so after the 2 s grace every record lists its VIPs explicitly, and node-04,
+        // best by its own published priority, holds every VIP (preempt on).
+        var configs = LeanScaleRun.Vips(200);
+        var shared = StandingModel.Build(configs, new Dictionary<string, CheckConfig>(StringComparer.Ordinal));
+        var other = StandingModel.Build(configs.Select(v => v with { Priority = 150 }), new Dictionary<string, CheckConfig>(StringComparer.Ordinal));
+        Assert.NotEqual(shared.Digest, other.Digest);
+        var specs = configs.Select(v => new VipSpec(v.Name, true, TimeSpan.Zero, null)).ToList();
+        using var sim = new ClusterSwimSimulation(SimulationSeeds.Replay ?? 3, 5, specs, quorum: false, ClusterOptions.DefaultHandoverTimeout);
+        foreach (var node in sim.Nodes)
+        {
+            node.Model = node.Name == "node-04" ? other : shared;
+            node.Verdicts = node.Model.VerdictsOf(new Dictionary<string, CheckStatus>(StringComparer.Ordinal), _ => LinkState.Up);
+            sim.Start(node);
+        }
+
+        sim.Run(ClusterNode.StandingGrace + TimeSpan.FromSeconds(3));
+
+        Assert.All(sim.Nodes, n => Assert.False(n.Cluster!.PublishesLean));
+        Assert.True(LeanScaleRun.OneHolderEach(sim, sim.Nodes), sim.Describe());
+        Assert.Equal(200, sim.Nodes.Single(n => n.Name == "node-04").Cluster!.Desired.Count);
+        Assert.Null(sim.CheckConverged());
     }
 }
