@@ -37,6 +37,10 @@ public sealed class SystemdLabTests : IAsyncLifetime
         _directory = Path.Combine(Path.GetTempPath(), $"{_lab.Prefix}-systemd");
         Directory.CreateDirectory(_directory);
         await File.WriteAllTextAsync(Path.Combine(_directory, "cluster.key"), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path.Combine(_directory, "cluster.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
         _notifyPath = Path.Combine(_directory, "notify.sock");
         _notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified) { ReceiveTimeout = 100 };
         _notify.Bind(new UnixDomainSocketEndPoint(_notifyPath));
@@ -110,6 +114,8 @@ public sealed class SystemdLabTests : IAsyncLifetime
         var open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
         File.SetUnixFileMode(_directory, open); // the API socket is created here (RuntimeDirectory= in the unit)
         File.SetUnixFileMode(_notifyPath, open); // systemd's notify socket is writable by the service's user too
+        // The key as a systemd credential: 0600, owned by the service's user (0640 root:vipd needs a group named vipd).
+        Assert.Equal(0, (await Node.ExecAsync("chown", "65534", Path.Combine(_directory, "cluster.key"))).ExitCode);
         var vipdPath = VipdBinary.Find();
 
         var check = await Node.ExecAsync("setpriv", [.. unit, vipdPath, "check", "--config", config]);

@@ -10,17 +10,23 @@ namespace Vipd.Core.Nodes;
 public sealed partial class Node
 {
     /// <summary>The config and what is derived from it, replaced together (start and reload).</summary>
-    [MemberNotNull(nameof(_config), nameof(_vips), nameof(_checkConfigs))]
+    [MemberNotNull(nameof(_config), nameof(_vips), nameof(_checkConfigs), nameof(_policy))]
     private void UseConfig(VipdConfig config)
     {
         Volatile.Write(ref _config, config);
+        Volatile.Write(ref _policy, new DynamicVipPolicy(config));
         Intents.SetReserved(config.Vips.Select(v => v.Name), config.Vips.Select(v => v.Address));
         _checkConfigs = config.Checks.ToDictionary(c => c.Name, StringComparer.Ordinal);
         RebuildVips();
     }
 
     [MemberNotNull(nameof(_vips))]
-    private void RebuildVips() => Volatile.Write(ref _vips, NodeVipSet.Build(_config, Intents.EffectiveVips(), Intents.Preferences));
+    private void RebuildVips()
+    {
+        var dynamic = Intents.EffectiveVips();
+        Volatile.Write(ref _vips, NodeVipSet.Build(_config, dynamic, Intents.Preferences));
+        JudgeDynamicVips(dynamic);
+    }
 
     /// <summary>The election's desired set to the announcer; then the claims (held ∧ desired) are republished.</summary>
     private void ApplyDesired(IReadOnlySet<string> desired)
@@ -30,6 +36,7 @@ public sealed partial class Node
             return;
         }
 
+        desired = GateDesired(desired);
         var vips = Vips;
         var owned = new List<OwnedVip>(desired.Count);
         foreach (var name in desired)

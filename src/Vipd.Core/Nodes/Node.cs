@@ -299,6 +299,11 @@ public sealed partial class Node : IDisposable
         ArgumentNullException.ThrowIfNull(vip);
         var verdict = CheckEvaluation.Evaluate(vip, Checks, _checkConfigs);
         var priority = Math.Clamp(vip.PriorityOf(Config.Node.Name) + verdict.PriorityShift, ConfigDefaults.MinPriority, ConfigDefaults.MaxPriority);
+        if (RefusedDynamicVips.TryGetValue(vip.Name, out var refused))
+        {
+            return (false, priority, $"refused by this node's config: {refused}");
+        }
+
         return link switch
         {
             null => (false, priority, $"interface {vip.Interface} is gone"),

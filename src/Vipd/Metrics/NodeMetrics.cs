@@ -26,7 +26,8 @@ internal sealed class NodeMetrics
         TrafficCounters traffic,
         long sendFailures,
         IReadOnlyList<(string Check, bool Passing, double DurationSeconds)> checks,
-        int disagreeingPeers = 0)
+        int disagreeingPeers = 0,
+        (int Now, long Total) refusedDynamicVips = default)
     {
         var text = new PrometheusText();
         text.Family("vipd_vips_held", "gauge", "VIPs this node holds (bound and announced).")
@@ -45,6 +46,10 @@ internal sealed class NodeMetrics
 
         text.Family("vipd_config_disagreements", "gauge", "Live peers whose VIPs or VIP settings (preempt, preempt_delay, nodes) have differed from this node's for more than 10 s.")
             .Sample("vipd_config_disagreements", disagreeingPeers);
+        text.Family("vipd_dynamic_vips_refused", "gauge", "Dynamic VIPs (API, vipd-k8s, replicated from peers) this node's config forbids it to hold now ([api] vip_prefixes, vip_interfaces, node and host addresses).")
+            .Sample("vipd_dynamic_vips_refused", refusedDynamicVips.Now);
+        text.Family("vipd_dynamic_vip_refusals_total", "counter", "Times this node refused to hold a dynamic VIP its config forbids (each VIP counted once per reason).")
+            .Sample("vipd_dynamic_vip_refusals_total", refusedDynamicVips.Total);
         text.Family("vipd_ownership_transitions_total", "counter", "Owner changes of any VIP seen by this node's election.")
             .Sample("vipd_ownership_transitions_total", Interlocked.Read(ref _transitions));
         text.Family("vipd_takeover_seconds", "histogram", "From this node being elected owner of a VIP to its first announcement.");
