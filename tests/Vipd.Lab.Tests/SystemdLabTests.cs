@@ -107,9 +107,11 @@ public sealed class SystemdLabTests : IAsyncLifetime
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task Run_AsUnitCredentials_ServesAndCleanupAfterCrashUnbinds()
     {
-        // vipd.service's credentials, emulated with setpriv: a non-root user, exactly CAP_NET_ADMIN + CAP_NET_RAW as
-        // ambient capabilities and bounding set, no_new_privs. nobody (65534) stands in for the vipd user.
-        string[] unit = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all,+net_admin,+net_raw", "--ambient-caps=-all,+net_admin,+net_raw", "--bounding-set=-all,+net_admin,+net_raw", "--no-new-privs"];
+        // vipd.service's credentials, emulated with setpriv: a non-root user, exactly CAP_NET_ADMIN, CAP_NET_RAW,
+        // CAP_SETUID and CAP_SETGID as ambient capabilities and bounding set, no_new_privs. nobody (65534) stands in
+        // for the vipd user.
+        const string caps = "-all,+net_admin,+net_raw,+setuid,+setgid";
+        string[] unit = ["--reuid=65534", "--regid=65534", "--clear-groups", $"--inh-caps={caps}", $"--ambient-caps={caps}", $"--bounding-set={caps}", "--no-new-privs"];
         var config = await WriteConfigAsync();
         var open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
         File.SetUnixFileMode(_directory, open); // the API socket is created here (RuntimeDirectory= in the unit)
