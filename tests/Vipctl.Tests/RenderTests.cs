@@ -49,6 +49,14 @@ public sealed class RenderTests
     }
 
     [Fact]
+    public void ReloadChanges_RestartRequired_SaysRestartNeeded()
+    {
+        var result = new ReloadResult { Ok = true, RestartRequired = { "[api]", "the key file /etc/vipd/cluster.key" } };
+
+        Assert.Equal("restart needed for [api], the key file /etc/vipd/cluster.key (systemctl restart vipd)", ReloadCommand.Changes(result));
+    }
+
+    [Fact]
     public void Words_UnknownEnumValues_ReadUnknown()
     {
         Assert.Equal("unknown", Words.State((VipState)42).Text);

@@ -18,6 +18,10 @@ public sealed class DaemonStartupLabTests : IAsyncLifetime
         _directory = Path.Combine(Path.GetTempPath(), $"{_lab.Prefix}-startup");
         Directory.CreateDirectory(_directory);
         await File.WriteAllTextAsync(Path.Combine(_directory, "cluster.key"), Convert.ToBase64String(new byte[32].Select((_, i) => (byte)i).ToArray()) + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path.Combine(_directory, "cluster.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
     }
 
     public async Task DisposeAsync()
@@ -42,6 +46,27 @@ public sealed class DaemonStartupLabTests : IAsyncLifetime
         var (code, errors) = await RunVipdAsync(await WriteConfigAsync());
         Assert.Equal(5, code);
         Assert.StartsWith($"vipd: cannot use key file {Path.Combine(_directory, "cluster.key")}:", Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task CheckAndRun_WorldReadableKey_RefusedWithExit5NamingTheFileAndTheFix()
+    {
+        var key = Path.Combine(_directory, "cluster.key");
+        var config = await WriteConfigAsync();
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+
+        var check = await Node.ExecAsync(VipdBinary.Find(), "check", "--config", config);
+        var (code, errors) = await RunVipdAsync(config);
+
+        var expected = $"key file {key} is mode 0644 and others can read it: run `chmod 600 {key}`";
+        Assert.Equal(5, check.ExitCode);
+        Assert.StartsWith($"{config}: {expected}", check.StdErr, StringComparison.Ordinal);
+        Assert.Equal(5, code);
+        Assert.StartsWith($"vipd: {expected}", Assert.Single(errors), StringComparison.Ordinal);
+
+        File.SetUnixFileMode(key, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        Assert.Equal(0, (await Node.ExecAsync(VipdBinary.Find(), "check", "--config", config)).ExitCode);
     }
 
     [Fact]

@@ -37,6 +37,10 @@ public sealed class SystemdLabTests : IAsyncLifetime
         _directory = Path.Combine(Path.GetTempPath(), $"{_lab.Prefix}-systemd");
         Directory.CreateDirectory(_directory);
         await File.WriteAllTextAsync(Path.Combine(_directory, "cluster.key"), Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)) + "\n");
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(Path.Combine(_directory, "cluster.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
         _notifyPath = Path.Combine(_directory, "notify.sock");
         _notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified) { ReceiveTimeout = 100 };
         _notify.Bind(new UnixDomainSocketEndPoint(_notifyPath));
@@ -103,13 +107,17 @@ public sealed class SystemdLabTests : IAsyncLifetime
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public async Task Run_AsUnitCredentials_ServesAndCleanupAfterCrashUnbinds()
     {
-        // vipd.service's credentials, emulated with setpriv: a non-root user, exactly CAP_NET_ADMIN + CAP_NET_RAW as
-        // ambient capabilities and bounding set, no_new_privs. nobody (65534) stands in for the vipd user.
-        string[] unit = ["--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all,+net_admin,+net_raw", "--ambient-caps=-all,+net_admin,+net_raw", "--bounding-set=-all,+net_admin,+net_raw", "--no-new-privs"];
+        // vipd.service's credentials, emulated with setpriv: a non-root user, exactly CAP_NET_ADMIN, CAP_NET_RAW,
+        // CAP_SETUID and CAP_SETGID as ambient capabilities and bounding set, no_new_privs. nobody (65534) stands in
+        // for the vipd user.
+        const string caps = "-all,+net_admin,+net_raw,+setuid,+setgid";
+        string[] unit = ["--reuid=65534", "--regid=65534", "--clear-groups", $"--inh-caps={caps}", $"--ambient-caps={caps}", $"--bounding-set={caps}", "--no-new-privs"];
         var config = await WriteConfigAsync();
         var open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
         File.SetUnixFileMode(_directory, open); // the API socket is created here (RuntimeDirectory= in the unit)
         File.SetUnixFileMode(_notifyPath, open); // systemd's notify socket is writable by the service's user too
+        // The key as a systemd credential: 0600, owned by the service's user (0640 root:vipd needs a group named vipd).
+        Assert.Equal(0, (await Node.ExecAsync("chown", "65534", Path.Combine(_directory, "cluster.key"))).ExitCode);
         var vipdPath = VipdBinary.Find();
 
         var check = await Node.ExecAsync("setpriv", [.. unit, vipdPath, "check", "--config", config]);

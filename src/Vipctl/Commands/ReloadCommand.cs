@@ -93,6 +93,11 @@ internal sealed class ReloadCommand(CliEnvironment environment, GlobalOptions op
             parts.Add($"changed {Words.List(result.Changed)}");
         }
 
+        if (result.RestartRequired.Count > 0)
+        {
+            parts.Add($"restart needed for {string.Join(", ", result.RestartRequired)} (systemctl restart vipd)");
+        }
+
         return parts.Count == 0 ? "no change" : string.Join("; ", parts);
     }
 }

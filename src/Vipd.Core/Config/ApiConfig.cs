@@ -16,4 +16,16 @@ public sealed record ApiConfig
 
     /// <summary>The Unix group whose members may call mutating methods over the socket; null means root only.</summary>
     public string? MutatingGroup { get; init; }
+
+    /// <summary>
+    /// <c>vip_prefixes</c>: the prefixes dynamic VIPs (<c>vipctl vip apply</c>, vipd-k8s) may take their addresses
+    /// from, each VIP's prefix route included; empty: dynamic VIPs are refused.
+    /// </summary>
+    public EquatableArray<IPNetwork> VipPrefixes { get; init; }
+
+    /// <summary>
+    /// <c>vip_interfaces</c>: the interfaces dynamic VIPs may bind to; empty: <c>[node] interface</c> and the
+    /// interfaces of the <c>[[vip]]</c> tables.
+    /// </summary>
+    public EquatableArray<string> VipInterfaces { get; init; }
 }

@@ -38,6 +38,8 @@ internal sealed partial class ConfigBinder
         var key = ApiFile(reader, "tls_key", "TLS key");
         var clientCa = ApiFile(reader, "tls_client_ca", "TLS client CA");
         var group = reader.String("mutating_group");
+        var prefixes = VipPrefixes(reader);
+        var interfaces = VipInterfaces(reader);
         reader.ReportUnknownKeys();
 
         if (cert is null != key is null)
@@ -67,7 +69,91 @@ internal sealed partial class ConfigBinder
         }
 
         var tls = cert is not null && key is not null ? new TlsConfig { CertificateFile = cert, KeyFile = key, ClientCaFile = clientCa } : null;
-        return new ApiConfig { Socket = socket, Tcp = tcp, Tls = tls, MutatingGroup = group };
+        return new ApiConfig
+        {
+            Socket = socket,
+            Tcp = tcp,
+            Tls = tls,
+            MutatingGroup = group,
+            VipPrefixes = new(prefixes),
+            VipInterfaces = new(interfaces),
+        };
+    }
+
+    /// <summary><c>vip_prefixes</c>: networks without host bits, each listed once.</summary>
+    private static List<IPNetwork> VipPrefixes(TableReader reader)
+    {
+        var result = new List<IPNetwork>();
+        foreach (var (text, position) in reader.Strings("vip_prefixes") ?? [])
+        {
+            if (!AddressParser.TryParseCidr(text, out var address, out var length, out var error))
+            {
+                reader.Error(position, $"vip_prefixes: {error}");
+                continue;
+            }
+
+            var network = new IPNetwork(Mask(address, length), length);
+            if (!network.BaseAddress.Equals(address))
+            {
+                reader.Error(position, $"vip_prefixes: '{text}' has host bits set; write the network, \"{network}\"");
+            }
+            else if (AddressParser.IsUnusable(address) && length == 0)
+            {
+                reader.Error(position, $"vip_prefixes: '{text}' allows every address; list the prefixes dynamic VIPs may use");
+            }
+            else if (result.Contains(network))
+            {
+                reader.Error(position, $"vip_prefixes: '{text}' is listed twice");
+            }
+            else
+            {
+                result.Add(network);
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary><c>vip_interfaces</c>: valid interface names, each listed once; an empty list is refused.</summary>
+    private static List<string> VipInterfaces(TableReader reader)
+    {
+        var result = new List<string>();
+        var list = reader.Strings("vip_interfaces");
+        foreach (var (name, position) in list ?? [])
+        {
+            if (!Names.IsValidInterface(name))
+            {
+                reader.Error(position, $"vip_interfaces: invalid interface name '{name}'; Linux names are 1 to 15 characters without '/', ':' or spaces");
+            }
+            else if (result.Contains(name))
+            {
+                reader.Error(position, $"vip_interfaces: '{name}' is listed twice");
+            }
+            else
+            {
+                result.Add(name);
+            }
+        }
+
+        if (list is { Count: 0 })
+        {
+            reader.Error(reader.PositionOf("vip_interfaces"), "'vip_interfaces' is empty; leave it out to allow [node] interface and the interfaces of the [[vip]] tables");
+        }
+
+        return result;
+    }
+
+    /// <summary><paramref name="address"/> with every bit after the first <paramref name="length"/> cleared.</summary>
+    private static IPAddress Mask(IPAddress address, int length)
+    {
+        var bytes = address.GetAddressBytes();
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            var keep = Math.Clamp(length - (i * 8), 0, 8);
+            bytes[i] &= (byte)(0xFF << (8 - keep));
+        }
+
+        return new IPAddress(bytes);
     }
 
     private string? ApiFile(TableReader reader, string key, string what)

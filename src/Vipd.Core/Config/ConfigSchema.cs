@@ -15,7 +15,7 @@ internal static class ConfigSchema
             "indirect_checks", "suspicion_min", "suspicion_max", "gossip_interval", "gossip_fanout", "push_pull_interval",
             "indirect_probe_timeout", "reconnect_interval",
         ]),
-        ("[api]", ["socket", "tcp", "tls_cert", "tls_key", "tls_client_ca", "mutating_group"]),
+        ("[api]", ["socket", "tcp", "tls_cert", "tls_key", "tls_client_ca", "mutating_group", "vip_prefixes", "vip_interfaces"]),
         ("[metrics]", ["address"]),
         ("[logging]", ["level", "format"]),
         ("[announce]", ["count", "interval", "second_burst_after", "refresh", "rate", "burst"]),

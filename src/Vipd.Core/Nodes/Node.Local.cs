@@ -11,10 +11,11 @@ namespace Vipd.Core.Nodes;
 public sealed partial class Node
 {
     /// <summary>The config and what is derived from it, replaced together (start and reload).</summary>
-    [MemberNotNull(nameof(_config), nameof(_vips), nameof(_checkConfigs), nameof(_standingModel))]
+    [MemberNotNull(nameof(_config), nameof(_vips), nameof(_checkConfigs), nameof(_standingModel), nameof(_policy))]
     private void UseConfig(VipdConfig config)
     {
         Volatile.Write(ref _config, config);
+        Volatile.Write(ref _policy, new DynamicVipPolicy(config));
         Intents.SetReserved(config.Vips.Select(v => v.Name), config.Vips.Select(v => v.Address));
         _checkConfigs = config.Checks.ToDictionary(c => c.Name, StringComparer.Ordinal);
         RebuildVips();
@@ -23,8 +24,13 @@ public sealed partial class Node
     [MemberNotNull(nameof(_vips), nameof(_standingModel))]
     private void RebuildVips()
     {
-        Volatile.Write(ref _vips, NodeVipSet.Build(_config, Intents.EffectiveVips(), Intents.Preferences));
-        _standingModel = StandingModel.Build(_vips.ByName.Values.Select(v => v.Config), _checkConfigs);
+        var dynamic = Intents.EffectiveVips();
+        Volatile.Write(ref _vips, NodeVipSet.Build(_config, dynamic, Intents.Preferences));
+        JudgeDynamicVips(dynamic);
+
+        // A dynamic VIP this node's config refuses is left out of its standing model: its standing digest then differs
+        // from its peers', so they read its explicit records (ineligible for that VIP) instead of deriving it eligible.
+        _standingModel = StandingModel.Build(_vips.ByName.Values.Where(v => !RefusedDynamicVips.ContainsKey(v.Name)).Select(v => v.Config), _checkConfigs);
     }
 
     /// <summary>The election's desired set to the announcer; then the claims (held ∧ desired) are republished.</summary>
@@ -35,6 +41,7 @@ public sealed partial class Node
             return;
         }
 
+        desired = GateDesired(desired);
         var vips = Vips;
         var owned = new List<OwnedVip>(desired.Count);
         foreach (var name in desired)

@@ -299,6 +299,12 @@ public sealed partial class Node : IDisposable
     public (bool Eligible, int Priority, string Reason) LocalVerdict(VipConfig vip, LinkInfo? link)
     {
         ArgumentNullException.ThrowIfNull(vip);
+        if (RefusedDynamicVips.TryGetValue(vip.Name, out var refused))
+        {
+            var (_, priority, _) = Eligibility.Evaluate(vip, Config.Node.Name, Checks, _checkConfigs, ToLinkState(link));
+            return (false, priority, $"refused by this node's config: {refused}");
+        }
+
         return Eligibility.Evaluate(vip, Config.Node.Name, Checks, _checkConfigs, ToLinkState(link));
     }
 

@@ -4,7 +4,10 @@ using Vipd.Hosting;
 
 namespace Vipd.Commands;
 
-/// <summary><c>vipd check --config FILE</c>: validates; exit 0, or exit 1 with every error as <c>FILE:LINE:COL: message</c>.</summary>
+/// <summary>
+/// <c>vipd check --config FILE</c>: validates; exit 0, or exit 1 with every error as <c>FILE:LINE:COL: message</c>,
+/// or exit 5 when the key file's owner or mode lets others read or change it (<see cref="KeyFilePermissions"/>).
+/// </summary>
 internal static class CheckCommand
 {
     public static Command Create()
@@ -26,6 +29,12 @@ internal static class CheckCommand
             }
 
             return ExitCodes.ConfigInvalid;
+        }
+
+        if (KeyFilePermissions.Check(result.Config.Cluster.KeyFile) is { } keyError)
+        {
+            errors.WriteLine($"{path}: {keyError}");
+            return ExitCodes.KeyFile;
         }
 
         output.WriteLine($"{path}: ok (node {result.Config.Node.Name}, {result.Config.Vips.Count} VIPs, {result.Config.Checks.Count} checks)");

@@ -62,6 +62,11 @@ internal static class RunCommand
             return Fail(ExitCodes.UnsupportedKernel, kernel);
         }
 
+        if (KeyFilePermissions.Check(config.Cluster.KeyFile) is { } keyError)
+        {
+            return Fail(ExitCodes.KeyFile, keyError);
+        }
+
         Keyring keyring;
         try
         {
@@ -69,7 +74,7 @@ internal static class RunCommand
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or KeyringFormatException)
         {
-            return Fail(ExitCodes.KeyFile, $"cannot use key file {config.Cluster.KeyFile}: {ex.Message} (make one with `vipd keygen > {config.Cluster.KeyFile}`)");
+            return Fail(ExitCodes.KeyFile, $"cannot use key file {config.Cluster.KeyFile}: {ex.Message} (make one with `vipd keygen --output {config.Cluster.KeyFile}`)");
         }
 
         NetlinkAddressManager addresses;

@@ -66,7 +66,20 @@ internal sealed partial class NodeService
             throw new RpcException(new Status(StatusCode.InvalidArgument, string.Join("; ", errors)));
         }
 
-        var result = OnLoop(() => running.Intents.Apply(request.Source, vips, request.Replace));
+        // Judged on the loop with the apply, so the members and host addresses checked are those of the moment it
+        // is stored; one refused VIP refuses the whole request.
+        var result = OnLoop(() =>
+        {
+            if (!running.DynamicVipPolicy.Enabled && vips.Count > 0)
+            {
+                throw new IntentException(IntentError.FailedPrecondition, running.DynamicVipPolicy.DisabledMessage);
+            }
+
+            var refused = running.DynamicVipErrors(vips);
+            return refused.Count > 0
+                ? throw new IntentException(IntentError.InvalidArgument, string.Join("; ", refused))
+                : running.Intents.Apply(request.Source, vips, request.Replace);
+        });
         var response = new ApplyVipsResponse { Version = result.Version.Counter };
         response.Added.AddRange(result.Added);
         response.Changed.AddRange(result.Changed);
@@ -168,6 +181,9 @@ internal sealed partial class NodeService
             Events.Publish(new WatchEvent { DynamicVips = item });
         }
     }
+
+    [LoggerMessage(EventId = 124, Level = LogLevel.Warning, Message = "Dynamic VIP {Vip} is not held by this node: {Reason}")]
+    private static partial void LogDynamicVipRefused(ILogger logger, string vip, string reason);
 
     [LoggerMessage(EventId = 112, Level = LogLevel.Error, Message = "Cannot use state folder {Path} ({Reason}): dynamic VIPs and Move preferences will not survive a restart")]
     private static partial void LogStateOff(ILogger logger, string path, string reason);

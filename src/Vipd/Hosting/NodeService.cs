@@ -28,6 +28,9 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     private readonly VipdConfig _initialConfig;
     private readonly Keyring _keyring;
+
+    /// <summary>SHA-256 of the key file as it was at start: a reload compares it to say "restart needed".</summary>
+    private readonly string _keyDigest;
     private readonly UdpTransport _transport;
     private readonly NetlinkAddressManager _addresses;
     private readonly SystemdNotifier _notifier;
@@ -50,6 +53,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     {
         _initialConfig = config;
         _keyring = keyring;
+        _keyDigest = KeyDigest(config.Cluster.KeyFile);
         _transport = transport;
         _addresses = addresses;
         _notifier = notifier;
@@ -102,6 +106,12 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         node.OwnershipChanged += OnOwnershipChangedForEvents;
         node.MemberChanged += OnMemberChangedForEvents;
         node.IntentsChanged += OnIntentsChangedForEvents;
+        node.DynamicVipRefused += (vip, reason) => LogDynamicVipRefused(_logger, vip, reason);
+        foreach (var (vip, reason) in node.RefusedDynamicVips)
+        {
+            LogDynamicVipRefused(_logger, vip, reason);
+        }
+
         _node = node;
         StartChecks(config);
         await StartApiAsync().ConfigureAwait(false);
@@ -232,9 +242,16 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         }
 
         var diff = ConfigDiff.Compute(running, result.Config);
-        if (!diff.RestartRequired.IsEmpty)
+        var restart = diff.RestartRequired.Select(t => $"[{t}]").ToList();
+        if (KeyDigest(running.Cluster.KeyFile) != _keyDigest)
         {
-            LogRestartRequired(_logger, string.Join(", ", diff.RestartRequired.Select(t => $"[{t}]")));
+            // The keyring lives in the membership, built once at start: a changed key file is not read on reload.
+            restart.Add($"the key file {running.Cluster.KeyFile}");
+        }
+
+        if (restart.Count > 0)
+        {
+            LogRestartRequired(_logger, string.Join(", ", restart));
         }
 
         var checksChanged = !diff.ChecksAdded.IsEmpty || !diff.ChecksRemoved.IsEmpty || !diff.ChecksChanged.IsEmpty;
@@ -249,7 +266,22 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _notifier.Ready($"serving {_node.Config.Vips.Count} VIPs");
         _configDigest = digest;
         _configLoadedAt = _time.GetUtcNow();
-        return Reloaded(ApiMapping.Applied(_configLoadedAt, digest, diff));
+        var applied = ApiMapping.Applied(_configLoadedAt, digest, diff);
+        applied.RestartRequired.AddRange(restart);
+        return Reloaded(applied);
+    }
+
+    /// <summary>"sha256:…" of the key file's bytes, or why it cannot be read (which differs from any digest).</summary>
+    private static string KeyDigest(string path)
+    {
+        try
+        {
+            return ApiMapping.Digest(File.ReadAllBytes(path));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"unreadable: {ex.Message}";
+        }
     }
 
     private Vipd.Api.V1.ReloadResult Reloaded(Vipd.Api.V1.ReloadResult result)
@@ -307,7 +339,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             _transport.SendFailures,
             [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing, c.Duration.TotalSeconds))],
             node.Cluster.DisagreeingPeers.Count,
-            node.Cluster.BadRecords);
+            node.Cluster.BadRecords,
+            (node.RefusedDynamicVips.Count, node.DynamicVipRefusals));
     }
 
     /// <summary>(Re)starts the health checks of the current config; each result goes to the node's loop.</summary>

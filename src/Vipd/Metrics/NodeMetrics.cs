@@ -27,7 +27,8 @@ internal sealed class NodeMetrics
         long sendFailures,
         IReadOnlyList<(string Check, bool Passing, double DurationSeconds)> checks,
         int disagreeingPeers = 0,
-        long undecodableRecords = 0)
+        long undecodableRecords = 0,
+        (int Now, long Total) refusedDynamicVips = default)
     {
         var text = new PrometheusText();
         text.Family("vipd_vips_held", "gauge", "VIPs this node holds (bound and announced).")
@@ -48,6 +49,10 @@ internal sealed class NodeMetrics
             .Sample("vipd_config_disagreements", disagreeingPeers);
         text.Family("vipd_node_records_undecodable_total", "counter", "Peer node records that did not decode (each distinct record once); such a peer counts as neither eligible nor holding.")
             .Sample("vipd_node_records_undecodable_total", undecodableRecords);
+        text.Family("vipd_dynamic_vips_refused", "gauge", "Dynamic VIPs (API, vipd-k8s, replicated from peers) this node's config forbids it to hold now ([api] vip_prefixes, vip_interfaces, node and host addresses).")
+            .Sample("vipd_dynamic_vips_refused", refusedDynamicVips.Now);
+        text.Family("vipd_dynamic_vip_refusals_total", "counter", "Times this node refused to hold a dynamic VIP its config forbids (each VIP counted once per reason).")
+            .Sample("vipd_dynamic_vip_refusals_total", refusedDynamicVips.Total);
         text.Family("vipd_ownership_transitions_total", "counter", "Owner changes of any VIP seen by this node's election.")
             .Sample("vipd_ownership_transitions_total", Interlocked.Read(ref _transitions));
         text.Family("vipd_takeover_seconds", "histogram", "From this node being elected owner of a VIP to its first announcement.");

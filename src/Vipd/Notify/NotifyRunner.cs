@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
+using Vipd.Children;
 using Vipd.Core.Config;
 using Vipd.Core.Nodes;
 
@@ -7,11 +8,15 @@ namespace Vipd.Notify;
 
 /// <summary>
 /// Runs a VIP's notify scripts (keepalived's notify_master/backup/fault/stop) on this node's state changes: argv
-/// without a shell, the transition in the environment, on the thread pool so it never delays a failover, killed
-/// (with its children) after the configured timeout. The node decides the transitions (<see cref="Node.Transition"/>).
+/// without a shell, without privileges (<see cref="ChildProcess"/>: no capabilities, as <c>nobody</c> when vipd may
+/// switch users), the transition in a minimal environment, on the thread pool so it never delays a failover, killed
+/// (with its children) after the configured timeout; its output read bounded. The node decides the transitions (<see cref="Node.Transition"/>).
 /// </summary>
-internal sealed partial class NotifyRunner(string node, ILogger logger)
+internal sealed partial class NotifyRunner(string node, ILogger logger, ChildProcess.Powers? powers = null)
 {
+    private readonly ChildProcess.Powers _powers = powers ?? ChildProcess.Powers.Current;
+    private string? _group;
+
     /// <summary>Starts the VIP's script for the transition's new state; null when none is configured.</summary>
     public Task? Run(NotifyTransition transition)
     {
@@ -22,32 +27,29 @@ internal sealed partial class NotifyRunner(string node, ILogger logger)
 
     private async Task RunAsync(VipConfig vip, EquatableArray<string> argv, string state, string old, string reason)
     {
-        var start = new ProcessStartInfo(argv[0])
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            UseShellExecute = false,
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
+            ["VIPD_VIP"] = vip.Name,
+            ["VIPD_ADDRESS"] = vip.Cidr,
+            ["VIPD_INTERFACE"] = vip.Interface,
+            ["VIPD_NODE"] = node,
+            ["VIPD_STATE"] = state,
+            ["VIPD_OLD_STATE"] = old,
+            ["VIPD_REASON"] = reason,
         };
-        foreach (var argument in argv.Skip(1))
+        if (_powers.SwitchUser)
         {
-            start.ArgumentList.Add(argument);
+            _group ??= await ChildProcess.PrimaryGroupAsync(ChildProcess.DefaultUser, CancellationToken.None).ConfigureAwait(false);
         }
 
-        start.Environment["VIPD_VIP"] = vip.Name;
-        start.Environment["VIPD_ADDRESS"] = vip.Cidr;
-        start.Environment["VIPD_INTERFACE"] = vip.Interface;
-        start.Environment["VIPD_NODE"] = node;
-        start.Environment["VIPD_STATE"] = state;
-        start.Environment["VIPD_OLD_STATE"] = old;
-        start.Environment["VIPD_REASON"] = reason;
+        var start = ChildProcess.StartInfo(ChildProcess.Wrap([.. argv], null, _group, _powers), environment);
         var stopwatch = Stopwatch.StartNew();
         try
         {
             using var process = Process.Start(start)!;
             process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync();
-            var errors = process.StandardError.ReadToEndAsync();
+            var output = ChildProcess.ReadBoundedAsync(process.StandardOutput);
+            var errors = ChildProcess.ReadBoundedAsync(process.StandardError);
             using var timeout = new CancellationTokenSource(vip.Notify.Timeout);
             try
             {

@@ -13,6 +13,9 @@ public sealed class ApiLabTests
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan ProbePeriod = TimeSpan.FromMilliseconds(5);
 
+    /// <summary>Dynamic VIPs need <c>[api] vip_prefixes</c>: the lab's two documentation prefixes.</summary>
+    private static readonly VipdClusterOptions DynamicVipsAllowed = new() { ApiExtra = """vip_prefixes = ["192.0.2.0/24", "198.51.100.0/24"]""" };
+
     [Fact]
     public async Task ReadCalls_ThreeNodes_EveryNodeAgreesOnOwnerAndMembers()
     {
@@ -133,6 +136,15 @@ public sealed class ApiLabTests
         Assert.NotEqual(before.ConfigDigest, after.ConfigDigest);
         Assert.Equal(good.Result.ConfigDigest, after.ConfigDigest);
         Assert.True(after.LastReload.Ok);
+        Assert.Empty(good.Result.RestartRequired);
+
+        // A rotated key file is read at start only: the reload says a restart is needed, and the node keeps serving.
+        var key = Path.Combine(cluster.Directory, "cluster.key");
+        await File.WriteAllTextAsync(key, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) + "\n");
+        var rotated = await client.Service.ReloadAsync(new ReloadRequest());
+        Assert.True(rotated.Result.Ok);
+        Assert.Equal([$"the key file {key}"], rotated.Result.RestartRequired);
+        Assert.Equal([node], await cluster.HoldersAsync(second));
 
         await File.AppendAllTextAsync(path, "\n[[vip]]\nname = \"bad\"\naddres = \"192.0.2.202/24\"\n");
         var refused = await Assert.ThrowsAsync<RpcException>(() => client.Service.ReloadAsync(new ReloadRequest()).ResponseAsync);
@@ -194,7 +206,7 @@ public sealed class ApiLabTests
     {
         var dynamic = IPAddress.Parse("198.51.100.10");
         await using var lab = await LabNetwork.CreateAsync(1);
-        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find());
+        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find(), DynamicVipsAllowed);
         var node = await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, Settle);
         using (var client = await ApiClient.ConnectAsync(cluster, node, Settle))
         {
@@ -273,7 +285,7 @@ public sealed class ApiLabTests
     {
         var dynamic = IPAddress.Parse("198.51.100.20");
         await using var lab = await LabNetwork.CreateAsync(3);
-        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find());
+        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find(), DynamicVipsAllowed);
         await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, Settle);
         var origin = lab.Nodes[0];
         using (var client = await ApiClient.ConnectAsync(cluster, origin, Settle))

@@ -24,8 +24,12 @@ public sealed class KubernetesLabTests
     /// <summary>The first address of the lab pool (192.0.2.200-192.0.2.203): the one the first Service gets.</summary>
     private static readonly IPAddress Address = LabNetwork.Vip4;
 
-    /// <summary>The nodes have no VIP of their own: only what vipd-k8s applies.</summary>
-    private static readonly VipdClusterOptions NoStaticVips = new() { Vips = [] };
+    /// <summary>The nodes have no VIP of their own: only what vipd-k8s applies, from the lab's prefix ([api] vip_prefixes).</summary>
+    private static readonly VipdClusterOptions NoStaticVips = new()
+    {
+        Vips = [],
+        ApiExtra = "vip_prefixes = [\"192.0.2.0/24\", \"2001:db8::/64\"]\nvip_interfaces = [\"eth0\"]",
+    };
 
     private readonly ITestOutputHelper _output;
 

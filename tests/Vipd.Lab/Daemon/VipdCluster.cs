@@ -38,6 +38,11 @@ public sealed class VipdCluster : IAsyncDisposable
         var cluster = new VipdCluster(lab, vipdPath, directory, options ?? new VipdClusterOptions());
         var key = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         await File.WriteAllTextAsync(Path.Combine(directory, "cluster.key"), key + "\n", cancellationToken).ConfigureAwait(false);
+        if (!OperatingSystem.IsWindows())
+        {
+            // vipd refuses a key file others can read.
+            File.SetUnixFileMode(Path.Combine(directory, "cluster.key"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
         foreach (var node in lab.Nodes)
         {
             await File.WriteAllTextAsync(cluster.ConfigPath(node), cluster.ConfigFor(node), cancellationToken).ConfigureAwait(false);
@@ -250,6 +255,7 @@ public sealed class VipdCluster : IAsyncDisposable
             [api]
             socket = "{SocketPath(node)}"
             {_options.ApiExtra}
+            {_options.ApiFor?.Invoke(node)}
 
             [logging]
             level = "{_options.LogLevel}"

@@ -41,6 +41,9 @@ public sealed record VipdClusterOptions
     /// <summary>Extra lines inside [api] (e.g. <c>mutating_group = "..."</c>).</summary>
     public string ApiExtra { get; init; } = string.Empty;
 
+    /// <summary>Extra lines inside one node's [api], after <see cref="ApiExtra"/> (e.g. <c>vip_prefixes</c> that differ per node).</summary>
+    public Func<LabHost, string>? ApiFor { get; init; }
+
     /// <summary>When set, every node serves Prometheus metrics on its own address and this port.</summary>
     public int? MetricsPort { get; init; }
 

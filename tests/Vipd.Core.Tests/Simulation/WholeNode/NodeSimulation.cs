@@ -417,6 +417,7 @@ internal sealed class NodeSimulation : IDisposable
         text.AppendLine(CultureInfo.InvariantCulture, $"[node]\nname = \"{host.Name}\"\naddress = \"{host.Endpoint.Address}\"\ninterface = \"eth0\"\n");
         var peers = string.Join(", ", Hosts.Where(h => h != host).Select(h => $"\"{h.Endpoint.Address}\""));
         text.AppendLine(CultureInfo.InvariantCulture, $"[cluster]\npeers = [{peers}]\nkey_file = \"sim.key\"\nprofile = \"{Profile}\"\nquorum = {(Quorum ? "true" : "false")}\n");
+        text.AppendLine("[api]\nvip_prefixes = [\"203.0.113.0/24\"]\n");
         text.AppendLine("[[check]]\nname = \"svc\"\ntype = \"exec\"\ncommand = [\"/bin/true\"]\n");
         for (var i = 0; i < vips; i++)
         {
