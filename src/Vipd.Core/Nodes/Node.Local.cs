@@ -22,7 +22,10 @@ public sealed partial class Node
     [MemberNotNull(nameof(_vips))]
     private void RebuildVips() => Volatile.Write(ref _vips, NodeVipSet.Build(_config, Intents.EffectiveVips(), Intents.Preferences));
 
-    /// <summary>The election's desired set to the announcer; then the claims (held ∧ desired) are republished.</summary>
+    /// <summary>
+    /// The election's desired set, plus the active-active BGP VIPs this node is eligible for (held when eligible, not
+    /// elected), to the announcer; then the claims (held ∧ desired) of the elected VIPs are republished.
+    /// </summary>
     private void ApplyDesired(IReadOnlySet<string> desired)
     {
         if (_disposed || _stopping)
@@ -31,17 +34,28 @@ public sealed partial class Node
         }
 
         var vips = Vips;
-        var owned = new List<OwnedVip>(desired.Count);
-        foreach (var name in desired)
+        var owned = new List<OwnedVip>(desired.Count + _heldWhenEligible.Count);
+        foreach (var name in desired.Concat(_settled && !_draining ? _heldWhenEligible : []).Distinct(StringComparer.Ordinal))
         {
             if (vips.Find(name) is { } vip)
             {
-                owned.Add(new OwnedVip(name, new VipBinding(vip.Address, vip.PrefixLength, vip.Interface), vip.Announce.ToPolicy()));
+                owned.Add(new OwnedVip(name, new VipBinding(vip.Address, vip.PrefixLength, vip.Interface), PolicyOf(vip)));
             }
         }
 
         Announcer.SetDesired(owned);
-        Cluster.ReportHeld(Announcer.Held);
+        ReportHeldToCluster();
+    }
+
+    /// <summary>A BGP VIP is not announced on Layer 2: FRR advertises it once it is on its interface.</summary>
+    private static AnnouncementPolicy PolicyOf(VipConfig vip) =>
+        vip.Mode == VipMode.Bgp ? AnnouncementPolicy.Silent : vip.Announce.ToPolicy();
+
+    /// <summary>The held VIPs the election knows (active-active VIPs are outside it).</summary>
+    private void ReportHeldToCluster()
+    {
+        var vips = Vips;
+        Cluster.ReportHeld([.. Announcer.Held.Where(n => vips.Find(n) is not { HeldWhenEligible: true })]);
     }
 
     /// <summary>This node's own record: per VIP, eligible while its interface is up and its checks allow it, with its priority.</summary>
@@ -55,10 +69,22 @@ public sealed partial class Node
         var states = new Dictionary<string, LocalVipState>(StringComparer.Ordinal);
         var links = _ports.Addresses.ListLinks();
         var held = Announcer.Held.ToHashSet(StringComparer.Ordinal);
+        var heldWhenEligible = new HashSet<string>(StringComparer.Ordinal);
         foreach (var vip in Vips.ByName.Values)
         {
             var (eligible, priority, reason) = LocalVerdict(vip.Config, links.FirstOrDefault(l => l.Name == vip.Config.Interface));
-            states[vip.Name] = new LocalVipState(eligible, priority);
+            if (vip.Config.HeldWhenEligible)
+            {
+                if (eligible && !_maintenance)
+                {
+                    heldWhenEligible.Add(vip.Name);
+                }
+            }
+            else
+            {
+                states[vip.Name] = new LocalVipState(eligible, priority);
+            }
+
             if (!held.Contains(vip.Name) && !_stopping)
             {
                 var state = NotifyStateOf(vip.Name);
@@ -74,6 +100,11 @@ public sealed partial class Node
         }
 
         Cluster.SetLocalState(_maintenance, states);
+        if (!heldWhenEligible.SetEquals(_heldWhenEligible))
+        {
+            _heldWhenEligible = heldWhenEligible;
+            _loop.Post(() => ApplyDesired(Cluster.Desired));
+        }
     }
 
     private void OnNetworkChange(NetworkChange change)
@@ -96,7 +127,7 @@ public sealed partial class Node
                     return;
                 }
 
-                Cluster.ReportHeld(Announcer.Held);
+                ReportHeldToCluster();
                 if (!_stopping && change.Name is { } name && Vips.Find(name) is { } vip)
                 {
                     var eligible = LocalVerdict(vip, _ports.Addresses.FindLink(vip.Interface)).Eligible;
