@@ -45,6 +45,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private MetricsServer? _metricsServer;
     private CheckMonitor? _checks;
     private ApiServer? _api;
+    private Bgp.FrrSync? _frr;
 
     public NodeService(VipdConfig config, Keyring keyring, UdpTransport transport, NetlinkAddressManager addresses, SystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers)
     {
@@ -103,6 +104,14 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         node.MemberChanged += OnMemberChangedForEvents;
         node.IntentsChanged += OnIntentsChangedForEvents;
         _node = node;
+        if (config.Bgp is not null)
+        {
+            // FRR gets vipd's objects before the first BGP VIP goes onto lo (either order works: FRR redistributes
+            // an address whenever its route-map appears).
+            _frr = new Bgp.FrrSync(_loggers.CreateLogger("Vipd.Bgp"), _time);
+            _frr.Update(config.Bgp, node.Vips.ByName.Values.Select(v => v.Config));
+        }
+
         StartChecks(config);
         await StartApiAsync().ConfigureAwait(false);
         if (config.Metrics.Address is { } metricsAddress)
@@ -176,6 +185,13 @@ internal sealed partial class NodeService : IHostedService, IDisposable
                 stops = node.StopTransitions();
             }, TimeSpan.FromSeconds(5));
             await RunStopScriptsAsync(stops).ConfigureAwait(false);
+            if (_frr is not null)
+            {
+                // vipd's FRR objects stay: with nothing on lo they advertise nothing, and a restart finds them in place.
+                await _frr.DisposeAsync().ConfigureAwait(false);
+                _frr = null;
+            }
+
             var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
             LogStopped(_logger, elapsed);
         }
@@ -240,6 +256,12 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         var checksChanged = !diff.ChecksAdded.IsEmpty || !diff.ChecksRemoved.IsEmpty || !diff.ChecksChanged.IsEmpty;
         var vipsChanged = !diff.VipsAdded.IsEmpty || !diff.VipsRemoved.IsEmpty || !diff.VipsChanged.IsEmpty;
         _node!.Reload(result.Config, checksChanged || vipsChanged);
+        if (result.Config.Bgp is not null || _frr is not null)
+        {
+            _frr ??= new Bgp.FrrSync(_loggers.CreateLogger("Vipd.Bgp"), _time);
+            _frr.Update(_node.Config.Bgp, _node.Vips.ByName.Values.Select(v => v.Config));
+        }
+
         if (checksChanged)
         {
             StartChecks(_node.Config);
@@ -281,6 +303,18 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             _metrics.Takeover.Observe(_time.GetElapsedTime(elected));
         }
 
+        if (change.Name is { } name && _node?.Vips.Find(name) is { Mode: VipMode.Bgp })
+        {
+            if (change.Kind == AnnouncerEventKind.Acquired)
+            {
+                _metrics.Advertised();
+            }
+            else if (change.Kind == AnnouncerEventKind.Released)
+            {
+                _metrics.Withdrawn();
+            }
+        }
+
         OnAnnouncerChangedForEvents(change);
     }
 
@@ -306,7 +340,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             node.Membership.Traffic,
             _transport.SendFailures,
             [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing, c.Duration.TotalSeconds))],
-            node.Cluster.DisagreeingPeers.Count);
+            node.Cluster.DisagreeingPeers.Count)
+            + (Config.Bgp is null ? string.Empty : _metrics.RenderBgp(node.Announcer.Held.Where(node.Advertises), _frr?.Applies ?? 0, _frr?.Failures ?? 0, _frr?.InSync ?? false));
     }
 
     /// <summary>(Re)starts the health checks of the current config; each result goes to the node's loop.</summary>
