@@ -66,6 +66,32 @@ public sealed class BgpLabTests(ITestOutputHelper output)
         await WaitAsync(bgp, [n2, n3], TimeSpan.FromSeconds(10));
     }
 
+    [Fact]
+    public async Task ActiveStandby_OwnerOnly_FrrRestartResyncs_CrashMovesTheRoute()
+    {
+        await using var bgp = await BgpLab.StartAsync(VipdBinary.Find(), policy: "active-standby");
+        var owner = await bgp.WaitForSingleAdvertiserAsync(Converge);
+
+        // The owner's FRR restarts with an empty config: vipd notices on its next sync and applies its objects again.
+        var frr = bgp.NodeFrr[owner.Name];
+        await frr.KillAsync();
+        await frr.StartDaemonsAsync();
+        Assert.DoesNotContain("VIPD-EXPORT", (await frr.VtyshAsync("show running-config")).StdOut, StringComparison.Ordinal);
+        var (_, resynced) = await WaitAsync(bgp, [owner], TimeSpan.FromSeconds(15));
+        Assert.Contains("VIPD-EXPORT", (await frr.VtyshAsync("show running-config")).StdOut, StringComparison.Ordinal);
+        Assert.Contains(bgp.Cluster.Process(owner).Output, l => l.Contains("FRR's copy changed", StringComparison.Ordinal));
+
+        // A crash of the owner: the successor advertises on takeover, the router follows, the remote client resumes.
+        await using var prober = Prober.Start(bgp.Lab.RemoteClient!, BgpLab.Vip, TimeSpan.FromMilliseconds(5), ProbeKind.Icmp);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await bgp.CrashAsync(owner);
+        var successor = await bgp.WaitForSingleAdvertiserAsync(TimeSpan.FromSeconds(15), n => n != owner);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var report = await prober.StopAsync();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"re-synced after an FRR restart in {resynced.TotalMilliseconds:0} ms; crash of {owner.Name}: {successor.Name} took over, remote client: {report}"));
+        Assert.True(report.LongestGap < TimeSpan.FromSeconds(3), $"the remote client's outage was {report.LongestGap.TotalMilliseconds:0} ms");
+    }
+
     private async Task<(IReadOnlyList<System.Net.IPAddress> Hops, TimeSpan After)> WaitAsync(BgpLab bgp, IReadOnlyList<LabHost> expected, TimeSpan timeout)
     {
         try

@@ -41,9 +41,9 @@ public sealed class BgpLab : IAsyncDisposable
     /// <summary>
     /// Builds the lab of <paramref name="nodes"/> nodes with a router and a remote client, starts every FRR and vipd.
     /// <paramref name="policy"/> is the VIP's policy; <paramref name="vipExtra"/> and <paramref name="nodeExtra"/> add
-    /// TOML to the VIP table and to each node's file (checks).
+    /// TOML to the VIP table and to each node's file (checks); <paramref name="profile"/> is the membership profile.
     /// </summary>
-    public static async Task<BgpLab> StartAsync(string vipdPath, int nodes = 3, string policy = "active-active", TimeSpan? bfdInterval = null, int bfdMultiplier = 3, string vipExtra = "", Func<LabHost, string>? nodeExtra = null, string logLevel = "information")
+    public static async Task<BgpLab> StartAsync(string vipdPath, int nodes = 3, string policy = "active-active", TimeSpan? bfdInterval = null, int bfdMultiplier = 3, string vipExtra = "", Func<LabHost, string>? nodeExtra = null, string logLevel = "information", string profile = "default")
     {
         var interval = bfdInterval ?? TimeSpan.FromMilliseconds(50);
         var lab = await LabNetwork.CreateAsync(nodes).ConfigureAwait(false);
@@ -64,6 +64,7 @@ public sealed class BgpLab : IAsyncDisposable
                 VipInterface = "lo",
                 VipExtra = $"mode = \"bgp\"\npolicy = \"{policy}\"\n{vipExtra}",
                 LogLevel = logLevel,
+                Profile = profile,
                 NodeExtra = node => $"""
                     [bgp]
                     asn = {NodeAsn}
@@ -102,14 +103,15 @@ public sealed class BgpLab : IAsyncDisposable
         return Router.WaitForNextHopsAsync(Vip, hops => hops.Count == want.Count && hops.All(want.Contains), timeout);
     }
 
-    /// <summary>The nodes whose <c>lo</c> holds the VIP now.</summary>
+    /// <summary>The nodes whose <c>lo</c> holds the VIP now and whose eth0 is up (a crashed node's address stays behind, unreachable).</summary>
     public async Task<IReadOnlyList<LabHost>> AdvertisersAsync()
     {
         var result = new List<LabHost>();
         foreach (var node in Lab.Nodes)
         {
             var addresses = await node.ExecAsync("ip", "-o", "addr", "show", "dev", "lo").ConfigureAwait(false);
-            if (addresses.StdOut.Contains($" {Vip}/32 ", StringComparison.Ordinal))
+            var link = await node.ExecAsync("ip", "-o", "link", "show", "dev", node.Interface).ConfigureAwait(false);
+            if (addresses.StdOut.Contains($" {Vip}/32 ", StringComparison.Ordinal) && !link.StdOut.Contains("state DOWN", StringComparison.Ordinal))
             {
                 result.Add(node);
             }
@@ -124,6 +126,37 @@ public sealed class BgpLab : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(node);
         await Lab.PullCableThenKillAsync(node).ConfigureAwait(false);
         await NodeFrr[node.Name].KillAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>Brings a crashed node back: link up, its routes to the remote subnet, its FRR (empty: vipd configures it), vipd.</summary>
+    public async Task ReviveAsync(LabHost node)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        await node.SetLinkAsync(true).ConfigureAwait(false);
+        await Lab.AddRemoteRoutesAsync(node).ConfigureAwait(false);
+        await NodeFrr[node.Name].StartDaemonsAsync().ConfigureAwait(false);
+        Cluster.Start(node);
+    }
+
+    /// <summary>Waits until exactly one node advertises the VIP (has it on lo) and the router's only next hop is that node.</summary>
+    public async Task<LabHost> WaitForSingleAdvertiserAsync(TimeSpan timeout, Func<LabHost, bool>? accept = null)
+    {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        IReadOnlyList<LabHost> advertisers = [];
+        IReadOnlyList<IPAddress> hops = [];
+        for (var i = 0; i < 10_000 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < timeout; i++)
+        {
+            advertisers = await AdvertisersAsync().ConfigureAwait(false);
+            hops = await NextHopsAsync().ConfigureAwait(false);
+            if (advertisers.Count == 1 && (accept is null || accept(advertisers[0])) && hops.Count == 1 && hops[0].Equals(advertisers[0].IPv4))
+            {
+                return advertisers[0];
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"no single advertiser of {Vip} within {timeout.TotalSeconds:0.#} s: on lo of [{string.Join(", ", advertisers.Select(a => a.Name))}], router next hops [{string.Join(", ", hops)}]{Environment.NewLine}{Cluster.Logs()}");
     }
 
     public async ValueTask DisposeAsync()
