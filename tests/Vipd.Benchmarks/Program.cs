@@ -6,6 +6,7 @@ var commands = new Dictionary<string, (string Help, Func<BenchmarkOptions, Task<
     ["dataplane"] = ("bind, announce and remove VIPs in a namespace lab; latency from owned to the first announcement on the wire", DataplaneBenchmark.RunAsync),
     ["l2scale"] = ("3 vipd nodes, many VIPs moved by a crash, unpaced and at 15 pps: client neighbour entries, every first announcement, peak announcements/s (VIPD_L2SCALE=4x480,6x1000)", L2ScaleBenchmark.RunAsync),
     ["failover"] = ("3 vipd nodes in a namespace lab: unplanned failover and planned handover gaps at the client, idle gossip bytes/s (VIPD_PROFILE=fast for the fast profile)", FailoverBenchmark.RunAsync),
+    ["bgp"] = ("BGP mode against FRR in a namespace lab: crash outage and planned stop gap at a client behind the router, active-standby (VIPD_PROFILE, default fast; VIPD_BFD_MS, default 50)", BgpBenchmark.RunAsync),
     ["footprint"] = ("3 idle vipd nodes in a namespace lab: RSS, RssAnon, managed heap, threads and wire bytes/s per node (all frames, Ethernet overhead included); DOTNET_* reaches the daemons", FootprintBenchmark.RunAsync),
     ["scale"] = ("VIPs at scale in the deterministic simulation: settle time, idle bytes/s, record size, convergence after a crash (VIPD_SCALE=3x400,10x1000,10x10000)", ScaleBenchmark.RunAsync),
     ["startup"] = ("3 vipd nodes in a namespace lab: exec -> READY=1 of a node restarted with peers up, split into phases; first gRPC call after READY (VIPD_PROFILE=fast for the fast profile)", StartupBenchmark.RunAsync),

@@ -34,8 +34,10 @@ public sealed partial class Node
         }
 
         var vips = Vips;
-        var owned = new List<OwnedVip>(desired.Count + _heldWhenEligible.Count);
-        foreach (var name in desired.Concat(_settled && !_draining ? _heldWhenEligible : []).Distinct(StringComparer.Ordinal))
+        var wanted = desired.Concat(_settled && !_draining ? _heldWhenEligible : []).ToHashSet(StringComparer.Ordinal);
+        LingerBgpReleases(wanted, vips);
+        var owned = new List<OwnedVip>(wanted.Count);
+        foreach (var name in wanted)
         {
             if (vips.Find(name) is { } vip)
             {
@@ -45,6 +47,42 @@ public sealed partial class Node
 
         Announcer.SetDesired(owned);
         ReportHeldToCluster();
+    }
+
+    /// <summary>
+    /// Make-before-break for active-standby BGP VIPs: a held one the election no longer wants stays on its interface
+    /// (advertised) for <see cref="BgpHandoverLinger"/>, long enough for the successor's route to reach the routers,
+    /// so a planned move loses no packet. On L2 the successor's GARP moves the clients at once; a route takes an UPDATE.
+    /// Adds the lingering VIPs to <paramref name="wanted"/>.
+    /// </summary>
+    private void LingerBgpReleases(HashSet<string> wanted, NodeVipSet vips)
+    {
+        var now = _time.GetTimestamp();
+        foreach (var name in Announcer.Held)
+        {
+            if (!wanted.Contains(name) && !_lingering.ContainsKey(name) && vips.Find(name) is { Mode: VipMode.Bgp, HeldWhenEligible: false })
+            {
+                _lingering[name] = now + (long)(BgpHandoverLinger.TotalSeconds * _time.TimestampFrequency);
+            }
+        }
+
+        long? next = null;
+        foreach (var (name, until) in _lingering.ToList())
+        {
+            if (wanted.Contains(name) || until <= now || vips.Find(name) is null)
+            {
+                _lingering.Remove(name);
+                continue;
+            }
+
+            wanted.Add(name);
+            next = next is null ? until : Math.Min(next.Value, until);
+        }
+
+        _lingerTimer?.Dispose();
+        _lingerTimer = next is { } at
+            ? _time.CreateTimer(_ => ApplyDesired(Cluster.Desired), null, TimeSpan.FromSeconds((double)(at - now) / _time.TimestampFrequency) + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan)
+            : null;
     }
 
     /// <summary>A BGP VIP is not announced on Layer 2: FRR advertises it once it is on its interface.</summary>

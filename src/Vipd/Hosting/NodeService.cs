@@ -178,6 +178,17 @@ internal sealed partial class NodeService : IHostedService, IDisposable
                 await Task.Delay(TimeSpan.FromMilliseconds(5), _time, CancellationToken.None).ConfigureAwait(false);
             }
 
+            // BGP: a VIP handed over stays advertised until the successor's route has reached the routers.
+            var lingering = true;
+            for (var i = 0; i < 200 && lingering && !HasFailed && !cancellationToken.IsCancellationRequested; i++)
+            {
+                executor.Invoke(() => lingering = node.BgpLingering, TimeSpan.FromSeconds(1));
+                if (lingering)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(10), _time, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
             IReadOnlyList<NotifyTransition> stops = [];
             executor.Invoke(() =>
             {
