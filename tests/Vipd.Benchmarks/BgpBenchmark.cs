@@ -40,6 +40,7 @@ internal static class BgpBenchmark
         var plannedLost = table.Get("planned stop probes lost (count, not ms)", 0);
 
         await using var bgp = await BgpLab.StartAsync(VipdBinary.Find(), policy: "active-standby", bfdInterval: TimeSpan.FromMilliseconds(bfdMs), logLevel: "warning", profile: profile).ConfigureAwait(false);
+        await bgp.WaitForSessionsAsync(Settle).ConfigureAwait(false);
         for (var trial = 0; trial < trials; trial++)
         {
             var owner = await StableAdvertiserAsync(bgp).ConfigureAwait(false);
@@ -55,6 +56,7 @@ internal static class BgpBenchmark
             }
 
             await bgp.ReviveAsync(owner).ConfigureAwait(false);
+            await bgp.WaitForSessionsAsync(Settle).ConfigureAwait(false);
             owner = await StableAdvertiserAsync(bgp).ConfigureAwait(false);
             await using (var prober = Prober.Start(bgp.Lab.RemoteClient!, BgpLab.Vip, ProbePeriod, ProbeKind.Icmp))
             {
@@ -69,6 +71,7 @@ internal static class BgpBenchmark
             }
 
             bgp.Cluster.Start(owner);
+            await bgp.WaitForSessionsAsync(Settle).ConfigureAwait(false);
         }
 
         Console.WriteLine(table.Format());

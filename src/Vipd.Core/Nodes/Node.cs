@@ -252,7 +252,7 @@ public sealed partial class Node : IDisposable
     /// </summary>
     public static readonly TimeSpan BgpHandoverLinger = TimeSpan.FromMilliseconds(500);
 
-    /// <summary>True while released BGP VIPs still linger (<see cref="BgpHandoverLinger"/>); the stop waits for them. On the loop.</summary>
+    /// <summary>True while released BGP VIPs still linger (<see cref="BgpHandoverLinger"/>); the stop waits until none does. On the loop.</summary>
     public bool BgpLingering => _lingering.Count > 0;
 
     /// <summary>True while this node advertises <paramref name="vip"/> over BGP (it is on its interface); false for an L2 VIP.</summary>

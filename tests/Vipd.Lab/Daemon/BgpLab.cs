@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 
 namespace Vipd.Lab.Daemon;
 
@@ -126,6 +127,45 @@ public sealed class BgpLab : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(node);
         await Lab.PullCableThenKillAsync(node).ConfigureAwait(false);
         await NodeFrr[node.Name].KillAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Waits until the router's BGP session and BFD session with every node of <paramref name="nodes"/> (default: all)
+    /// are up: a node that takes a VIP over before its session is up cannot advertise it.
+    /// </summary>
+    public async Task WaitForSessionsAsync(TimeSpan timeout, IEnumerable<LabHost>? nodes = null)
+    {
+        var want = (nodes ?? Lab.Nodes).Select(n => n.IPv4.ToString()).ToList();
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        var last = string.Empty;
+        for (var i = 0; i < 10_000 && System.Diagnostics.Stopwatch.GetElapsedTime(started) < timeout; i++)
+        {
+            var bgp = await Router.VtyshAsync("show bgp ipv4 unicast summary json").ConfigureAwait(false);
+            var bfd = await Router.VtyshAsync("show bfd peers json").ConfigureAwait(false);
+            last = bgp.StdOut + bfd.StdOut;
+            if (bgp.ExitCode == 0 && bfd.ExitCode == 0 && SessionsUp(bgp.StdOut, bfd.StdOut, want))
+            {
+                return;
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException($"the router's BGP/BFD sessions with {string.Join(", ", want)} were not all up within {timeout.TotalSeconds:0.#} s: {last}");
+    }
+
+    private static bool SessionsUp(string bgpJson, string bfdJson, List<string> want)
+    {
+        using var bgp = JsonDocument.Parse(bgpJson);
+        using var bfd = JsonDocument.Parse(bfdJson);
+        if (!bgp.RootElement.TryGetProperty("peers", out var peers))
+        {
+            return false;
+        }
+
+        var established = want.All(a => peers.TryGetProperty(a, out var p) && p.TryGetProperty("state", out var s) && s.GetString() == "Established");
+        var bfdUp = want.All(a => bfd.RootElement.EnumerateArray().Any(p => p.TryGetProperty("peer", out var peer) && peer.GetString() == a && p.TryGetProperty("status", out var st) && st.GetString() == "up"));
+        return established && bfdUp;
     }
 
     /// <summary>Brings a crashed node back: link up, its routes to the remote subnet, its FRR (empty: vipd configures it), vipd.</summary>
