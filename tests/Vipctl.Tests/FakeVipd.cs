@@ -58,19 +58,19 @@ public sealed class FakeVipd : VipdService.VipdServiceBase
         {
             Name = "api", Address = "203.0.113.10/24", Interface = "eth0", Source = "automation", Owner = "n2",
             Holders = { "n2" }, State = VipState.Standby, EligibleNodes = { "n2", "n1" }, LastChange = At(-42),
-            LastChangeReason = "applied by automation", Preempt = true,
+            LastChangeReason = "applied by automation", Preempt = true, Mode = "l2",
         },
         new Vip
         {
             Name = "db", Address = "2001:db8::20/64", Interface = "eth1", Source = "config", Owner = string.Empty,
             State = VipState.Unowned, LastChange = At(-5), LastChangeReason = "no eligible node", Preempt = false,
-            PreemptDelay = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)),
+            PreemptDelay = Duration.FromTimeSpan(TimeSpan.FromSeconds(10)), Mode = "bgp", Policy = "active-standby",
         },
         new Vip
         {
             Name = "web", Address = "192.0.2.200/24", Interface = "eth0", Source = "config", Owner = "n1",
             Holders = { "n1", "n3" }, State = VipState.Holding, EligibleNodes = { "n1", "n3" }, LastChange = At(-90.5),
-            LastChangeReason = "n3 drained", PreferredNode = "n1", AllowedNodes = { "n1", "n3" }, Preempt = true,
+            LastChangeReason = "n3 drained", PreferredNode = "n1", AllowedNodes = { "n1", "n3" }, Preempt = true, Mode = "l2",
         },
     ];
 
@@ -135,6 +135,7 @@ public sealed class FakeVipd : VipdService.VipdServiceBase
                     new Candidate { Node = "n3", Rank = 0, Reason = "not eligible: draining" },
                 },
                 ReconsiderAt = At(8),
+                Mode = "l2",
             });
 
     /// <summary>After the events, one more mode event every 50 ms (at most 400) until the client goes away.</summary>

@@ -37,6 +37,21 @@ public sealed class RenderTests
     }
 
     [Fact]
+    public void Explain_BgpVips_ShowModeAndWhetherThisNodeAdvertises()
+    {
+        var activeActive = new ExplainResponse { Vip = "anycast", Summary = "active-active BGP VIP, every eligible node advertises it; this node advertises it", Mode = "bgp", Policy = "active-active", Advertised = true };
+        var activeStandby = new ExplainResponse { Vip = "db", Owner = "n2", Summary = "n2 owns it: rank 1", Mode = "bgp", Policy = "active-standby", Candidates = { new Candidate { Node = "n2", Rank = 1, Reason = "rank 1" } } };
+        using var writer = new StringWriter { NewLine = "\n" };
+
+        ExplainCommand.Render(activeActive, writer, color: false);
+        ExplainCommand.Render(activeStandby, writer, color: false);
+
+        var text = writer.ToString();
+        Assert.StartsWith("anycast: active-active BGP VIP, every eligible node advertises it; this node advertises it\nmode bgp (active-active): advertised by this node\ndb: n2 owns it: rank 1\nmode bgp (active-standby): not advertised by this node\nRANK", text, StringComparison.Ordinal);
+        Assert.Contains("n2 (owner)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Status_ReloadOk_ListsTheChanges()
     {
         var status = FakeVipd.Status();

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Vipd.Demo;
 
-// Usage: Vipd.Demo --vipd PATH [--nodes 3]
+// Usage: Vipd.Demo --vipd PATH [--nodes 3] [bgp]
 var vipd = args.SkipWhile(a => a != "--vipd").Skip(1).FirstOrDefault();
 if (vipd is null || !File.Exists(vipd))
 {
@@ -15,7 +15,9 @@ using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
 var clock = Stopwatch.StartNew();
 try
 {
-    return await DemoRun.RunAsync(Path.GetFullPath(vipd), nodes, clock, timeout.Token).ConfigureAwait(false);
+    return args.Contains("bgp")
+        ? await BgpDemoRun.RunAsync(Path.GetFullPath(vipd), clock, timeout.Token).ConfigureAwait(false)
+        : await DemoRun.RunAsync(Path.GetFullPath(vipd), nodes, clock, timeout.Token).ConfigureAwait(false);
 }
 catch (OperationCanceledException)
 {

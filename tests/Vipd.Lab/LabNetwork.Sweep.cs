@@ -112,6 +112,29 @@ public sealed partial class LabNetwork
             await Tool.RunAsync("ip", ["-force", "-batch", "-"], string.Concat(namespaces.Select(n => $"netns del {n}\n")), null, ct).ConfigureAwait(false);
         }
 
+        // FRR instances of the lab (LabFrr): their config and run folders are named after the namespaces.
+        foreach (var root in new[] { "/etc/frr", "/var/run/frr" })
+        {
+            if (!Directory.Exists(root))
+            {
+                continue;
+            }
+
+            foreach (var directory in Directory.GetDirectories(root, $"{prefix}-*"))
+            {
+                try
+                {
+                    Directory.Delete(directory, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+                catch (UnauthorizedAccessException)
+                {
+                }
+            }
+        }
+
         try
         {
             File.Delete(MarkerPath(prefix));

@@ -32,7 +32,18 @@ internal sealed class ExplainCommand : VipctlCommand
 
     internal static void Render(ExplainResponse response, TextWriter writer, bool color)
     {
-        writer.WriteLine($"{Printable.Escape(response.Vip)}: {Ansi.Paint(Printable.Escape(response.Summary), response.Owner.Length == 0 ? Color.Red : Color.None, color)}");
+        var activeActive = response.Policy == "active-active";
+        writer.WriteLine($"{Printable.Escape(response.Vip)}: {Ansi.Paint(Printable.Escape(response.Summary), response.Owner.Length == 0 && !activeActive ? Color.Red : Color.None, color)}");
+        if (response.Mode == "bgp")
+        {
+            writer.WriteLine($"mode bgp ({response.Policy}): {(response.Advertised ? "advertised by this node" : "not advertised by this node")}");
+        }
+
+        if (activeActive)
+        {
+            return;
+        }
+
         var table = new Table("RANK", "NODE", "REASON");
         foreach (var candidate in response.Candidates)
         {

@@ -6,7 +6,7 @@ namespace Vipd.Core.Config;
 
 internal sealed partial class ConfigBinder
 {
-    private List<VipConfig> BindVips(IReadOnlyList<TomlTableNode> tables, NodeConfig? node, ClusterConfig? cluster, AnnounceConfig announce)
+    private List<VipConfig> BindVips(IReadOnlyList<TomlTableNode> tables, NodeConfig? node, ClusterConfig? cluster, AnnounceConfig announce, BgpConfig? bgp)
     {
         var vips = new List<VipConfig>();
         var names = new Dictionary<string, SourcePosition>(StringComparer.Ordinal);
@@ -14,7 +14,7 @@ internal sealed partial class ConfigBinder
         foreach (var table in tables)
         {
             var reader = new TableReader(table, "[[vip]]", _errors);
-            if (BindVip(reader, node, cluster, announce, names, addresses) is { } vip)
+            if (BindVip(reader, node, cluster, announce, bgp, names, addresses) is { } vip)
             {
                 vips.Add(vip);
             }
@@ -28,6 +28,7 @@ internal sealed partial class ConfigBinder
         NodeConfig? node,
         ClusterConfig? cluster,
         AnnounceConfig announceDefaults,
+        BgpConfig? bgp,
         Dictionary<string, SourcePosition> names,
         Dictionary<IPAddress, (string Name, SourcePosition Position)> addresses)
     {
@@ -72,8 +73,15 @@ internal sealed partial class ConfigBinder
             }
         }
 
+        var mode = Mode(reader);
+        var bgpKeys = BgpVipKeys(reader, mode ?? VipMode.L2, bgp, address, prefixLength);
         var iface = Interface(reader, "interface");
-        if (iface is null && !reader.Has("interface") && node is not null && node.Interface is null)
+        if (mode == VipMode.Bgp)
+        {
+            // Not [node] interface: a BGP VIP lives on lo unless the operator names another local interface.
+            iface ??= reader.Has("interface") ? null : ConfigDefaults.BgpInterface;
+        }
+        else if (iface is null && !reader.Has("interface") && node is not null && node.Interface is null)
         {
             reader.Error(reader.Position, $"VIP '{name}' has no interface; set interface here or in [node]");
         }
@@ -89,7 +97,7 @@ internal sealed partial class ConfigBinder
         var notify = BindNotify(reader.SubTable("notify"));
         reader.ReportUnknownKeys();
 
-        if (_errors.Count != errorsBefore || name is null || address is null || iface is null || announce is null)
+        if (_errors.Count != errorsBefore || name is null || address is null || iface is null || announce is null || mode is null || bgpKeys is null)
         {
             return null;
         }
@@ -108,6 +116,9 @@ internal sealed partial class ConfigBinder
             Checks = new(bound),
             Announce = announce,
             Notify = notify ?? NotifyConfig.None,
+            Mode = mode.Value,
+            Policy = bgpKeys.Value.Policy,
+            Communities = new(bgpKeys.Value.Communities),
         };
     }
 

@@ -8,7 +8,7 @@ namespace Vipd.Core.Config;
 /// </summary>
 internal sealed partial class ConfigBinder
 {
-    private static readonly string[] TopLevelTables = ["node", "cluster", "api", "metrics", "logging", "announce", "vip", "check"];
+    private static readonly string[] TopLevelTables = ["node", "cluster", "api", "metrics", "logging", "announce", "vip", "check", "bgp"];
 
     private readonly ErrorCollector _errors;
     private readonly ConfigLoadOptions _options;
@@ -38,7 +38,8 @@ internal sealed partial class ConfigBinder
         var logging = BindLogging(Section(reader, "logging", required: false));
         var announce = BindGlobalAnnounce(Section(reader, "announce", required: false));
         var checks = BindChecks(reader.TableArray("check"));
-        var vips = BindVips(reader.TableArray("vip"), node, cluster, announce ?? AnnounceConfig.Default);
+        var bgp = reader.Has("bgp") ? BindBgp(Section(reader, "bgp", required: false)) : null;
+        var vips = BindVips(reader.TableArray("vip"), node, cluster, announce ?? AnnounceConfig.Default, bgp);
 
         if (_errors.Count > 0 || node is null || cluster is null || api is null || metrics is null || logging is null || announce is null)
         {
@@ -54,6 +55,7 @@ internal sealed partial class ConfigBinder
             Metrics = metrics,
             Logging = logging,
             Announce = announce,
+            Bgp = bgp,
             Checks = new(checks),
             Vips = new([.. vips]),
         };

@@ -118,4 +118,31 @@ public static class ConfigDefaults
         PushPullInterval: options.PushPullInterval,
         IndirectProbeTimeout: options.IndirectProbeTimeout,
         ReconnectInterval: options.ReconnectInterval);
+
+    /// <summary>Debian's and Red Hat's FRR put vtysh here.</summary>
+    public const string Vtysh = "/usr/bin/vtysh";
+
+    /// <summary>5 s: an FRR restart is repaired within seconds, at one vtysh run per interval.</summary>
+    public static readonly TimeSpan BgpSyncInterval = TimeSpan.FromSeconds(5);
+
+    /// <summary>BFD on: without it a dead node's route stays until the hold timer expires (seconds).</summary>
+    public const bool Bfd = true;
+
+    /// <summary>300 ms, FRR's own default: 900 ms detection at the default multiplier; 50 ms suits a LAN.</summary>
+    public static readonly TimeSpan BfdInterval = TimeSpan.FromMilliseconds(300);
+
+    /// <summary>3, FRR's and RFC 5880's usual detect multiplier.</summary>
+    public const int BfdMultiplier = 3;
+
+    /// <summary>3 s keepalive, FRR's datacenter profile (BFD detects faster; the hold timer is the fallback).</summary>
+    public static readonly TimeSpan BgpKeepalive = TimeSpan.FromSeconds(3);
+
+    /// <summary>9 s hold time, FRR's datacenter profile.</summary>
+    public static readonly TimeSpan BgpHold = TimeSpan.FromSeconds(9);
+
+    /// <summary>Active-standby: one node attracts the traffic, as in L2 mode; active-active is opt-in.</summary>
+    public const BgpPolicy Policy = BgpPolicy.ActiveStandby;
+
+    /// <summary>The interface a BGP VIP is added to: on <c>lo</c> the kernel accepts its traffic and nobody ARPs for it.</summary>
+    public const string BgpInterface = "lo";
 }

@@ -24,9 +24,12 @@ public sealed record ConfigDiff
     /// <summary>[logging] or [metrics] changed.</summary>
     public required bool LoggingOrMetricsChanged { get; init; }
 
+    /// <summary>[bgp] changed (applied live: vipd re-renders its FRR objects).</summary>
+    public bool BgpChanged { get; init; }
+
     /// <summary>True when old and new are equal.</summary>
     public bool IsEmpty => VipsAdded.IsEmpty && VipsRemoved.IsEmpty && VipsChanged.IsEmpty && ChecksAdded.IsEmpty
-        && ChecksRemoved.IsEmpty && ChecksChanged.IsEmpty && RestartRequired.IsEmpty && !LoggingOrMetricsChanged;
+        && ChecksRemoved.IsEmpty && ChecksChanged.IsEmpty && RestartRequired.IsEmpty && !LoggingOrMetricsChanged && !BgpChanged;
 
     /// <summary>Compares two configs.</summary>
     public static ConfigDiff Compute(VipdConfig previous, VipdConfig next)
@@ -61,6 +64,7 @@ public sealed record ConfigDiff
             ChecksChanged = checksChanged,
             RestartRequired = new(restart),
             LoggingOrMetricsChanged = previous.Logging != next.Logging || previous.Metrics != next.Metrics,
+            BgpChanged = previous.Bgp != next.Bgp,
         };
     }
 

@@ -19,9 +19,11 @@ internal static class ConfigSchema
         ("[metrics]", ["address"]),
         ("[logging]", ["level", "format"]),
         ("[announce]", ["count", "interval", "second_burst_after", "refresh", "rate", "burst"]),
-        ("[[vip]]", ["name", "address", "interface", "priority", "priorities", "preempt", "preempt_delay", "nodes", "checks", "announce", "notify"]),
+        ("[[vip]]", ["name", "address", "interface", "priority", "priorities", "preempt", "preempt_delay", "nodes", "checks", "announce", "notify", "mode", "policy", "communities"]),
         ("[vip.announce]", ["count", "interval", "second_burst_after", "refresh", "rate", "burst"]),
         ("[vip.notify]", ["master", "backup", "fault", "stop", "timeout"]),
+        ("[bgp]", ["asn", "router_id", "pathspace", "vtysh", "sync_interval", "peer"]),
+        ("[[bgp.peer]]", ["address", "asn", "password", "bfd", "bfd_interval", "bfd_multiplier", "keepalive", "hold"]),
         ("[[check]]",
         [
             "name", "type", "interval", "timeout", "rise", "fall", "weight", "command", "user", "address", "url",

@@ -41,6 +41,18 @@ public sealed record VipConfig
     /// <summary>Scripts run on this node's state changes for the VIP (<c>[vip.notify]</c>).</summary>
     public NotifyConfig Notify { get; init; } = NotifyConfig.None;
 
+    /// <summary>How the VIP reaches clients: L2 announcements (the default) or BGP through FRR.</summary>
+    public VipMode Mode { get; init; } = VipMode.L2;
+
+    /// <summary>In <see cref="VipMode.Bgp"/>: the elected owner advertises (active-standby) or every eligible node does.</summary>
+    public BgpPolicy Policy { get; init; } = ConfigDefaults.Policy;
+
+    /// <summary>In <see cref="VipMode.Bgp"/>: BGP communities set on the route ("64512:100", "no-export"); empty for none.</summary>
+    public EquatableArray<string> Communities { get; init; } = new([]);
+
+    /// <summary>True when every eligible node holds the VIP (a BGP active-active VIP): it is not elected.</summary>
+    public bool HeldWhenEligible => Mode == VipMode.Bgp && Policy == BgpPolicy.ActiveActive;
+
     /// <summary>True for an IPv6 VIP (announced with unsolicited NAs).</summary>
     public bool IsIPv6 => Address.AddressFamily == AddressFamily.InterNetworkV6;
 

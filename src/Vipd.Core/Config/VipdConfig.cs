@@ -26,6 +26,9 @@ public sealed record VipdConfig
     /// </summary>
     public AnnounceConfig Announce { get; init; } = AnnounceConfig.Default;
 
+    /// <summary><c>[bgp]</c>: FRR and its peers; null when the file has no <c>[bgp]</c> (no VIP may then use <c>mode = "bgp"</c>).</summary>
+    public BgpConfig? Bgp { get; init; }
+
     /// <summary>The <c>[[vip]]</c> tables in file order; names are unique.</summary>
     public required EquatableArray<VipConfig> Vips { get; init; }
 

@@ -30,10 +30,15 @@ public sealed partial class Node
 
         // A dynamic VIP this node's config refuses is left out of its standing model: its standing digest then differs
         // from its peers', so they read its explicit records (ineligible for that VIP) instead of deriving it eligible.
-        _standingModel = StandingModel.Build(_vips.ByName.Values.Where(v => !RefusedDynamicVips.ContainsKey(v.Name)).Select(v => v.Config), _checkConfigs);
+        // Active-active VIPs are outside the election: held by every eligible node, so no standing is published for them.
+        _standingModel = StandingModel.Build(
+            _vips.ByName.Values.Where(v => !v.Config.HeldWhenEligible && !RefusedDynamicVips.ContainsKey(v.Name)).Select(v => v.Config), _checkConfigs);
     }
 
-    /// <summary>The election's desired set to the announcer; then the claims (held ∧ desired) are republished.</summary>
+    /// <summary>
+    /// The election's desired set, plus the active-active BGP VIPs this node is eligible for (held when eligible, not
+    /// elected), to the announcer; then the claims (held ∧ desired) of the elected VIPs are republished.
+    /// </summary>
     private void ApplyDesired(IReadOnlySet<string> desired)
     {
         if (_disposed || _stopping)
@@ -43,17 +48,66 @@ public sealed partial class Node
 
         desired = GateDesired(desired);
         var vips = Vips;
-        var owned = new List<OwnedVip>(desired.Count);
-        foreach (var name in desired)
+        var wanted = desired.Concat(_settled && !_draining ? _heldWhenEligible : []).ToHashSet(StringComparer.Ordinal);
+        LingerBgpReleases(wanted, vips);
+        var owned = new List<OwnedVip>(wanted.Count);
+        foreach (var name in wanted)
         {
             if (vips.Find(name) is { } vip)
             {
-                owned.Add(new OwnedVip(name, new VipBinding(vip.Address, vip.PrefixLength, vip.Interface), vip.Announce.ToPolicy()));
+                owned.Add(new OwnedVip(name, new VipBinding(vip.Address, vip.PrefixLength, vip.Interface), PolicyOf(vip)));
             }
         }
 
         Announcer.SetDesired(owned);
-        Cluster.ReportHeld(Announcer.Held);
+        ReportHeldToCluster();
+    }
+
+    /// <summary>
+    /// Make-before-break for active-standby BGP VIPs: a held one the election no longer wants stays on its interface
+    /// (advertised) for <see cref="BgpHandoverLinger"/>, long enough for the successor's route to reach the routers,
+    /// so a planned move loses no packet. On L2 the successor's GARP moves the clients at once; a route takes an UPDATE.
+    /// Adds the lingering VIPs to <paramref name="wanted"/>.
+    /// </summary>
+    private void LingerBgpReleases(HashSet<string> wanted, NodeVipSet vips)
+    {
+        var now = _time.GetTimestamp();
+        foreach (var name in Announcer.Held)
+        {
+            if (!wanted.Contains(name) && !_lingering.ContainsKey(name) && vips.Find(name) is { Mode: VipMode.Bgp, HeldWhenEligible: false })
+            {
+                _lingering[name] = now + (long)(BgpHandoverLinger.TotalSeconds * _time.TimestampFrequency);
+            }
+        }
+
+        long? next = null;
+        foreach (var (name, until) in _lingering.ToList())
+        {
+            if (wanted.Contains(name) || until <= now || vips.Find(name) is null)
+            {
+                _lingering.Remove(name);
+                continue;
+            }
+
+            wanted.Add(name);
+            next = next is null ? until : Math.Min(next.Value, until);
+        }
+
+        _lingerTimer?.Dispose();
+        _lingerTimer = next is { } at
+            ? _time.CreateTimer(_ => ApplyDesired(Cluster.Desired), null, TimeSpan.FromSeconds((double)(at - now) / _time.TimestampFrequency) + TimeSpan.FromMilliseconds(1), Timeout.InfiniteTimeSpan)
+            : null;
+    }
+
+    /// <summary>A BGP VIP is not announced on Layer 2: FRR advertises it once it is on its interface.</summary>
+    private static AnnouncementPolicy PolicyOf(VipConfig vip) =>
+        vip.Mode == VipMode.Bgp ? AnnouncementPolicy.Silent : vip.Announce.ToPolicy();
+
+    /// <summary>The held VIPs the election knows (active-active VIPs are outside it).</summary>
+    private void ReportHeldToCluster()
+    {
+        var vips = Vips;
+        Cluster.ReportHeld([.. Announcer.Held.Where(n => vips.Find(n) is not { HeldWhenEligible: true })]);
     }
 
     /// <summary>
@@ -71,9 +125,15 @@ public sealed partial class Node
         var links = _ports.Addresses.ListLinks();
         var verdicts = _standingModel.VerdictsOf(Checks, name => ToLinkState(links.FirstOrDefault(l => l.Name == name)));
         var held = Announcer.Held.ToHashSet(StringComparer.Ordinal);
+        var heldWhenEligible = new HashSet<string>(StringComparer.Ordinal);
         foreach (var vip in Vips.ByName.Values)
         {
             var (eligible, _, reason) = LocalVerdict(vip.Config, links.FirstOrDefault(l => l.Name == vip.Config.Interface));
+            if (vip.Config.HeldWhenEligible && eligible && !_maintenance)
+            {
+                heldWhenEligible.Add(vip.Name);
+            }
+
             if (!held.Contains(vip.Name) && !_stopping)
             {
                 var state = NotifyStateOf(vip.Name);
@@ -89,6 +149,11 @@ public sealed partial class Node
         }
 
         Cluster.SetLocalState(_maintenance, _standingModel, verdicts);
+        if (!heldWhenEligible.SetEquals(_heldWhenEligible))
+        {
+            _heldWhenEligible = heldWhenEligible;
+            _loop.Post(() => ApplyDesired(Cluster.Desired));
+        }
     }
 
     private static LinkState ToLinkState(LinkInfo? link) => link switch
@@ -118,7 +183,7 @@ public sealed partial class Node
                     return;
                 }
 
-                Cluster.ReportHeld(Announcer.Held);
+                ReportHeldToCluster();
                 if (!_stopping && change.Name is { } name && Vips.Find(name) is { } vip)
                 {
                     var eligible = LocalVerdict(vip, _ports.Addresses.FindLink(vip.Interface)).Eligible;

@@ -17,7 +17,8 @@ public sealed class NodeVipSet
     {
         _byName = byName;
         Preferences = preferences;
-        Specs = [.. byName.Values.Select(v => new VipSpec(v.Config.Name, v.Config.Preempt, v.Config.PreemptDelay, v.Config.Nodes.IsEmpty ? null : [.. v.Config.Nodes])
+        // Active-active BGP VIPs are held by every eligible node: they are not elected.
+        Specs = [.. byName.Values.Where(v => !v.Config.HeldWhenEligible).Select(v => new VipSpec(v.Config.Name, v.Config.Preempt, v.Config.PreemptDelay, v.Config.Nodes.IsEmpty ? null : [.. v.Config.Nodes])
         {
             PreferredNode = preferences.GetValueOrDefault(v.Name),
         })];
@@ -29,7 +30,7 @@ public sealed class NodeVipSet
     /// <summary>Move preferences by VIP name.</summary>
     public IReadOnlyDictionary<string, string> Preferences { get; }
 
-    /// <summary>What the election needs of each VIP.</summary>
+    /// <summary>What the election needs of each elected VIP (every VIP but the active-active BGP ones).</summary>
     public IReadOnlyList<VipSpec> Specs { get; }
 
     /// <summary>The number of VIPs.</summary>

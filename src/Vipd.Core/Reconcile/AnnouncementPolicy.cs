@@ -30,6 +30,12 @@ public sealed record AnnouncementPolicy(
         // 60 s: well inside the 300 s FDB ageing of Linux bridges and most switches, so no switch forgets the port.
         RefreshInterval: TimeSpan.FromSeconds(60));
 
+    /// <summary>No announcement at all: a BGP VIP on <c>lo</c>, which FRR advertises (no ARP/NA may leave for it).</summary>
+    public static AnnouncementPolicy Silent { get; } = Default with { IsSilent = true };
+
+    /// <summary>True when nothing is ever announced for the VIP (<see cref="Silent"/>).</summary>
+    public bool IsSilent { get; init; }
+
     /// <summary>
     /// The packet budget this VIP asks for on its interface; the strictest of the interface's VIPs wins. Unlimited
     /// here (announce as scheduled); the config's default is <see cref="AnnouncementPacing.Default"/>.

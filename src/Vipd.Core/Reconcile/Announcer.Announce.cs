@@ -8,7 +8,7 @@ public sealed partial class Announcer
     /// </summary>
     private bool StartBurstLocked(AnnouncedVip vip, List<AnnouncerEvent> events)
     {
-        if (_disposed || !vip.Bound || vip.Link is null || !vip.LinkUp)
+        if (_disposed || !vip.Bound || vip.Link is null || !vip.LinkUp || vip.Vip.Policy.IsSilent)
         {
             StopBurstLocked(vip);
             return false;

@@ -41,6 +41,13 @@ internal static partial class ApiMapping
         return local is { Rank: > 0 } ? VipState.Standby : VipState.Ineligible;
     }
 
+    /// <summary>"l2" or "bgp": a VIP's mode as the API spells it.</summary>
+    public static string ModeOf(Vipd.Core.Config.VipConfig vip) => vip.Mode == Vipd.Core.Config.VipMode.Bgp ? "bgp" : "l2";
+
+    /// <summary>"active-standby" or "active-active" for a BGP VIP; empty for an L2 VIP.</summary>
+    public static string PolicyOf(Vipd.Core.Config.VipConfig vip) => vip.Mode != Vipd.Core.Config.VipMode.Bgp ? string.Empty
+        : vip.Policy == Vipd.Core.Config.BgpPolicy.ActiveActive ? "active-active" : "active-standby";
+
     public static ExplainResponse ToApi(VipExplanation explanation)
     {
         ArgumentNullException.ThrowIfNull(explanation);

@@ -93,6 +93,9 @@ internal sealed partial class NodeService : INodeApi
                 State = ApiMapping.StateOf(local, held.Contains(vip.Name), owner, explanation),
                 Preempt = vip.Preempt,
                 PreemptDelay = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(vip.PreemptDelay),
+                Mode = ApiMapping.ModeOf(vip),
+                Policy = ApiMapping.PolicyOf(vip),
+                Advertised = node.Advertises(vip.Name),
             };
             item.Holders.AddRange(node.Cluster.HoldersOf(vip.Name));
             item.EligibleNodes.AddRange(explanation.Candidates.Where(c => c.Rank > 0).OrderBy(c => c.Rank).Select(c => c.Node));
@@ -121,12 +124,35 @@ internal sealed partial class NodeService : INodeApi
 
     public ExplainResponse? Explain(string vip)
     {
-        if (_node is not { } node || node.Vips.Find(vip) is null)
+        if (_node is not { } node || node.Vips.Find(vip) is not { } config)
         {
             return null;
         }
 
-        return ApiMapping.ToApi(node.Cluster.Explain(vip));
+        var advertised = node.Advertises(vip);
+        if (config.HeldWhenEligible)
+        {
+            // Not elected: every eligible node advertises it.
+            var verdict = node.LocalVerdict(config, _addresses.FindLink(config.Interface));
+            var reason = advertised ? "this node advertises it"
+                : node.Maintenance ? "this node does not advertise it: in maintenance"
+                : !verdict.Eligible ? $"this node does not advertise it: {verdict.Reason}"
+                : "this node does not advertise it: draining, stopping or starting";
+            return new ExplainResponse
+            {
+                Vip = vip,
+                Summary = $"active-active BGP VIP, every eligible node advertises it; {reason}",
+                Mode = ApiMapping.ModeOf(config),
+                Policy = ApiMapping.PolicyOf(config),
+                Advertised = advertised,
+            };
+        }
+
+        var response = ApiMapping.ToApi(node.Cluster.Explain(vip));
+        response.Mode = ApiMapping.ModeOf(config);
+        response.Policy = ApiMapping.PolicyOf(config);
+        response.Advertised = advertised;
+        return response;
     }
 
     public Snapshot Snapshot()

@@ -48,6 +48,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private MetricsServer? _metricsServer;
     private CheckMonitor? _checks;
     private ApiServer? _api;
+    private Bgp.FrrSync? _frr;
 
     public NodeService(VipdConfig config, Keyring keyring, UdpTransport transport, NetlinkAddressManager addresses, SystemdNotifier notifier, TimeProvider time, ILoggerFactory loggers)
     {
@@ -113,6 +114,14 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         }
 
         _node = node;
+        if (config.Bgp is not null)
+        {
+            // FRR gets vipd's objects before the first BGP VIP goes onto lo (either order works: FRR redistributes
+            // an address whenever its route-map appears).
+            _frr = new Bgp.FrrSync(_loggers.CreateLogger("Vipd.Bgp"), _time);
+            _frr.Update(config.Bgp, node.Vips.ByName.Values.Select(v => v.Config));
+        }
+
         StartChecks(config);
         await StartApiAsync().ConfigureAwait(false);
         if (config.Metrics.Address is { } metricsAddress)
@@ -179,6 +188,17 @@ internal sealed partial class NodeService : IHostedService, IDisposable
                 await Task.Delay(TimeSpan.FromMilliseconds(5), _time, CancellationToken.None).ConfigureAwait(false);
             }
 
+            // BGP: a VIP handed over stays advertised until the successor's route has reached the routers.
+            var lingering = true;
+            for (var i = 0; i < 200 && lingering && !HasFailed && !cancellationToken.IsCancellationRequested; i++)
+            {
+                executor.Invoke(() => lingering = node.BgpLingering, TimeSpan.FromSeconds(1));
+                if (lingering)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(10), _time, CancellationToken.None).ConfigureAwait(false);
+                }
+            }
+
             IReadOnlyList<NotifyTransition> stops = [];
             executor.Invoke(() =>
             {
@@ -186,6 +206,13 @@ internal sealed partial class NodeService : IHostedService, IDisposable
                 stops = node.StopTransitions();
             }, TimeSpan.FromSeconds(5));
             await RunStopScriptsAsync(stops).ConfigureAwait(false);
+            if (_frr is not null)
+            {
+                // vipd's FRR objects stay: with nothing on lo they advertise nothing, and a restart finds them in place.
+                await _frr.DisposeAsync().ConfigureAwait(false);
+                _frr = null;
+            }
+
             var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
             LogStopped(_logger, elapsed);
         }
@@ -257,6 +284,12 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         var checksChanged = !diff.ChecksAdded.IsEmpty || !diff.ChecksRemoved.IsEmpty || !diff.ChecksChanged.IsEmpty;
         var vipsChanged = !diff.VipsAdded.IsEmpty || !diff.VipsRemoved.IsEmpty || !diff.VipsChanged.IsEmpty;
         _node!.Reload(result.Config, checksChanged || vipsChanged);
+        if (result.Config.Bgp is not null || _frr is not null)
+        {
+            _frr ??= new Bgp.FrrSync(_loggers.CreateLogger("Vipd.Bgp"), _time);
+            _frr.Update(_node.Config.Bgp, _node.Vips.ByName.Values.Select(v => v.Config));
+        }
+
         if (checksChanged)
         {
             StartChecks(_node.Config);
@@ -313,6 +346,18 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             _metrics.Takeover.Observe(_time.GetElapsedTime(elected));
         }
 
+        if (change.Name is { } name && _node?.Vips.Find(name) is { Mode: VipMode.Bgp })
+        {
+            if (change.Kind == AnnouncerEventKind.Acquired)
+            {
+                _metrics.Advertised();
+            }
+            else if (change.Kind == AnnouncerEventKind.Released)
+            {
+                _metrics.Withdrawn();
+            }
+        }
+
         OnAnnouncerChangedForEvents(change);
     }
 
@@ -340,7 +385,8 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             [.. (_checks?.Current.Values ?? []).Select(c => (c.Name, c.Passing, c.Duration.TotalSeconds))],
             node.Cluster.DisagreeingPeers.Count,
             node.Cluster.BadRecords,
-            (node.RefusedDynamicVips.Count, node.DynamicVipRefusals));
+            (node.RefusedDynamicVips.Count, node.DynamicVipRefusals))
+            + (Config.Bgp is null ? string.Empty : _metrics.RenderBgp(node.Announcer.Held.Where(node.Advertises), _frr?.Applies ?? 0, _frr?.Failures ?? 0, _frr?.InSync ?? false));
     }
 
     /// <summary>(Re)starts the health checks of the current config; each result goes to the node's loop.</summary>

@@ -16,6 +16,38 @@ internal sealed class NodeMetrics
 
     public void OwnershipTransition() => Interlocked.Increment(ref _transitions);
 
+    private long _advertisements;
+    private long _withdrawals;
+
+    /// <summary>A BGP VIP went onto its interface: FRR advertises it.</summary>
+    public void Advertised() => Interlocked.Increment(ref _advertisements);
+
+    /// <summary>A BGP VIP left its interface: FRR withdraws it.</summary>
+    public void Withdrawn() => Interlocked.Increment(ref _withdrawals);
+
+    /// <summary>The BGP families (only with a [bgp] table).</summary>
+    public string RenderBgp(IEnumerable<string> advertised, long frrApplies, long frrFailures, bool frrInSync)
+    {
+        var text = new PrometheusText();
+        text.Family("vipd_bgp_advertised", "gauge", "1 for each BGP VIP this node advertises now (on its interface, redistributed by FRR).");
+        foreach (var vip in advertised.Order(StringComparer.Ordinal))
+        {
+            text.Sample("vipd_bgp_advertised", 1, ("vip", vip));
+        }
+
+        text.Family("vipd_bgp_advertisements_total", "counter", "BGP VIPs this node started advertising.")
+            .Sample("vipd_bgp_advertisements_total", Interlocked.Read(ref _advertisements));
+        text.Family("vipd_bgp_withdrawals_total", "counter", "BGP VIPs this node stopped advertising.")
+            .Sample("vipd_bgp_withdrawals_total", Interlocked.Read(ref _withdrawals));
+        text.Family("vipd_frr_applies_total", "counter", "Times vipd applied its objects to FRR through vtysh (start, reload, FRR restart).")
+            .Sample("vipd_frr_applies_total", frrApplies);
+        text.Family("vipd_frr_sync_failures_total", "counter", "FRR syncs that failed (vtysh missing or refusing, FRR not running).")
+            .Sample("vipd_frr_sync_failures_total", frrFailures);
+        text.Family("vipd_frr_in_sync", "gauge", "1 when FRR holds vipd's objects as last applied.")
+            .Sample("vipd_frr_in_sync", frrInSync ? 1 : 0);
+        return text.ToString();
+    }
+
     /// <summary>The exposition text for one scrape.</summary>
     public string Render(
         string node,

@@ -53,6 +53,23 @@ public class AnnouncerTests : IDisposable
     }
 
     [Fact]
+    public void SetDesired_SilentPolicy_BoundOnLoWithNoAnnouncementEver()
+    {
+        _kernel.AddLink(1, "lo");
+        var bgp = new OwnedVip("bgp", new VipBinding(IPAddress.Parse("198.51.100.7"), 32, "lo"), AnnouncementPolicy.Silent);
+
+        _announcer.SetDesired([bgp]);
+        AdvanceInSteps(TimeSpan.FromSeconds(70), TimeSpan.FromMilliseconds(50));
+        _announcer.Reannounce("bgp");
+
+        Assert.True(_kernel.Has(IPAddress.Parse("198.51.100.7")));
+        Assert.Equal(["bgp"], _announcer.Held);
+        Assert.Empty(_wire.TimesMs(IPAddress.Parse("198.51.100.7")));
+        _announcer.SetDesired([]);
+        Assert.False(_kernel.Has(IPAddress.Parse("198.51.100.7")));
+    }
+
+    [Fact]
     public void SetDesired_DefaultPolicy_ExactBurstAndRefreshTimes()
     {
         _announcer.SetDesired([Web()]);

@@ -272,7 +272,7 @@ public sealed class VipdCluster : IAsyncDisposable
                 [[vip]]
                 name = "{name}"
                 address = "{address}/{prefix}"
-                interface = "{node.Interface}"
+                interface = "{_options.VipInterface ?? node.Interface}"
                 {_options.VipExtra}
                 """);
         }

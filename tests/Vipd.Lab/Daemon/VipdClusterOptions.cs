@@ -29,6 +29,9 @@ public sealed record VipdClusterOptions
         return vips;
     }
 
+    /// <summary>The interface every VIP is bound to; null for each node's eth0 (BGP VIPs use "lo").</summary>
+    public string? VipInterface { get; init; }
+
     /// <summary>Membership timing profile: "default" or "fast".</summary>
     public string Profile { get; init; } = "default";
 

@@ -1,0 +1,82 @@
+using System.Net;
+using Vipd.Core.Config;
+
+namespace Vipd.Core.Tests.Simulation.WholeNode;
+
+/// <summary>BGP-mode VIPs on complete nodes: no GARP/NA, active-active held by every eligible node, active-standby handed over make-before-break.</summary>
+public sealed class WholeNodeBgpTests
+{
+    private static readonly IPAddress ActiveActive = IPAddress.Parse("198.51.100.100");
+    private static readonly IPAddress ActiveStandby = IPAddress.Parse("198.51.100.101");
+
+    [Fact]
+    public void ActiveActive_EveryEligibleNodeHoldsIt_FailingCheckWithdrawsOnlyThere_NoAnnouncement()
+    {
+        using var sim = Bgp(seed: 11);
+        sim.Run(TimeSpan.FromSeconds(3));
+
+        Assert.All(sim.Hosts, h => Assert.True(h.Kernel.Has(ActiveActive), $"{h.Name} does not hold the active-active VIP"));
+        Assert.Single(sim.Hosts, h => h.Kernel.Has(ActiveStandby));
+        Assert.False(sim.Segment.ClientCache.ContainsKey(ActiveActive));
+        Assert.False(sim.Segment.ClientCache.ContainsKey(ActiveStandby));
+
+        var failing = sim.Hosts[0];
+        sim.FailCheck(failing, TimeSpan.FromSeconds(3));
+        sim.Run(TimeSpan.FromSeconds(1));
+        Assert.False(failing.Kernel.Has(ActiveActive));
+        Assert.All(sim.Hosts.Skip(1), h => Assert.True(h.Kernel.Has(ActiveActive)));
+
+        sim.Run(TimeSpan.FromSeconds(3));
+        Assert.True(failing.Kernel.Has(ActiveActive), "the VIP did not come back after the check passed again");
+    }
+
+    [Fact]
+    public void ActiveStandby_Drain_SuccessorHoldsItBeforeTheOwnerLetsGo()
+    {
+        using var sim = Bgp(seed: 12);
+        sim.Run(TimeSpan.FromSeconds(3));
+        var owner = Assert.Single(sim.Hosts, h => h.Kernel.Has(ActiveStandby));
+
+        var node = owner.Node!;
+        owner.Loop!.Post(node.BeginDrain);
+        TimeSpan? first = null, last = null;
+        sim.Run(TimeSpan.FromSeconds(2), () =>
+        {
+            if (owner.Kernel.Has(ActiveStandby) && sim.Hosts.Count(h => h.Kernel.Has(ActiveStandby)) == 2)
+            {
+                first ??= sim.Now;
+                last = sim.Now;
+            }
+        });
+
+        // Both advertise for the linger (500 ms): the successor's route reaches the routers before the owner's goes.
+        Assert.True(first is not null && last - first >= TimeSpan.FromMilliseconds(400), $"overlap from {first} to {last}");
+        Assert.False(owner.Kernel.Has(ActiveStandby));
+        Assert.Single(sim.Hosts, h => h.Kernel.Has(ActiveStandby));
+        Assert.True(owner.Kernel.Has(ActiveActive) is false, "a draining node still advertises the active-active VIP");
+    }
+
+    private static NodeSimulation Bgp(int seed)
+    {
+        var sim = new NodeSimulation(seed, hosts: 3, vips: 2, quorum: false);
+        var bgp = new BgpConfig { Asn = 64513, RouterId = IPAddress.Parse("192.0.2.11"), Peers = new([new BgpPeerConfig { Address = IPAddress.Parse("192.0.2.1"), Asn = 64512 }]) };
+        for (var i = 0; i < sim.Config.Length; i++)
+        {
+            var config = sim.Config[i];
+            sim.Config[i] = config with
+            {
+                Bgp = bgp,
+                Vips = new(config.Vips.Select(v => v.Name == "v0"
+                    ? v with { Mode = VipMode.Bgp, Policy = BgpPolicy.ActiveActive }
+                    : v with { Mode = VipMode.Bgp, Policy = BgpPolicy.ActiveStandby })),
+            };
+        }
+
+        foreach (var host in sim.Hosts)
+        {
+            sim.Start(host, freshKernel: true);
+        }
+
+        return sim;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Globalization;
+using Vipd.Lab.Daemon;
+using Xunit.Abstractions;
+
+namespace Vipd.Lab.Tests;
+
+/// <summary>
+/// BGP mode against real FRR: a router namespace (AS 64512, ECMP, BFD 3 × 50 ms) and three nodes, each with vipd and
+/// its own FRR that vipd configures through vtysh; a remote client behind the router. The VIP is active-active: every
+/// eligible node advertises it.
+/// </summary>
+public sealed class BgpLabTests(ITestOutputHelper output)
+{
+    private static readonly TimeSpan Converge = TimeSpan.FromSeconds(40);
+
+    [Fact]
+    public async Task ActiveActive_ThreeNextHopsClientReaches_FailingCheckAndCrashWithdraw()
+    {
+        var ready = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var bgp = await BgpLab.StartAsync(
+            VipdBinary.Find(),
+            vipExtra: "checks = [\"ready\"]",
+            nodeExtra: node =>
+            {
+                var path = Path.Combine(node.Network.WorkDirectory, node.Name + ".ready");
+                File.WriteAllText(path, "ok\n");
+                ready[node.Name] = path;
+                return $"""
+                    [[check]]
+                    name = "ready"
+                    type = "file"
+                    path = "{path}"
+                    interval = "100ms"
+                    timeout = "100ms"
+                    rise = 1
+                    fall = 1
+                    """;
+            });
+        var lab = bgp.Lab;
+        var (n1, n2, n3) = (lab.Nodes[0], lab.Nodes[1], lab.Nodes[2]);
+
+        // Every node advertises: three next hops at the router, and the remote client reaches the VIP through them.
+        var (_, converged) = await WaitAsync(bgp, [n1, n2, n3], Converge);
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"three next hops after {converged.TotalSeconds:0.0} s"));
+        output.WriteLine((await bgp.Router.VtyshAsync("show bfd peers brief")).StdOut);
+        var ping = await lab.RemoteClient!.ExecAsync("ping", "-c", "3", "-i", "0.2", "-W", "1", BgpLab.Vip.ToString());
+        Assert.True(ping.ExitCode == 0, $"the remote client cannot reach {BgpLab.Vip}: {ping.StdOut}{ping.StdErr}");
+        var frrConfig = (await bgp.NodeFrr[n1.Name].VtyshAsync("show running-config")).StdOut;
+        Assert.Contains("route-map VIPD-EXPORT permit 10", frrConfig, StringComparison.Ordinal);
+        Assert.Contains($"neighbor {lab.Router!.IPv4} description vipd", frrConfig, StringComparison.Ordinal);
+
+        // A failing check withdraws: n2's route leaves the router.
+        File.Delete(ready[n2.Name]);
+        var (_, checkWithdrawn) = await WaitAsync(bgp, [n1, n3], TimeSpan.FromSeconds(10));
+        Assert.DoesNotContain(n2, await bgp.AdvertisersAsync());
+
+        // A crash (cable first, then SIGKILL of vipd and its FRR): BFD removes n1's next hop.
+        var crashed = await MeasureAsync(bgp, () => bgp.CrashAsync(n1), [n3], TimeSpan.FromSeconds(10));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"failing check withdrawn at the router after {checkWithdrawn.TotalMilliseconds:0} ms; crash removed after {crashed.TotalMilliseconds:0} ms"));
+        Assert.True(crashed < TimeSpan.FromSeconds(2), $"BFD 3 x 50 ms took {crashed.TotalMilliseconds:0} ms to remove the crashed node's next hop");
+        ping = await lab.RemoteClient.ExecAsync("ping", "-c", "3", "-i", "0.2", "-W", "1", BgpLab.Vip.ToString());
+        Assert.True(ping.ExitCode == 0, $"the remote client cannot reach {BgpLab.Vip} through n3: {ping.StdOut}{ping.StdErr}");
+
+        // The check passes again: n2 advertises again.
+        await File.WriteAllTextAsync(ready[n2.Name], "ok\n");
+        await WaitAsync(bgp, [n2, n3], TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task ActiveStandby_OwnerOnly_FrrRestartResyncs_CrashMovesTheRoute()
+    {
+        await using var bgp = await BgpLab.StartAsync(VipdBinary.Find(), policy: "active-standby");
+        var owner = await bgp.WaitForSingleAdvertiserAsync(Converge);
+
+        // The owner's FRR restarts with an empty config: vipd notices on its next sync and applies its objects again.
+        var frr = bgp.NodeFrr[owner.Name];
+        await frr.KillAsync();
+        await frr.StartDaemonsAsync();
+        Assert.DoesNotContain("VIPD-EXPORT", (await frr.VtyshAsync("show running-config")).StdOut, StringComparison.Ordinal);
+        var (_, resynced) = await WaitAsync(bgp, [owner], TimeSpan.FromSeconds(15));
+        Assert.Contains("VIPD-EXPORT", (await frr.VtyshAsync("show running-config")).StdOut, StringComparison.Ordinal);
+        Assert.Contains(bgp.Cluster.Process(owner).Output, l => l.Contains("FRR's copy changed", StringComparison.Ordinal));
+
+        // A crash of the owner: the successor advertises on takeover, the router follows, the remote client resumes.
+        await using var prober = Prober.Start(bgp.Lab.RemoteClient!, BgpLab.Vip, TimeSpan.FromMilliseconds(5), ProbeKind.Icmp);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        await bgp.CrashAsync(owner);
+        var successor = await bgp.WaitForSingleAdvertiserAsync(TimeSpan.FromSeconds(15), n => n != owner);
+        await Task.Delay(TimeSpan.FromMilliseconds(300));
+        var report = await prober.StopAsync();
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"re-synced after an FRR restart in {resynced.TotalMilliseconds:0} ms; crash of {owner.Name}: {successor.Name} took over, remote client: {report}"));
+        Assert.True(report.LongestGap < TimeSpan.FromSeconds(3), $"the remote client's outage was {report.LongestGap.TotalMilliseconds:0} ms");
+    }
+
+    private async Task<(IReadOnlyList<System.Net.IPAddress> Hops, TimeSpan After)> WaitAsync(BgpLab bgp, IReadOnlyList<LabHost> expected, TimeSpan timeout)
+    {
+        try
+        {
+            return await bgp.WaitForNextHopsAsync(expected, timeout);
+        }
+        catch (TimeoutException ex)
+        {
+            output.WriteLine(bgp.Cluster.Logs());
+            throw new TimeoutException($"expected next hops {string.Join(", ", expected.Select(n => n.IPv4))}: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>From the start of <paramref name="act"/> to the router's next hops becoming <paramref name="expected"/>.</summary>
+    private async Task<TimeSpan> MeasureAsync(BgpLab bgp, Func<Task> act, IReadOnlyList<LabHost> expected, TimeSpan timeout)
+    {
+        var waiting = WaitAsync(bgp, expected, timeout);
+        await act();
+        return (await waiting).After;
+    }
+}
