@@ -53,7 +53,7 @@ public sealed partial class UnitFileTests : IDisposable
     [InlineData("ExecStopPost", "/usr/bin/vipd cleanup --config /etc/vipd/vipd.toml")]
     [InlineData("Restart", "on-failure")]
     [InlineData("RestartSec", "1s")]
-    [InlineData("RestartPreventExitStatus", "1 2 3 5")]
+    [InlineData("RestartPreventExitStatus", "1 2 3 5 7")]
     [InlineData("WatchdogSec", "10s")]
     [InlineData("TimeoutStopSec", "20s")]
     [InlineData("User", "vipd")]
