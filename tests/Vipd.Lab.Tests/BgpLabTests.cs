@@ -54,7 +54,9 @@ public sealed class BgpLabTests(ITestOutputHelper output)
         var (_, checkWithdrawn) = await WaitAsync(bgp, [n1, n3], TimeSpan.FromSeconds(10));
         Assert.DoesNotContain(n2, await bgp.AdvertisersAsync());
 
-        // A crash (cable first, then SIGKILL of vipd and its FRR): BFD removes n1's next hop.
+        // A crash (cable first, then SIGKILL of vipd and its FRR): BFD removes n1's next hop. BFD must be up first: three
+        // next hops can show while a BFD session is still in init (then only the hold timer would notice, seen in CI).
+        await bgp.WaitForSessionsAsync(Converge, [n1, n3]);
         var crashed = await MeasureAsync(bgp, () => bgp.CrashAsync(n1), [n3], TimeSpan.FromSeconds(10));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"failing check withdrawn at the router after {checkWithdrawn.TotalMilliseconds:0} ms; crash removed after {crashed.TotalMilliseconds:0} ms"));
         Assert.True(crashed < TimeSpan.FromSeconds(2), $"BFD 3 x 50 ms took {crashed.TotalMilliseconds:0} ms to remove the crashed node's next hop");
@@ -82,6 +84,7 @@ public sealed class BgpLabTests(ITestOutputHelper output)
         Assert.Contains(bgp.Cluster.Process(owner).Output, l => l.Contains("FRR's copy changed", StringComparison.Ordinal));
 
         // A crash of the owner: the successor advertises on takeover, the router follows, the remote client resumes.
+        await bgp.WaitForSessionsAsync(Converge);
         await using var prober = Prober.Start(bgp.Lab.RemoteClient!, BgpLab.Vip, TimeSpan.FromMilliseconds(5), ProbeKind.Icmp);
         await Task.Delay(TimeSpan.FromMilliseconds(300));
         await bgp.CrashAsync(owner);

@@ -59,11 +59,20 @@ public sealed partial class IntentStore
         return false;
     }
 
+    /// <summary>How far a peer's counter may run ahead of this node's wall clock (clock skew between honest nodes is far less).</summary>
+    internal static readonly TimeSpan MaxClockLead = TimeSpan.FromDays(1);
+
+    /// <summary>The largest counter accepted from a peer now: this node's wall clock in Unix ms plus <see cref="MaxClockLead"/>.</summary>
+    private ulong LatestAcceptableCounter() =>
+        (ulong)Math.Max(0, _time.GetUtcNow().ToUnixTimeMilliseconds()) + (ulong)MaxClockLead.TotalMilliseconds;
+
     /// <summary>Merges one entry a peer sent. Never throws.</summary>
     internal MergeOutcome Merge(IntentKey key, IntentVersion version, DateTimeOffset? deletedAt, ReadOnlySpan<byte> value)
     {
-        if (IntentValidation.NodeError(version.Origin) is not null || version.Counter == 0)
+        if (IntentValidation.NodeError(version.Origin) is not null || version.Counter == 0 || version.Counter > LatestAcceptableCounter())
         {
+            // A counter far beyond the wall clock would freeze the entry (nothing could outrank it) and, through our
+            // clock, every later write of this node: a buggy or hostile key holder's, refused and counted.
             return MergeOutcome.Invalid;
         }
 

@@ -15,6 +15,12 @@ internal sealed class EventHub
     /// <summary>Default queue length per watcher: a burst of a few hundred VIP changes fits.</summary>
     public const int DefaultCapacity = 4096;
 
+    /// <summary>
+    /// Watch streams open at once: each holds a queue of up to <see cref="Capacity"/> events, so a caller opening streams
+    /// without end would grow the daemon's memory. A further Watch is refused with RESOURCE_EXHAUSTED.
+    /// </summary>
+    public const int MaxWatchers = 64;
+
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
     private readonly List<Watcher> _watchers = [];
@@ -62,12 +68,20 @@ internal sealed class EventHub
         }
     }
 
-    /// <summary>A new watcher whose first event is the snapshot <paramref name="snapshot"/> builds (under the hub's lock).</summary>
-    public Watcher Subscribe(Func<Snapshot> snapshot)
+    /// <summary>
+    /// A new watcher whose first event is the snapshot <paramref name="snapshot"/> builds (under the hub's lock); null
+    /// when <see cref="MaxWatchers"/> streams are open already.
+    /// </summary>
+    public Watcher? Subscribe(Func<Snapshot> snapshot)
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         lock (_lock)
         {
+            if (_watchers.Count >= MaxWatchers)
+            {
+                return null;
+            }
+
             var watcher = new Watcher(Capacity);
             var first = new WatchEvent
             {

@@ -61,7 +61,8 @@ internal sealed partial class VipdApiService : VipdService.VipdServiceBase
     {
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
-        var watcher = _node.Events.Subscribe(_node.Snapshot);
+        var watcher = _node.Events.Subscribe(_node.Snapshot)
+            ?? throw Refuse(StatusCode.ResourceExhausted, $"{EventHub.MaxWatchers} Watch streams are open already; close one and watch again");
         try
         {
             await foreach (var change in watcher.Reader.ReadAllAsync(context.CancellationToken).ConfigureAwait(false))

@@ -236,6 +236,22 @@ public sealed class IntentStoreTests
     }
 
     [Fact]
+    public void Merge_CounterFarBeyondTheWallClock_RefusedAndTheEntryNotFrozen()
+    {
+        var store = new IntentStore("n1", _time, IntentOptions.Default);
+        var now = (ulong)_time.GetUtcNow().ToUnixTimeMilliseconds();
+
+        // A key holder's version near the top of the counter would outrank every later write, ours included.
+        Assert.Equal(IntentMergeProbe.Invalid, IntentMergeProbe.MergePreference(store, "web", ulong.MaxValue - 1));
+        Assert.Equal(IntentMergeProbe.Invalid, IntentMergeProbe.MergePreference(store, "web", now + (ulong)TimeSpan.FromDays(2).TotalMilliseconds));
+        Assert.Equal("Accepted", IntentMergeProbe.MergePreference(store, "web", now + (ulong)TimeSpan.FromHours(1).TotalMilliseconds));
+
+        // The entry stays writable: a local write outranks what was accepted.
+        store.SetPreference("web", "n2");
+        Assert.Equal("n2", store.Preferences["web"]);
+    }
+
+    [Fact]
     public void EffectiveVips_Conflicts_FirstSourceWinsAndConfigReserved()
     {
         var sources = new Dictionary<string, IReadOnlyList<DynamicVip>>

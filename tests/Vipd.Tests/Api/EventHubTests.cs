@@ -26,7 +26,7 @@ public sealed class EventHubTests
         var hub = new EventHub(time);
         hub.Publish(Ownership("before"));
 
-        var watcher = hub.Subscribe(() => new Snapshot { Status = new GetStatusResponse { Node = "n1" } });
+        var watcher = hub.Subscribe(() => new Snapshot { Status = new GetStatusResponse { Node = "n1" } })!;
         time.Advance(TimeSpan.FromSeconds(1));
         hub.Publish(Ownership("a"));
         hub.Publish(new WatchEvent { Mode = new ModeEvent { Mode = NodeMode.Drained } });
@@ -45,8 +45,8 @@ public sealed class EventHubTests
     public void Publish_ConcurrentPublishers_EveryWatcherSeesTheSameConsecutiveOrder()
     {
         var hub = new EventHub(new FakeTimeProvider());
-        var first = hub.Subscribe(() => new Snapshot());
-        var second = hub.Subscribe(() => new Snapshot());
+        var first = hub.Subscribe(() => new Snapshot())!;
+        var second = hub.Subscribe(() => new Snapshot())!;
 
         Parallel.For(0, 4, thread =>
         {
@@ -77,8 +77,8 @@ public sealed class EventHubTests
     public async Task Publish_SlowWatcher_CutOffWithoutBlockingOthers()
     {
         var hub = new EventHub(new FakeTimeProvider(), capacity: 8);
-        var slow = hub.Subscribe(() => new Snapshot());
-        var fast = hub.Subscribe(() => new Snapshot());
+        var slow = hub.Subscribe(() => new Snapshot())!;
+        var fast = hub.Subscribe(() => new Snapshot())!;
         Drain(fast);
 
         for (var i = 0; i < 20; i++)
@@ -102,7 +102,7 @@ public sealed class EventHubTests
     public void Unsubscribe_Watcher_NoMoreEventsAndStreamEnds()
     {
         var hub = new EventHub(new FakeTimeProvider());
-        var watcher = hub.Subscribe(() => new Snapshot());
+        var watcher = hub.Subscribe(() => new Snapshot())!;
 
         hub.Unsubscribe(watcher);
         hub.Publish(Ownership("late"));
@@ -110,5 +110,17 @@ public sealed class EventHubTests
         Assert.Single(Drain(watcher));
         Assert.True(watcher.Reader.Completion.IsCompleted);
         Assert.Equal(0, hub.WatcherCount);
+    }
+
+    [Fact]
+    public void Subscribe_MaxWatchersOpen_FurtherRefusedUntilOneLeaves()
+    {
+        var hub = new EventHub(TimeProvider.System);
+        var open = Enumerable.Range(0, EventHub.MaxWatchers).Select(_ => hub.Subscribe(() => new Snapshot())!).ToList();
+
+        Assert.Null(hub.Subscribe(() => new Snapshot()));
+        Assert.Equal(EventHub.MaxWatchers, hub.WatcherCount);
+        hub.Unsubscribe(open[0]);
+        Assert.NotNull(hub.Subscribe(() => new Snapshot()));
     }
 }
