@@ -12,9 +12,6 @@ public sealed class PacingLabTests(ITestOutputHelper output)
     private const int Count = 200;
     private const int Rate = 15;
 
-    /// <summary>Timer and capture jitter: the windows checked are this much shorter than a second.</summary>
-    private static readonly TimeSpan Jitter = TimeSpan.FromMilliseconds(20);
-
     [Fact]
     public async Task SetDesired_200VipsAt15Pps_CaptureKeepsRateAndEveryFirstGarpInOrder()
     {
@@ -28,8 +25,9 @@ public sealed class PacingLabTests(ITestOutputHelper output)
         var macFilter = string.Join(':', host.Mac.GetAddressBytes().Select(b => b.ToString("x2", CultureInfo.InvariantCulture)));
         await using var capture = await Capture.StartAsync(lab.Client, $"arp and ether src {macFilter}");
 
-        // IPv4 rounds are two ARP frames, and no second may hold more than 15: 7 rounds a second.
-        var firstsDue = TimeSpan.FromSeconds(Math.Ceiling((double)Count / (Rate / 2)));
+        // IPv4 rounds are two ARP frames, and no 1.05 s window (a second and the jitter guard) may hold more than 15:
+        // 7 rounds per 1.05 s.
+        var firstsDue = TimeSpan.FromSeconds(Math.Ceiling((double)Count / (Rate / 2) * 1.05));
         var watch = Stopwatch.StartNew();
         node.SetDesired(vips);
         for (var i = 0; i < 400 && watch.Elapsed < firstsDue + TimeSpan.FromSeconds(4); i++)
@@ -48,13 +46,13 @@ public sealed class PacingLabTests(ITestOutputHelper output)
         var start = frames[0].At;
         var firsts = vips.Select(v => frames.FirstOrDefault(f => f.Address.Equals(v.Binding.Address))).ToList();
         var busiest = frames.Max(f => frames.Count(g => g.At >= f.At && g.At < f.At + 1.0));
-        var busiestShort = frames.Max(f => frames.Count(g => g.At >= f.At && g.At < f.At + (1.0 - Jitter.TotalSeconds)));
         var lastFirst = firsts.Max(f => f.At) - start;
-        output.WriteLine($"{frames.Count} ARP frames from the holder in {frames[^1].At - start:F2} s; busiest 1 s window {busiest}, busiest {1 - Jitter.TotalSeconds:F2} s window {busiestShort}; "
+        output.WriteLine($"{frames.Count} ARP frames from the holder in {frames[^1].At - start:F2} s; busiest 1 s window {busiest}; "
             + $"last first GARP at {lastFirst:F2} s (bound {firstsDue.TotalSeconds} s + 1 s); counters: {counters}");
 
         Assert.All(firsts, f => Assert.NotEqual(default, f));
-        Assert.True(busiestShort <= Rate, $"{busiestShort} ARP frames within {1 - Jitter.TotalSeconds:F2} s");
+        // Every whole second of the capture, as a switch counts (the budget's window has a guard for send jitter).
+        Assert.True(busiest <= Rate, $"{busiest} ARP frames within 1 s");
         Assert.True(lastFirst <= firstsDue.TotalSeconds + 1, $"last first GARP at {lastFirst:F2} s");
         // Round robin: the first frames of the VIPs leave in the order of the VIPs, before any VIP's second round.
         Assert.Equal(vips.Select(v => v.Binding.Address), firsts.OrderBy(f => f.At).Select(f => f.Address));

@@ -4,11 +4,18 @@ namespace Vipd.Core.Reconcile;
 /// The pure arithmetic of an <see cref="AnnouncementPacing"/>: a token bucket (capacity the burst, refilled at the
 /// rate) and a sliding one-second window that never holds more than the rate. The bucket alone would allow burst plus
 /// rate packets in the first second; the window makes "rate packets/s" true for every second, which is what a switch
-/// counts. Times are offsets on one monotonic clock, given by the caller.
+/// counts. The window is a second plus <see cref="WireJitterGuard"/>: a packet is counted when the budget grants it,
+/// and reaches the wire a little later (the loop, the send thread), by a delay that varies; without the guard an
+/// early-stamped packet sent late and a later one sent at once fell in one second of a capture (16 frames at 15/s).
+/// Times are offsets on one monotonic clock, given by the caller.
 /// </summary>
 internal sealed class PacketBudget
 {
-    private static readonly TimeSpan Window = TimeSpan.FromSeconds(1);
+    /// <summary>How much later than its grant a packet may reach the wire while every second of the wire still holds at most the rate.</summary>
+    public static readonly TimeSpan WireJitterGuard = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The sliding window: one second, plus the guard.</summary>
+    public static readonly TimeSpan Window = TimeSpan.FromSeconds(1) + WireJitterGuard;
 
     /// <summary>Tolerance for the bucket's floating-point refill, far below one packet.</summary>
     private const double Epsilon = 1e-9;

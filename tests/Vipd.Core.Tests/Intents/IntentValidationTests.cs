@@ -27,6 +27,7 @@ public sealed class IntentValidationTests
     [InlineData(null, "a VIP name is required")]
     [InlineData("-web", "invalid VIP name '-web'")]
     [InlineData("we b", "invalid VIP name 'we b'")]
+    [InlineData("vip-2001:db8::1", "invalid VIP name 'vip-2001:db8::1'")]
     public void TryCreateVip_BadName_Error(string? name, string expected) =>
         Assert.Contains(Errors(name: name), e => e.Contains(expected, StringComparison.Ordinal));
 

@@ -35,7 +35,7 @@ public class AnnouncerPacingTests : IDisposable
     {
         _announcer.SetDesired(Vips(count, new AnnouncementPacing(rate, burst)));
 
-        Advance(TimeSpan.FromSeconds((count * 10.0 / (rate - 1)) + 5));
+        Advance(TimeSpan.FromSeconds((count * 10.0 / (rate - 1) * PacketBudget.Window.TotalSeconds) + 10));
 
         var packets = Packets(_wire.Sent);
         Assert.True(packets.Count >= count * 2 * 5, $"only {packets.Count} packets");
@@ -58,8 +58,9 @@ public class AnnouncerPacingTests : IDisposable
         Assert.Equal(vips.Select(v => v.Binding.Address), sent.Take(60));
         var lastFirst = vips.Max(v => sent.IndexOf(v.Binding.Address));
         Assert.Equal(59, lastFirst);
-        // 60 rounds of 2 packets at 10 packets/s: the last first announcement leaves 11 s after the first 10 packets.
-        Assert.Equal(11_000, _wire.TimesMs(vips[^1].Binding.Address)[0]);
+        // 60 rounds of 2 packets at 10 packets per window: the last first announcement leaves 11 windows (of 1 s and
+        // the 50 ms wire jitter guard) after the first 10 packets.
+        Assert.Equal(11 * PacketBudget.Window.TotalMilliseconds, _wire.TimesMs(vips[^1].Binding.Address)[0]);
     }
 
     [Fact]
@@ -225,7 +226,8 @@ public class AnnouncerPacingTests : IDisposable
 
         Assert.Equal(15, _announcer.Counters.Queued);
         Advance(TimeSpan.FromSeconds(5));
-        Assert.Single(_wire.Sent, s => s.Address.Equals(vips[^1].Binding.Address) && s.At <= TimeSpan.FromSeconds(3));
+        // The 20th VIP's round is in the fourth window: 3 windows of 1 s and the wire jitter guard after the first.
+        Assert.Single(_wire.Sent, s => s.Address.Equals(vips[^1].Binding.Address) && s.At <= 3 * PacketBudget.Window);
     }
 
     private static List<OwnedVip> Vips(int count, AnnouncementPacing pacing, string iface = "eth0", int offset = 0)

@@ -7,12 +7,13 @@ public class PacketBudgetTests
     private static TimeSpan Ms(double ms) => TimeSpan.FromMilliseconds(ms);
 
     [Theory]
-    // rate, burst, packets already sent at 0 ms, packets asked at the given time -> wait in ms
+    // rate, burst, packets already sent at 0 ms, packets asked at the given time -> wait in ms (the window is 1 s + 50 ms)
     [InlineData(10, 10, 0, 0, 2, 0)]
-    [InlineData(10, 10, 10, 0, 2, 1000)]
-    [InlineData(10, 10, 10, 500, 2, 500)]
+    [InlineData(10, 10, 10, 0, 2, 1050)]
+    [InlineData(10, 10, 10, 500, 2, 550)]
     [InlineData(10, 10, 8, 0, 2, 0)]
-    [InlineData(10, 10, 10, 1000, 2, 0)]
+    [InlineData(10, 10, 10, 1000, 2, 50)]
+    [InlineData(10, 10, 10, 1050, 2, 0)]
     [InlineData(15, 4, 4, 0, 2, 133.3334)]
     [InlineData(15, 4, 4, 100, 2, 33.3334)]
     [InlineData(100, 2, 2, 0, 1, 10)]
@@ -32,10 +33,11 @@ public class PacketBudgetTests
     [Fact]
     public void TryTake_BucketRefilledButWindowFull_Refused()
     {
-        // Burst 4 at 15/s: the bucket alone would allow 4 + 15 packets in the first second; the window allows 15.
+        // Burst 4 at 15/s: the bucket alone would allow 4 + 15 packets in the first second; the window (1 s + the
+        // 50 ms wire jitter guard) allows 15.
         var budget = new PacketBudget(new AnnouncementPacing(15, 4), TimeSpan.Zero);
         var sent = 0;
-        for (var ms = 0; ms < 1000; ms++)
+        for (var ms = 0; ms < 1050; ms++)
         {
             while (budget.TryTake(Ms(ms), 1))
             {
@@ -44,7 +46,8 @@ public class PacketBudgetTests
         }
 
         Assert.Equal(15, sent);
-        Assert.True(budget.TryTake(Ms(1000), 1));
+        Assert.False(budget.TryTake(Ms(1049), 1));
+        Assert.True(budget.TryTake(Ms(1050), 1));
     }
 
     [Fact]
@@ -69,7 +72,7 @@ public class PacketBudgetTests
 
         Assert.True(budget.TryTake(Ms(100), 2));
         Assert.False(budget.TryTake(Ms(100), 1));
-        Assert.Equal(900, budget.WaitFor(Ms(100), 1).TotalMilliseconds, 3);
+        Assert.Equal(950, budget.WaitFor(Ms(100), 1).TotalMilliseconds, 3);
     }
 
     [Fact]
