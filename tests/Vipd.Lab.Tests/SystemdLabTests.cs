@@ -118,7 +118,8 @@ public sealed class SystemdLabTests : IAsyncLifetime
         File.SetUnixFileMode(_notifyPath, open); // systemd's notify socket is writable by the service's user too
         // The key as a systemd credential: 0600, owned by the service's user (0640 root:vipd needs a group named vipd).
         Assert.Equal(0, (await Node.ExecAsync("chown", "65534", Path.Combine(_directory, "cluster.key"))).ExitCode);
-        var vipdPath = VipdBinary.Find();
+        // A copy the unit's user can reach: the checkout may lie under a 0700 home.
+        var vipdPath = VipdBinary.CopyForOtherUsers(Path.Combine(_directory, "bin"));
 
         var check = await Node.ExecAsync("setpriv", [.. unit, vipdPath, "check", "--config", config]);
         Assert.True(check.ExitCode == 0, $"ExecStartPre (vipd check) as the unit's user: exit {check.ExitCode}: {check.StdErr}");

@@ -30,4 +30,42 @@ public static class VipdBinary
 
         throw new DirectoryNotFoundException($"no vipd.sln above {AppContext.BaseDirectory}");
     }
+
+    /// <summary>
+    /// Copies the vipd executable of <see cref="Find"/> into <paramref name="directory"/>, with everything beside it
+    /// when it is a framework-dependent build (its assemblies and runtime config), every directory 0755 and every file
+    /// world-readable: another user (the unit's) can then run it even when the checkout lies under a directory that
+    /// user cannot enter, such as a 0700 home. Returns the copy's path.
+    /// </summary>
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public static string CopyForOtherUsers(string directory)
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        var source = Find();
+        var from = Path.GetDirectoryName(Path.GetFullPath(source))!;
+        var frameworkDependent = File.Exists(Path.Combine(from, "vipd.dll"));
+        const UnixFileMode Open = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
+            | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute;
+        Directory.CreateDirectory(directory);
+        File.SetUnixFileMode(directory, Open);
+        var files = frameworkDependent ? Directory.GetFiles(from, "*", SearchOption.AllDirectories) : [source];
+        foreach (var file in files)
+        {
+            var target = Path.Combine(directory, Path.GetRelativePath(from, file));
+            var parent = Path.GetDirectoryName(target)!;
+            if (!Directory.Exists(parent))
+            {
+                Directory.CreateDirectory(parent);
+                for (var d = parent; d.Length > directory.Length; d = Path.GetDirectoryName(d)!)
+                {
+                    File.SetUnixFileMode(d, Open);
+                }
+            }
+
+            File.Copy(file, target, overwrite: true);
+            File.SetUnixFileMode(target, File.GetUnixFileMode(file) | UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        }
+
+        return Path.Combine(directory, Path.GetFileName(source));
+    }
 }
