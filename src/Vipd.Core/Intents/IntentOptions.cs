@@ -27,6 +27,15 @@ public sealed record IntentOptions
     /// <summary>Default 16: partially received entries at a time.</summary>
     public int MaxPartialEntries { get; init; } = 16;
 
+    /// <summary>
+    /// Default 4: partially received entries one sending address may have started. A peer beyond it loses its own
+    /// oldest partial, never another peer's: one noisy or hostile key holder cannot push honest reassemblies out.
+    /// </summary>
+    public int MaxPartialEntriesPerSender { get; init; } = 4;
+
+    /// <summary>Default 512 KiB (two of the largest entries): the bytes one sending address's partial entries may hold.</summary>
+    public int MaxReassemblyBytesPerSender { get; init; } = 512 * 1024;
+
     /// <summary>Default 10 s: a partial entry not completed by then is dropped (the next anti-entropy round asks again).</summary>
     public TimeSpan PartialTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
@@ -57,6 +66,8 @@ public sealed record IntentOptions
         Require(MaxEntryBytes >= 1024, nameof(MaxEntryBytes));
         Require(MaxReassemblyBytes >= MaxEntryBytes, nameof(MaxReassemblyBytes));
         Require(MaxPartialEntries >= 1, nameof(MaxPartialEntries));
+        Require(MaxPartialEntriesPerSender >= 1 && MaxPartialEntriesPerSender <= MaxPartialEntries, nameof(MaxPartialEntriesPerSender));
+        Require(MaxReassemblyBytesPerSender >= MaxEntryBytes && MaxReassemblyBytesPerSender <= MaxReassemblyBytes, nameof(MaxReassemblyBytesPerSender));
         Require(PartialTimeout > TimeSpan.Zero, nameof(PartialTimeout));
         Require(PushBudget >= 1, nameof(PushBudget));
         Require(MaxEntries >= 1, nameof(MaxEntries));

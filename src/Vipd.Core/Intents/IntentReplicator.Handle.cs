@@ -184,7 +184,7 @@ public sealed partial class IntentReplicator
         {
             lock (_lock)
             {
-                complete = AddFragmentLocked(fragment);
+                complete = AddFragmentLocked(fragment, from.Address);
             }
         }
 
@@ -208,20 +208,30 @@ public sealed partial class IntentReplicator
         }
     }
 
-    /// <summary>Adds a fragment to its partial entry; the whole value once every byte arrived, else null.</summary>
-    private byte[]? AddFragmentLocked(IntentFragmentMessage fragment)
+    /// <summary>
+    /// Adds a fragment to its partial entry; the whole value once every byte arrived, else null. A new partial entry is
+    /// charged to <paramref name="sender"/> (the address whose fragment started it): over the per-sender budget, that
+    /// sender's own oldest partial goes; over the global budget, the oldest partial of the sender holding the most bytes.
+    /// </summary>
+    private byte[]? AddFragmentLocked(IntentFragmentMessage fragment, IPAddress sender)
     {
         var id = (fragment.Key, fragment.Version);
         if (!_partials.TryGetValue(id, out var partial))
         {
             ExpirePartialsLocked();
-            while (_partials.Count > 0 && (_partials.Count >= _options.MaxPartialEntries || _partialBytes + fragment.TotalLength > _options.MaxReassemblyBytes))
+            while (OfSender(sender) is { Count: > 0 } own
+                && (own.Count >= _options.MaxPartialEntriesPerSender || own.Sum(p => p.Value.Buffer.Length) + fragment.TotalLength > _options.MaxReassemblyBytesPerSender))
             {
-                var oldest = _partials.MinBy(p => p.Value.StartedAt);
-                RemovePartialLocked(oldest.Key, evicted: true);
+                RemovePartialLocked(own.MinBy(p => p.Value.StartedAt).Key, evicted: true);
             }
 
-            partial = new Partial(fragment.TotalLength, fragment.DeletedAt, _time.GetTimestamp());
+            while (_partials.Count > 0 && (_partials.Count >= _options.MaxPartialEntries || _partialBytes + fragment.TotalLength > _options.MaxReassemblyBytes))
+            {
+                var hog = _partials.GroupBy(p => p.Value.Sender).MaxBy(g => g.Sum(p => p.Value.Buffer.Length))!;
+                RemovePartialLocked(hog.MinBy(p => p.Value.StartedAt).Key, evicted: true);
+            }
+
+            partial = new Partial(fragment.TotalLength, fragment.DeletedAt, _time.GetTimestamp(), sender);
             _partials[id] = partial;
             _partialBytes += fragment.TotalLength;
         }
@@ -251,6 +261,9 @@ public sealed partial class IntentReplicator
         return partial.Buffer;
     }
 
+    private List<KeyValuePair<(IntentKey Key, IntentVersion Version), Partial>> OfSender(IPAddress sender)
+        => [.. _partials.Where(p => p.Value.Sender.Equals(sender))];
+
     private void ExpirePartialsLocked()
     {
         foreach (var (id, partial) in _partials.ToArray())
@@ -275,7 +288,7 @@ public sealed partial class IntentReplicator
     }
 
     /// <summary>A value being reassembled: its buffer and the byte ranges received so far (sorted, merged).</summary>
-    private sealed class Partial(int length, DateTimeOffset? deletedAt, long startedAt)
+    private sealed class Partial(int length, DateTimeOffset? deletedAt, long startedAt, IPAddress sender)
     {
         private const int MaxRanges = 1024;
         private readonly List<(int Start, int End)> _ranges = [];
@@ -285,6 +298,9 @@ public sealed partial class IntentReplicator
         public DateTimeOffset? DeletedAt { get; } = deletedAt;
 
         public long StartedAt { get; } = startedAt;
+
+        /// <summary>The address whose fragment started it: the budget it is charged to.</summary>
+        public IPAddress Sender { get; } = sender;
 
         /// <summary>When the last fragment arrived: a partial still filling in is not timed out.</summary>
         public long LastProgress { get; set; } = startedAt;
