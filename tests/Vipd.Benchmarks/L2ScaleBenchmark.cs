@@ -209,11 +209,13 @@ internal static class L2ScaleBenchmark
         }
 
         var pcap = await capture.StopAsync().ConfigureAwait(false);
+        // Announcements only: a gratuitous ARP names the VIP as sender and target; an unsolicited NA goes to all nodes.
+        // (The kernel's answers to the router's and the client's own queries are not announcements.)
         string[] fields = family == 6
-            ? ["frame.time_epoch", "eth.src", "icmpv6.nd.na.target_address"]
-            : ["frame.time_epoch", "eth.src", "arp.src.proto_ipv4"];
+            ? ["frame.time_epoch", "eth.src", "icmpv6.nd.na.target_address", "ipv6.dst"]
+            : ["frame.time_epoch", "eth.src", "arp.src.proto_ipv4", "arp.dst.proto_ipv4"];
         var frames = (await Tshark.DecodeAsync(pcap, fields).ConfigureAwait(false))
-            .Where(r => r.Count == 3 && IPAddress.TryParse(r[2], out _))
+            .Where(r => r.Count == 4 && IPAddress.TryParse(r[2], out _) && (family == 6 ? r[3] == "ff02::1" : r[3] == r[2]))
             .Select(r => (At: double.Parse(r[0], CultureInfo.InvariantCulture) - crashEpoch, Mac: r[1], Address: IPAddress.Parse(r[2])))
             .Where(f => f.At >= 0)
             .ToList();
