@@ -78,6 +78,7 @@ public sealed class ErrorTests : IAsyncLifetime
     [InlineData("Reload", StatusCode.FailedPrecondition, "config refused, the running config stays: x.toml:1:1: bad", ExitCodes.Failure, "vipctl: refused: config refused, the running config stays: x.toml:1:1: bad\n")]
     [InlineData("Watch", StatusCode.ResourceExhausted, "this client fell behind", ExitCodes.Failure, "vipctl: refused: this client fell behind\n")]
     [InlineData("Drain", StatusCode.Unimplemented, "", ExitCodes.Failure, "vipctl: this vipd does not support the call (older than vipctl 0.1.0?): \n")]
+    [InlineData("Drain", StatusCode.NotFound, "no VIP 'x\n\u001b[2Jvipctl: ok'", ExitCodes.NotFound, "vipctl: no VIP 'x\\n\\x1b[2Jvipctl: ok'\n")]
     public async Task Drain_ServerStatus_MapsToExitCodeAndOneLine(string method, StatusCode status, string detail, int exitCode, string message)
     {
         _server.Service.Failures[method] = new Status(status, detail);

@@ -47,7 +47,8 @@ internal sealed class CommandContext : IDisposable
     public static DateTime Deadline(TimeSpan extra = default) => TimeProvider.System.GetUtcNow().UtcDateTime + CallTimeout + extra;
 
     /// <summary>A one-line message on stderr, prefixed "vipctl: ".</summary>
-    public void Fail(string message) => Environment.Error.WriteLine($"vipctl: {message}");
+    /// <summary>One line on stderr; control characters (a daemon's error detail may echo a peer's text) escaped.</summary>
+    public void Fail(string message) => Environment.Error.WriteLine($"vipctl: {Output.Printable.Escape(message)}");
 
     public void Dispose() => _connection?.Dispose();
 }

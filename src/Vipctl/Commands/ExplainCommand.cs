@@ -36,7 +36,7 @@ internal sealed class ExplainCommand : VipctlCommand
         writer.WriteLine($"{Printable.Escape(response.Vip)}: {Ansi.Paint(Printable.Escape(response.Summary), response.Owner.Length == 0 && !activeActive ? Color.Red : Color.None, color)}");
         if (response.Mode == "bgp")
         {
-            writer.WriteLine($"mode bgp ({response.Policy}): {(response.Advertised ? "advertised by this node" : "not advertised by this node")}");
+            writer.WriteLine($"mode bgp ({Printable.Escape(response.Policy)}): {(response.Advertised ? "advertised by this node" : "not advertised by this node")}");
         }
 
         if (activeActive)
