@@ -2,6 +2,7 @@ using System.CommandLine;
 using Vipctl.Connection;
 using Vipctl.Output;
 using Vipd.Api.V1;
+using Vipd.Core.Text;
 
 namespace Vipctl.Commands;
 
@@ -46,9 +47,8 @@ internal sealed class CommandContext : IDisposable
     /// </summary>
     public static DateTime Deadline(TimeSpan extra = default) => TimeProvider.System.GetUtcNow().UtcDateTime + CallTimeout + extra;
 
-    /// <summary>A one-line message on stderr, prefixed "vipctl: ".</summary>
-    /// <summary>One line on stderr; control characters (a daemon's error detail may echo a peer's text) escaped.</summary>
-    public void Fail(string message) => Environment.Error.WriteLine($"vipctl: {Output.Printable.Escape(message)}");
+    /// <summary>A one-line message on stderr, prefixed "vipctl: ", control characters escaped (a daemon's error detail may echo a peer's text).</summary>
+    public void Fail(string message) => Environment.Error.WriteLine($"vipctl: {ControlCharacters.Escape(message)}");
 
     public void Dispose() => _connection?.Dispose();
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using Vipctl.Output;
 using Vipd.Api.V1;
+using Vipd.Core.Text;
 
 namespace Vipctl.Commands;
 
@@ -33,10 +34,10 @@ internal sealed class ExplainCommand : VipctlCommand
     internal static void Render(ExplainResponse response, TextWriter writer, bool color)
     {
         var activeActive = response.Policy == "active-active";
-        writer.WriteLine($"{Printable.Escape(response.Vip)}: {Ansi.Paint(Printable.Escape(response.Summary), response.Owner.Length == 0 && !activeActive ? Color.Red : Color.None, color)}");
+        writer.WriteLine($"{ControlCharacters.Escape(response.Vip)}: {Ansi.Paint(ControlCharacters.Escape(response.Summary), response.Owner.Length == 0 && !activeActive ? Color.Red : Color.None, color)}");
         if (response.Mode == "bgp")
         {
-            writer.WriteLine($"mode bgp ({Printable.Escape(response.Policy)}): {(response.Advertised ? "advertised by this node" : "not advertised by this node")}");
+            writer.WriteLine($"mode bgp ({ControlCharacters.Escape(response.Policy)}): {(response.Advertised ? "advertised by this node" : "not advertised by this node")}");
         }
 
         if (activeActive)

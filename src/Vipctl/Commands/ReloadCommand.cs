@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Grpc.Core;
 using Vipctl.Output;
 using Vipd.Api.V1;
+using Vipd.Core.Text;
 
 namespace Vipctl.Commands;
 
@@ -41,7 +42,7 @@ internal sealed class ReloadCommand(CliEnvironment environment, GlobalOptions op
         {
             foreach (var error in result.Errors)
             {
-                context.Environment.Error.WriteLine(Printable.Escape($"{error.File}:{error.Line}:{error.Column}: {error.Message}"));
+                context.Environment.Error.WriteLine(ControlCharacters.Escape($"{error.File}:{error.Line}:{error.Column}: {error.Message}"));
             }
 
             context.Fail("reload refused: the running config stays");
@@ -71,7 +72,7 @@ internal sealed class ReloadCommand(CliEnvironment environment, GlobalOptions op
     }
 
     /// <summary><c>ok sha256:0123456789ab (added: a; removed: b; changed: c)</c> or <c>failed: 2 error(s): first</c>.</summary>
-    internal static string Summary(ReloadResult result) => Printable.Escape(result.Ok
+    internal static string Summary(ReloadResult result) => ControlCharacters.Escape(result.Ok
         ? $"ok {StatusCommand.ShortDigest(result.ConfigDigest)} ({Changes(result)})"
         : $"failed: {result.Errors.Count} error(s){(result.Errors.Count > 0 ? $": {result.Errors[0].File}:{result.Errors[0].Line}:{result.Errors[0].Column}: {result.Errors[0].Message}" : string.Empty)}");
 

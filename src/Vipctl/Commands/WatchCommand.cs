@@ -2,6 +2,7 @@ using System.Globalization;
 using Grpc.Core;
 using Vipctl.Output;
 using Vipd.Api.V1;
+using Vipd.Core.Text;
 
 namespace Vipctl.Commands;
 
@@ -57,7 +58,7 @@ internal sealed class WatchCommand(CliEnvironment environment, GlobalOptions opt
             + $"VIPs: {Words.OrNone(string.Join(", ", snapshot.Vips.Select(v => $"{P(v.Name)}={Words.OrNone(v.Owner)}")))}";
     }
 
-    private static string P(string text) => Printable.Escape(text);
+    private static string P(string text) => ControlCharacters.Escape(text);
 
     private static string Ownership(OwnershipEvent o, bool color)
     {

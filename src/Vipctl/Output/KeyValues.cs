@@ -1,3 +1,5 @@
+using Vipd.Core.Text;
+
 namespace Vipctl.Output;
 
 /// <summary>A "key  value" listing (the <c>status</c> view): keys padded to the longest, values possibly coloured.</summary>
@@ -5,7 +7,7 @@ internal sealed class KeyValues
 {
     private readonly List<(string Key, Cell Value)> _lines = [];
 
-    public void Add(string key, Cell value) => _lines.Add((key, value with { Text = Printable.Escape(value.Text) }));
+    public void Add(string key, Cell value) => _lines.Add((key, value with { Text = ControlCharacters.Escape(value.Text) }));
 
     public void Write(TextWriter writer, bool color)
     {

@@ -1,3 +1,5 @@
+using Vipd.Core.Text;
+
 namespace Vipctl.Output;
 
 /// <summary>
@@ -20,7 +22,7 @@ internal sealed class Table
             throw new ArgumentException($"{cells.Length} cells for {_headers.Length} columns", nameof(cells));
         }
 
-        _rows.Add(cells.Select(c => c.Text.Length == 0 ? new Cell("-", Color.None) : c with { Text = Printable.Escape(c.Text) }).ToArray());
+        _rows.Add(cells.Select(c => c.Text.Length == 0 ? new Cell("-", Color.None) : c with { Text = ControlCharacters.Escape(c.Text) }).ToArray());
     }
 
     public void Write(TextWriter writer, bool color)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Google.Protobuf.WellKnownTypes;
 using Vipd.Api.V1;
+using Vipd.Core.Text;
 
 namespace Vipctl.Output;
 
@@ -76,7 +77,7 @@ internal static class Words
     public static string Span(Google.Protobuf.WellKnownTypes.Duration? duration) =>
         duration is null ? string.Empty : Span(duration.ToTimeSpan());
 
-    public static string List(IEnumerable<string> items) => string.Join(",", items.Select(Printable.Escape));
+    public static string List(IEnumerable<string> items) => string.Join(",", items.Select(ControlCharacters.Escape));
 
-    public static string OrNone(string text) => text.Length == 0 ? "none" : Printable.Escape(text);
+    public static string OrNone(string text) => text.Length == 0 ? "none" : ControlCharacters.Escape(text);
 }

@@ -2,6 +2,7 @@ using Serilog;
 using Serilog.Core;
 using Serilog.Events;
 using Serilog.Formatting.Compact;
+using Vipd.Core.Text;
 
 namespace Vipd.Hosting;
 
@@ -56,7 +57,7 @@ internal static class Logging
     };
 
     /// <summary>
-    /// Escapes control characters in string properties (<c>\n</c>, <c>\x1b</c>...): peer node names, VIP names and
+    /// Escapes control characters in string properties (<c>\n</c>, <c>\x1b</c>...; <see cref="ControlCharacters"/>): peer node names, VIP names and
     /// API arguments come from the network or a caller, and a raw newline would forge a log line (one journal entry per
     /// line) or an escape sequence would rewrite the operator's terminal.
     /// </summary>
@@ -67,9 +68,9 @@ internal static class Logging
             List<LogEventProperty>? replaced = null;
             foreach (var (name, value) in logEvent.Properties)
             {
-                if (value is ScalarValue { Value: string text } && NeedsEscaping(text))
+                if (value is ScalarValue { Value: string text } && ControlCharacters.Any(text))
                 {
-                    (replaced ??= []).Add(new LogEventProperty(name, new ScalarValue(Escape(text))));
+                    (replaced ??= []).Add(new LogEventProperty(name, new ScalarValue(ControlCharacters.Escape(text))));
                 }
             }
 
@@ -77,43 +78,6 @@ internal static class Logging
             {
                 logEvent.AddOrUpdateProperty(property);
             }
-        }
-
-        /// <summary>The text with every control character (C0, DEL, C1) written as <c>\n</c>, <c>\t</c> or <c>\xNN</c>.</summary>
-        public static string Escape(string text)
-        {
-            if (!NeedsEscaping(text))
-            {
-                return text;
-            }
-
-            var builder = new System.Text.StringBuilder(text.Length + 8);
-            foreach (var c in text)
-            {
-                _ = c switch
-                {
-                    '\n' => builder.Append("\\n"),
-                    '\r' => builder.Append("\\r"),
-                    '\t' => builder.Append("\\t"),
-                    _ when char.IsControl(c) => builder.Append("\\x").Append(((int)c).ToString("x2", System.Globalization.CultureInfo.InvariantCulture)),
-                    _ => builder.Append(c),
-                };
-            }
-
-            return builder.ToString();
-        }
-
-        private static bool NeedsEscaping(string text)
-        {
-            foreach (var c in text)
-            {
-                if (char.IsControl(c))
-                {
-                    return true;
-                }
-            }
-
-            return false;
         }
     }
 

@@ -25,5 +25,5 @@ public sealed class LoggingTests
 
     [Fact]
     public void ControlCharacterEscaper_PlainText_Unchanged() =>
-        Assert.Same("web-é名", Logging.ControlCharacterEscaper.Escape("web-é名"));
+        Assert.Same("web-é名", Vipd.Core.Text.ControlCharacters.Escape("web-é名"));
 }
