@@ -33,8 +33,8 @@ internal static class FailoverBenchmark
         var unplannedTarget = profile == "fast" ? 60 : 300;
         (string Name, Measurement Gap, Func<LabNetwork, LabHost, Task> Crash)[] crashes =
         [
-            ("host died", table.Get("unplanned failover gap, host died (link down, then SIGKILL)", unplannedTarget), (l, n) => l.PullCableThenKillAsync(n)),
-            ("daemon killed, host alive", table.Get("unplanned failover gap, daemon killed, host alive (SIGKILL, then link down)", unplannedTarget), (l, n) => l.CrashAsync(n)),
+            ("host died", table.Get("unplanned failover gap, host died (link down, then SIGKILL)", unplannedTarget), (l, n) => l.CrashAsync(n)),
+            ("daemon killed, host alive", table.Get("unplanned failover gap, daemon killed, host alive (SIGKILL, then link down)", unplannedTarget), (l, n) => l.KillDaemonHostAliveAsync(n)),
         ];
         var planned = table.Get("planned handover gap (SIGTERM)", ProbePeriod.TotalMilliseconds * 2);
         var lost = table.Get("planned handover probes lost (count, not ms)", 0);

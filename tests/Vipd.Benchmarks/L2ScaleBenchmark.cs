@@ -164,7 +164,7 @@ internal static class L2ScaleBenchmark
 
         var crashEpoch = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalSeconds;
         var crash = Stopwatch.StartNew();
-        await lab.PullCableThenKillAsync(victim).ConfigureAwait(false);
+        await lab.CrashAsync(victim).ConfigureAwait(false);
         TimeSpan? sampleMoved = null;
         for (var i = 0; i < 10_000 && crash.Elapsed < Bound; i++)
         {

@@ -34,7 +34,7 @@ internal static class DemoRun
         var entry = await lab.Client.NeighborAsync(vip, cancellationToken).ConfigureAwait(false);
         Say(clock, $"the client pings {vip} every {ProbePeriod.TotalMilliseconds:0} ms; its ARP entry for the VIP points at {Describe(lab, entry?.Mac)}");
 
-        Say(clock, $"crashing {owner.Name}: SIGKILL its vipd and pull its cable (no goodbye to the others)");
+        Say(clock, $"crashing {owner.Name}: pull its cable, then SIGKILL its vipd (a dead server: no goodbye to the others)");
         await lab.CrashAsync(owner).ConfigureAwait(false);
         var successor = await cluster.WaitForSingleHolderAsync(vip, TimeSpan.FromSeconds(20), n => n != owner, cancellationToken).ConfigureAwait(false);
         Say(clock, $"{successor.Name} took over {vip} and announced it");
