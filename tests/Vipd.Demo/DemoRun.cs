@@ -75,11 +75,14 @@ internal static class DemoRun
         var keepalivedOutage = await RunKeepalivedAsync(lab, KeepalivedProfile.ByName(profile), clock, cancellationToken).ConfigureAwait(false);
         Console.WriteLine();
         Console.WriteLine($"  outage seen by the client, same lab, same crash, same probe:");
-        Console.WriteLine($"    vipd (profile {profile})            {report.LongestGap.TotalMilliseconds,7:0} ms");
+        var vipdLabel = $"vipd (profile {profile})";
+        var keepalivedLabel = $"keepalived ({Settings(KeepalivedProfile.ByName(profile))})";
+        var width = Math.Max(vipdLabel.Length, keepalivedLabel.Length);
+        Console.WriteLine($"    {vipdLabel.PadRight(width)}  {report.LongestGap.TotalMilliseconds,6:0} ms");
         if (keepalivedOutage is { } k)
         {
-            Console.WriteLine($"    keepalived ({Settings(KeepalivedProfile.ByName(profile))})  {k.TotalMilliseconds,7:0} ms");
-            Console.WriteLine($"    keepalived/vipd: {k.TotalMilliseconds / Math.Max(report.LongestGap.TotalMilliseconds, ProbePeriod.TotalMilliseconds):0.0}x (one run each; tests/Vipd.Benchmarks `failover` gives p50/p99 over 20 trials)");
+            Console.WriteLine($"    {keepalivedLabel.PadRight(width)}  {k.TotalMilliseconds,6:0} ms");
+            Console.WriteLine($"    keepalived/vipd: {k.TotalMilliseconds / Math.Max(report.LongestGap.TotalMilliseconds, ProbePeriod.TotalMilliseconds):0.0}x (one run each; the failover benchmark gives p50/p99 over 20 trials: BENCHMARKS.md)");
         }
 
         Console.WriteLine();
