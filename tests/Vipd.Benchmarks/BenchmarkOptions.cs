@@ -2,8 +2,11 @@ using System.Globalization;
 
 namespace Vipd.Benchmarks;
 
-/// <summary>Options every benchmark takes: measured runs, unmeasured warm-up runs, and where to write JSON.</summary>
-internal sealed record BenchmarkOptions(int Runs, int Warmup, string? JsonPath)
+/// <summary>
+/// Options every benchmark takes: measured runs, unmeasured warm-up runs, where to write JSON, and where to write a
+/// Markdown report (failover and report only).
+/// </summary>
+internal sealed record BenchmarkOptions(int Runs, int Warmup, string? JsonPath, string? MarkdownPath = null)
 {
     public static bool TryParse(ReadOnlySpan<string> args, out BenchmarkOptions options, out string? error)
     {
@@ -25,6 +28,10 @@ internal sealed record BenchmarkOptions(int Runs, int Warmup, string? JsonPath)
                     break;
                 case "--json" when !string.IsNullOrEmpty(value):
                     options = options with { JsonPath = value };
+                    i++;
+                    break;
+                case "--markdown" when !string.IsNullOrEmpty(value):
+                    options = options with { MarkdownPath = value };
                     i++;
                     break;
                 default:

@@ -9,6 +9,10 @@ internal sealed class BenchmarkTable(string benchmark, int runs, string unit = "
 {
     private readonly List<Measurement> _measurements = [];
     private readonly Dictionary<string, string> _facts = new(StringComparer.Ordinal);
+    private readonly List<(string Name, Measurement Numerator, Measurement Denominator)> _ratios = [];
+
+    /// <summary>The benchmark's title, e.g. "failover (profile fast)".</summary>
+    public string Title => benchmark;
 
     public Measurement Get(string name, double? targetMs = null)
     {
@@ -24,6 +28,12 @@ internal sealed class BenchmarkTable(string benchmark, int runs, string unit = "
 
     /// <summary>A fact about the run (kernel, CPU count, command) printed above the table and stored in the JSON.</summary>
     public void Fact(string key, string value) => _facts[key] = value;
+
+    /// <summary>
+    /// A comparison printed below the table and stored in the JSON: <paramref name="numerator"/>'s p50 and p99 divided
+    /// by <paramref name="denominator"/>'s (e.g. keepalived's crash gap over vipd's), once both have samples.
+    /// </summary>
+    public void Ratio(string name, Measurement numerator, Measurement denominator) => _ratios.Add((name, numerator, denominator));
 
     public string Format()
     {
@@ -42,12 +52,67 @@ internal sealed class BenchmarkTable(string benchmark, int runs, string unit = "
             text.AppendLine(CultureInfo.InvariantCulture, $"{m.Name.PadRight(width)}  {m.P50,9:F3} {m.P90,9:F3} {m.P99,9:F3} {m.Max,9:F3} {m.Count,5}  {target}");
         }
 
+        foreach (var (name, numerator, denominator) in Ratios())
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"ratio {name}: p50 {RatioText(numerator.P50, denominator.P50)}, p99 {RatioText(numerator.P99, denominator.P99)}");
+        }
+
         return text.ToString();
     }
 
     public void WriteJson(Stream stream)
     {
         using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        WriteJson(json);
+    }
+
+    /// <summary>Several tables in one JSON document: one table alone as its object, several as <c>{"benchmarks": [...]}</c>.</summary>
+    public static void WriteJson(Stream stream, IReadOnlyList<BenchmarkTable> tables)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        if (tables.Count == 1)
+        {
+            tables[0].WriteJson(stream);
+            return;
+        }
+
+        using var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true });
+        json.WriteStartObject();
+        json.WriteStartArray("benchmarks");
+        foreach (var table in tables)
+        {
+            table.WriteJson(json);
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    }
+
+    /// <summary>The JSON of this table alone, as bytes (for the Markdown report).</summary>
+    public byte[] ToJsonBytes()
+    {
+        using var stream = new MemoryStream();
+        WriteJson(stream);
+        return stream.ToArray();
+    }
+
+    /// <summary>numerator / denominator as "12x", "3.4x" or "0.05x" ("n/a" for a zero denominator).</summary>
+    public static string RatioText(double numerator, double denominator)
+    {
+        if (denominator <= 0)
+        {
+            return "n/a";
+        }
+
+        var ratio = numerator / denominator;
+        return ratio.ToString(ratio >= 10 ? "0" : ratio >= 1 ? "0.0" : "0.00", CultureInfo.InvariantCulture) + "x";
+    }
+
+    private IEnumerable<(string Name, Measurement Numerator, Measurement Denominator)> Ratios() =>
+        _ratios.Where(r => r.Numerator.Count > 0 && r.Denominator.Count > 0);
+
+    private void WriteJson(Utf8JsonWriter json)
+    {
         json.WriteStartObject();
         json.WriteString("benchmark", benchmark);
         json.WriteNumber("runs", runs);
@@ -85,6 +150,27 @@ internal sealed class BenchmarkTable(string benchmark, int runs, string unit = "
             }
 
             json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteStartArray("ratios");
+        foreach (var (name, numerator, denominator) in Ratios())
+        {
+            json.WriteStartObject();
+            json.WriteString("name", name);
+            json.WriteString("numerator", numerator.Name);
+            json.WriteString("denominator", denominator.Name);
+            if (denominator.P50 > 0)
+            {
+                json.WriteNumber("p50", Math.Round(numerator.P50 / denominator.P50, 3));
+            }
+
+            if (denominator.P99 > 0)
+            {
+                json.WriteNumber("p99", Math.Round(numerator.P99 / denominator.P99, 3));
+            }
+
             json.WriteEndObject();
         }
 

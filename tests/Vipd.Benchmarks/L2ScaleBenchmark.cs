@@ -188,7 +188,7 @@ internal static class L2ScaleBenchmark
 
         var crashEpoch = (DateTimeOffset.UtcNow - DateTimeOffset.UnixEpoch).TotalSeconds;
         var crash = Stopwatch.StartNew();
-        await lab.PullCableThenKillAsync(victim).ConfigureAwait(false);
+        await lab.CrashAsync(victim).ConfigureAwait(false);
         TimeSpan? sampleMoved = null;
         TimeSpan? routerMoved = null;
         for (var i = 0; i < 10_000 && crash.Elapsed < Bound && (sampleMoved is null || routerMoved is null); i++)

@@ -6,7 +6,8 @@ var commands = new Dictionary<string, (string Help, Func<BenchmarkOptions, Task<
     ["dataplane"] = ("bind, announce and remove VIPs in a namespace lab; latency from owned to the first announcement on the wire", DataplaneBenchmark.RunAsync),
     ["leanscale"] = ("lean node records in the deterministic simulation: settle, idle bytes/s per node, record size, one holder each after a crash and the bytes it moved (VIPD_LEANSCALE=20x2000,100x10000)", LeanScaleBenchmark.RunAsync),
     ["l2scale"] = ("3 vipd nodes, many VIPs moved by a crash, unpaced and at 15 pps: client neighbour entries, every first announcement, peak announcements/s (VIPD_L2SCALE=4x480,6x1000)", L2ScaleBenchmark.RunAsync),
-    ["failover"] = ("3 vipd nodes in a namespace lab: unplanned failover and planned handover gaps at the client, idle gossip bytes/s (VIPD_PROFILE=fast for the fast profile)", FailoverBenchmark.RunAsync),
+    ["failover"] = ("vipd and keepalived side by side, 3 nodes each in a namespace lab: crash gaps (host died, daemon killed) and planned handover at the client, idle RSS and bytes/s, ratios (VIPD_PROFILE=default|fast|default,fast; --markdown FILE)", FailoverBenchmark.RunAsync),
+    ["report"] = ("the published figures: failover (both profiles, with keepalived), footprint and startup in one run, written to BENCHMARKS.md (or --markdown FILE)", ReportCommand.RunAsync),
     ["bgp"] = ("BGP mode against FRR in a namespace lab: crash outage and planned stop gap at a client behind the router, active-standby (VIPD_PROFILE, default fast; VIPD_BFD_MS, default 50)", BgpBenchmark.RunAsync),
     ["footprint"] = ("3 idle vipd nodes in a namespace lab: RSS, RssAnon, managed heap, threads and wire bytes/s per node (all frames, Ethernet overhead included); DOTNET_* reaches the daemons", FootprintBenchmark.RunAsync),
     ["scale"] = ("VIPs at scale in the deterministic simulation: settle time, idle bytes/s, record size, convergence after a crash (VIPD_SCALE=3x400,10x1000,10x10000)", ScaleBenchmark.RunAsync),
@@ -16,7 +17,7 @@ var commands = new Dictionary<string, (string Help, Func<BenchmarkOptions, Task<
 
 if (args.Length == 0 || !commands.TryGetValue(args[0], out var command))
 {
-    Console.Error.WriteLine("usage: Vipd.Benchmarks <benchmark> [--runs N] [--warmup N] [--json FILE]");
+    Console.Error.WriteLine("usage: Vipd.Benchmarks <benchmark> [--runs N] [--warmup N] [--json FILE] [--markdown FILE]");
     foreach (var (name, (help, _)) in commands)
     {
         Console.Error.WriteLine($"  {name,-12} {help}");

@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using Vipd.Demo;
 
-// Usage: Vipd.Demo --vipd PATH [--nodes 3] [bgp]
+// Usage: Vipd.Demo --vipd PATH [--nodes 3] [--compare] [bgp]
 var vipd = args.SkipWhile(a => a != "--vipd").Skip(1).FirstOrDefault();
 if (vipd is null || !File.Exists(vipd))
 {
-    Console.Error.WriteLine("usage: Vipd.Demo --vipd PATH_TO_VIPD [--nodes N]   (run it through `bash examples/demo`)");
+    Console.Error.WriteLine("usage: Vipd.Demo --vipd PATH_TO_VIPD [--nodes N] [--compare] [bgp]   (run it through `bash examples/demo`)");
     return 2;
 }
 
@@ -17,7 +17,7 @@ try
 {
     return args.Contains("bgp")
         ? await BgpDemoRun.RunAsync(Path.GetFullPath(vipd), clock, timeout.Token).ConfigureAwait(false)
-        : await DemoRun.RunAsync(Path.GetFullPath(vipd), nodes, clock, timeout.Token).ConfigureAwait(false);
+        : await DemoRun.RunAsync(Path.GetFullPath(vipd), nodes, args.Contains("--compare"), clock, timeout.Token).ConfigureAwait(false);
 }
 catch (OperationCanceledException)
 {

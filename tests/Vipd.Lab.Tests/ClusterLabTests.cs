@@ -11,7 +11,7 @@ public sealed class ClusterLabTests
     private static readonly TimeSpan ProbePeriod = TimeSpan.FromMilliseconds(5);
 
     [Fact]
-    public async Task Crash_OwnerKilledAndUnplugged_ClientTrafficResumesOnSuccessor()
+    public async Task Crash_OwnerUnpluggedAndKilled_ClientTrafficResumesOnSuccessor()
     {
         await using var lab = await LabNetwork.CreateAsync(3);
         await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find());

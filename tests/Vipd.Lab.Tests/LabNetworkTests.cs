@@ -206,18 +206,55 @@ public sealed class LabNetworkTests(ITestOutputHelper output)
     private static string RandomPrefix() => "vl" + Random.Shared.Next(0x10000).ToString("x4", CultureInfo.InvariantCulture);
 
     [Fact]
-    public async Task CrashAsync_RunningProcess_KillsItAndCutsTheNode()
+    public async Task CrashAsync_RunningProcess_CutsTheLinkFirstThenKills()
     {
         await using var lab = await LabNetwork.CreateAsync(2);
         var node = lab.Nodes[0];
-        var process = node.Start("sh", ["-c", "echo ready in $(ip -o link show eth0 | cut -d: -f2); sleep 60"]);
-        var line = await process.WaitForOutputAsync("ready", TimeSpan.FromSeconds(5));
-        Assert.Contains("eth0", line, StringComparison.Ordinal);
-        Assert.False(process.HasExited);
+        var process = await StartLinkWatcherAsync(node);
 
         await lab.CrashAsync(node);
 
+        // The cable went first: the victim was still alive to see its link go down (a real crash silences the node at
+        // once, before any of its processes can react to being killed).
         Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(2)));
+        Assert.Contains(await WaitForLinesAsync(process), l => l.Contains("state DOWN", StringComparison.Ordinal));
+        await AssertCutOffAsync(lab, node);
+    }
+
+    [Fact]
+    public async Task KillDaemonHostAliveAsync_RunningProcess_KillsFirstThenCutsTheLink()
+    {
+        await using var lab = await LabNetwork.CreateAsync(2);
+        var node = lab.Nodes[0];
+        var process = await StartLinkWatcherAsync(node);
+
+        await lab.KillDaemonHostAliveAsync(node);
+
+        // The process died before the link went down: it never saw it.
+        Assert.True(await process.WaitForExitAsync(TimeSpan.FromSeconds(2)));
+        Assert.DoesNotContain(await WaitForLinesAsync(process), l => l.Contains("state DOWN", StringComparison.Ordinal));
+        await AssertCutOffAsync(lab, node);
+    }
+
+    /// <summary>A process in <paramref name="node"/> that prints every link change of its namespace (iproute2 flushes each line).</summary>
+    private static async Task<LabProcess> StartLinkWatcherAsync(LabHost node)
+    {
+        var process = node.Start("sh", ["-c", "ip -o monitor link & sleep 0.3; echo ready in $(ip -o link show eth0 | cut -d: -f2); wait"]);
+        var line = await process.WaitForOutputAsync("ready", TimeSpan.FromSeconds(5));
+        Assert.Contains("eth0", line, StringComparison.Ordinal);
+        Assert.False(process.HasExited);
+        return process;
+    }
+
+    /// <summary>The process's output once its pipes are drained (the last lines may arrive just after the exit).</summary>
+    private static async Task<IReadOnlyList<string>> WaitForLinesAsync(LabProcess process)
+    {
+        await Task.Delay(200);
+        return process.Output;
+    }
+
+    private static async Task AssertCutOffAsync(LabNetwork lab, LabHost node)
+    {
         var ping = await lab.Client.ExecAsync("ping", "-c", "1", "-W", "1", node.IPv4.ToString());
         Assert.NotEqual(0, ping.ExitCode);
         var other = await lab.Client.ExecAsync("ping", "-c", "1", "-W", "2", lab.Nodes[1].IPv4.ToString());

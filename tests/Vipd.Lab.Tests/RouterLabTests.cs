@@ -30,7 +30,7 @@ public sealed class RouterLabTests(ITestOutputHelper output)
 
         // Unplanned: the owner's cable, then its process.
         var owner = await cluster.WaitForSingleHolderAsync(vip, Settle);
-        var crash = await MoveAsync(lab, cluster, router, remote, owner, "crash", () => lab.PullCableThenKillAsync(owner));
+        var crash = await MoveAsync(lab, cluster, router, remote, owner, "crash", () => lab.CrashAsync(owner));
         await owner.SetLinkAsync(true);
         await lab.AddRemoteRoutesAsync(owner);
         cluster.Start(owner);

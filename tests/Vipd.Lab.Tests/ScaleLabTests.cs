@@ -56,7 +56,7 @@ public sealed class ScaleLabTests(ITestOutputHelper output)
 
         // The honest crash: the cable goes first (the victim runs on, cut off), then the process dies.
         var crashAt = Stopwatch.GetTimestamp();
-        await lab.PullCableThenKillAsync(victim);
+        await lab.CrashAsync(victim);
         var wait = AfterCrash - Stopwatch.GetElapsedTime(crashAt);
         if (wait > TimeSpan.Zero)
         {

@@ -121,28 +121,33 @@ public sealed partial class LabNetwork : IAsyncDisposable
     public LabHost? HostWithMac(PhysicalAddress? mac) => mac is null ? null : Hosts.FirstOrDefault(h => h.Mac.Equals(mac));
 
     /// <summary>
-    /// SIGKILLs every process started in <paramref name="node"/> (and anything else left in its namespace), stops the
-    /// <see cref="UdpEcho"/> responders and captures running there, then sets its eth0 down.
+    /// A crash as a real failure (power loss, kernel panic) looks from outside: <paramref name="node"/>'s eth0 goes
+    /// down first, so from that moment it neither answers for its addresses nor sends anything, then every process
+    /// started in it (and anything else left in its namespace) is SIGKILLed and its <see cref="UdpEcho"/> responders
+    /// and captures stop. Its processes may run on, cut off, for the few milliseconds in between (and may see the
+    /// link go down); nothing they do then reaches the wire. <see cref="KillDaemonHostAliveAsync"/> is the other order.
     /// </summary>
     public async Task CrashAsync(LabHost node)
     {
         ArgumentNullException.ThrowIfNull(node);
         CheckOwn(node);
-        await KillAllInAsync(node).ConfigureAwait(false);
         await node.SetLinkAsync(false).ConfigureAwait(false);
+        await KillAllInAsync(node).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// The crash as an operator sees it when a cable is pulled and the machine dies later: sets <paramref name="node"/>'s
-    /// eth0 down first (its processes run on, cut off, and may react to the lost link), then SIGKILLs every process in
-    /// it and stops its <see cref="UdpEcho"/> responders and captures. <see cref="CrashAsync"/> kills first.
+    /// "Daemon killed, host alive": SIGKILLs every process started in <paramref name="node"/> (and anything else left
+    /// in its namespace), stops its <see cref="UdpEcho"/> responders and captures, and only then sets its eth0 down.
+    /// In between, the node's kernel still answers for the addresses the daemon left bound (ARP, ping) while the
+    /// daemon is gone: the failure of a daemon on a live host (OOM kill, a crash bug), a real case of its own, but
+    /// not what <see cref="CrashAsync"/> measures.
     /// </summary>
-    public async Task PullCableThenKillAsync(LabHost node)
+    public async Task KillDaemonHostAliveAsync(LabHost node)
     {
         ArgumentNullException.ThrowIfNull(node);
         CheckOwn(node);
-        await node.SetLinkAsync(false).ConfigureAwait(false);
         await KillAllInAsync(node).ConfigureAwait(false);
+        await node.SetLinkAsync(false).ConfigureAwait(false);
     }
 
     /// <summary>Drops every frame between a host of <paramref name="side"/> and a host of <paramref name="other"/>, both ways, at the bridge.</summary>

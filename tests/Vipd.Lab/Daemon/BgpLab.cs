@@ -125,7 +125,7 @@ public sealed class BgpLab : IAsyncDisposable
     public async Task CrashAsync(LabHost node)
     {
         ArgumentNullException.ThrowIfNull(node);
-        await Lab.PullCableThenKillAsync(node).ConfigureAwait(false);
+        await Lab.CrashAsync(node).ConfigureAwait(false);
         await NodeFrr[node.Name].KillAsync().ConfigureAwait(false);
     }
 
