@@ -5,8 +5,9 @@ namespace Vipd.Hosting;
 
 /// <summary>
 /// Unmaps, from this process only, the pages of code and read-only data that start-up touched and idling does not:
-/// once vipd is ready it calls <see cref="Release"/>, which gives every clean, read-only, file-backed private mapping
-/// (the binary's code and read-only data, shared libraries' code) to <c>madvise(MADV_DONTNEED)</c>.
+/// once start-up is over (NodeService: the start-up grace after READY), <see cref="Release"/> gives every clean,
+/// read-only, file-backed private mapping (the binary's code and read-only data, shared libraries' code) to
+/// <c>madvise(MADV_DONTNEED)</c>.
 /// </summary>
 /// <remarks>
 /// Why: the kernel maps file pages 64 KiB at a time around every fault ("fault-around") from the page cache, so
