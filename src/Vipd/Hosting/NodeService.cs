@@ -164,6 +164,26 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         LogReady(_logger, config.Node.Name, config.Node.EndPoint, members, config.Vips.Count, elapsed);
         _notifier.Ready($"serving {config.Vips.Count} VIPs with {members} live members");
         _liveness?.Start();
+        _ = ReleaseStartupPagesAsync();
+    }
+
+    /// <summary>
+    /// When start-up is over (the election's start-up grace after ready: first claims, announcements and reconciles
+    /// done), gives back what start-up alone used: its code and read-only data pages (StartupPages) and its garbage
+    /// (config, host, first election): one aggressive, compacting GC leaves the heap at its live set and decommits the
+    /// rest, so an idle node keeps only its gen0 budget above that (a few ms, once, on the thread pool).
+    /// </summary>
+    private async Task ReleaseStartupPagesAsync()
+    {
+        await Task.Delay(ClusterOptions.DefaultStartupGrace, _time).ConfigureAwait(false);
+        if (_node is null || HasFailed)
+        {
+            return;
+        }
+
+        var result = StartupPages.Release();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        LogStartupPagesReleased(_logger, result.Mappings, result.ResidentKiB / 1024.0, result.Error ?? "none");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -493,6 +513,9 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Node {Node} ready on {Address}: {Members} live members, {Vips} VIPs configured, {ElapsedMs} ms")]
     private static partial void LogReady(ILogger logger, string node, System.Net.IPEndPoint address, int members, int vips, long elapsedMs);
+
+    [LoggerMessage(EventId = 125, Level = LogLevel.Debug, Message = "Unmapped start-up pages: {Mappings} clean read-only file mappings, {ResidentMiB:F1} MiB resident before (error: {Error})")]
+    private static partial void LogStartupPagesReleased(ILogger logger, int mappings, double residentMiB, string error);
 
     [LoggerMessage(EventId = 101, Level = LogLevel.Information, Message = "Removed {Count} VIP addresses left behind by a previous run")]
     private static partial void LogLeftoversRemoved(ILogger logger, int count);
