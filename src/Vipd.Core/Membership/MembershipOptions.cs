@@ -106,6 +106,12 @@ public sealed record MembershipOptions
     /// </summary>
     public uint MaxIncarnationLead { get; init; } = 1u << 24;
 
+    /// <summary>
+    /// Default true: the ack to a ping from the member this node probes next carries that probe (one frame instead of
+    /// two; the next tick then probes no one). False only in tests that compare both.
+    /// </summary>
+    internal bool ProbeWithAck { get; init; } = true;
+
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
     {
