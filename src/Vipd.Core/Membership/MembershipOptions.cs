@@ -112,6 +112,13 @@ public sealed record MembershipOptions
     /// </summary>
     internal bool ProbeWithAck { get; init; } = true;
 
+    /// <summary>
+    /// Default false: the probe order is shuffled once (new members at random places) and then kept, so each member is
+    /// probed by this node exactly every n - 1 intervals; a reshuffle after every round (SWIM's paper, vipd before
+    /// format 2's diet) lets two probes of one member be up to 2n - 3 intervals apart. True only in tests comparing both.
+    /// </summary>
+    internal bool ReshuffleEachRound { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()
     {

@@ -69,9 +69,8 @@ public sealed partial class SwimMembership
 
         if (_probeIndex >= _probeList.Count)
         {
-            // The round ended: the next tick would reshuffle; do it now.
-            _probeIndex = 0;
-            Shuffle(_probeList);
+            // The round ended: the next tick would start the next one; do it now.
+            StartRound();
         }
 
         if (_probeIndex >= _probeList.Count || _probeList[_probeIndex] != pinger)
@@ -286,15 +285,17 @@ public sealed partial class SwimMembership
 
     private TimeSpan ScaleByHealth(TimeSpan timeout) => timeout * (_awareness + 1);
 
-    /// <summary>Randomized round robin (SWIM): walk a shuffled list, reshuffle at the end; skip dead and left members.</summary>
+    /// <summary>
+    /// Randomized round robin (SWIM): walk a list in random order (new members go to random places), again and again;
+    /// skip dead and left members.
+    /// </summary>
     private MemberRecord? NextProbeTarget()
     {
         for (var checkedCount = 0; checkedCount <= _probeList.Count; checkedCount++)
         {
             if (_probeIndex >= _probeList.Count)
             {
-                _probeIndex = 0;
-                Shuffle(_probeList);
+                StartRound();
                 if (_probeList.Count == 0)
                 {
                     return null;
@@ -309,6 +310,15 @@ public sealed partial class SwimMembership
         }
 
         return null;
+    }
+
+    private void StartRound()
+    {
+        _probeIndex = 0;
+        if (_options.ReshuffleEachRound)
+        {
+            Shuffle(_probeList);
+        }
     }
 
     private void Shuffle(List<MemberRecord> list)

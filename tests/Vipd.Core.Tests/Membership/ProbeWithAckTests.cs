@@ -65,7 +65,7 @@ public sealed class ProbeWithAckTests(ITestOutputHelper output)
 
     private static (double Datagrams, double Bytes, long Merged) Idle(int seed, bool probeWithAck, TimeSpan window)
     {
-        using var cluster = new MembershipCluster(seed, MembershipOptions.Default with { ProbeWithAck = probeWithAck }).AddNodes(3);
+        using var cluster = new MembershipCluster(seed, MembershipOptions.Default with { ProbeWithAck = probeWithAck, ReshuffleEachRound = !probeWithAck }).AddNodes(3);
         cluster.StartAll();
         Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
 
@@ -82,7 +82,7 @@ public sealed class ProbeWithAckTests(ITestOutputHelper output)
 
     private static double Detection(int seed, bool probeWithAck)
     {
-        using var cluster = new MembershipCluster(seed, MembershipOptions.Default with { ProbeWithAck = probeWithAck }).AddNodes(3);
+        using var cluster = new MembershipCluster(seed, MembershipOptions.Default with { ProbeWithAck = probeWithAck, ReshuffleEachRound = !probeWithAck }).AddNodes(3);
         cluster.StartAll();
         Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(2)), cluster.Describe());
 
