@@ -55,7 +55,7 @@ public sealed partial class SwimMembership
     }
 
     /// <summary>
-    /// When <paramref name="pinger"/> is the member the next tick would probe (round-robin order, no probe running and
+    /// With <see cref="MembershipOptions.ProbeWithAck"/> (off by default: it slows detection), when <paramref name="pinger"/> is the member the next tick would probe (round-robin order, no probe running and
     /// none sent early yet in this interval), starts that probe now so that its ping rides in the same datagram as the
     /// ack: one frame instead of two. The next tick then sends none, so every interval still has exactly one probe of
     /// this node, in the same order; the probe only leaves earlier (at most one interval).
@@ -69,7 +69,7 @@ public sealed partial class SwimMembership
 
         if (_probeIndex >= _probeList.Count)
         {
-            // The round ended: the next tick would start the next one; do it now.
+            // The round ended: the next tick would reshuffle; do it now.
             StartRound();
         }
 
@@ -285,10 +285,7 @@ public sealed partial class SwimMembership
 
     private TimeSpan ScaleByHealth(TimeSpan timeout) => timeout * (_awareness + 1);
 
-    /// <summary>
-    /// Randomized round robin (SWIM): walk a list in random order (new members go to random places), again and again;
-    /// skip dead and left members.
-    /// </summary>
+    /// <summary>Randomized round robin (SWIM): walk a shuffled list, reshuffle at the end; skip dead and left members.</summary>
     private MemberRecord? NextProbeTarget()
     {
         for (var checkedCount = 0; checkedCount <= _probeList.Count; checkedCount++)
