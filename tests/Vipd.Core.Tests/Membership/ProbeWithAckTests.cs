@@ -65,6 +65,30 @@ public sealed class ProbeWithAckTests(ITestOutputHelper output)
 
     private const int Crashes = 400;
 
+    /// <summary>Idle bytes per node and second stay those of one probe per interval whatever the cluster size.</summary>
+    [Theory]
+    [InlineData(3)]
+    [InlineData(100)]
+    [InlineData(1000)]
+    public void Idle_BytesPerNodeFlatInClusterSize(int nodes)
+    {
+        using var cluster = new MembershipCluster(1).AddNodes(nodes);
+        cluster.StartAll();
+        Assert.True(cluster.RunUntil(() => cluster.Converged(), TimeSpan.FromSeconds(30), TimeSpan.FromMilliseconds(500)), cluster.Describe());
+        // Until the joins' broadcasts ran out (each is sent 4 x ceil(log10(n + 1)) times).
+        cluster.RunFor(TimeSpan.FromSeconds(10));
+        var bytes = cluster.Nodes.Sum(n => n.Membership.Traffic.BytesSent);
+        var datagrams = cluster.Nodes.Sum(n => n.Membership.Traffic.DatagramsSent);
+        cluster.RunFor(TimeSpan.FromSeconds(4));
+        var perNode = (cluster.Nodes.Sum(n => n.Membership.Traffic.BytesSent) - bytes) / 4.0 / nodes;
+        var frames = (cluster.Nodes.Sum(n => n.Membership.Traffic.DatagramsSent) - datagrams) / 4.0 / nodes;
+        output.WriteLine($"{nodes} nodes: {perNode:F0} B/s UDP payload and {frames:F1} datagrams/s per node ({perNode + (frames * 46):F0} B/s on the wire)");
+
+        // 12.5 pings and 12.5 acks of 52 and 48 bytes; names grow from 2 to 4 characters at 1000 nodes.
+        Assert.InRange(frames, 24, 26.5);
+        Assert.InRange(perNode, 1200, 1400);
+    }
+
     private static (double Datagrams, double Bytes, long Merged) Idle(int seed, bool probeWithAck, TimeSpan window)
     {
         using var cluster = new MembershipCluster(seed, MembershipOptions.Default with { ProbeWithAck = probeWithAck }).AddNodes(3);
