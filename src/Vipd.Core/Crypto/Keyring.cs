@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 
 namespace Vipd.Core.Crypto;
@@ -24,8 +23,11 @@ public sealed class Keyring
     /// <summary>How many keys the ring holds (at least one).</summary>
     public int Count => _keys.Length;
 
-    /// <summary>A 32-bit id per key (the first four bytes of its SHA-256), sent in clear to pick the key to open with.</summary>
-    internal IReadOnlyList<uint> KeyIds { get; }
+    /// <summary>
+    /// A 1-byte id per key (the first byte of its SHA-256), sent in clear to pick the key to open with; two keys of a ring
+    /// may share one (the opener then tries both).
+    /// </summary>
+    internal IReadOnlyList<byte> KeyIds { get; }
 
     /// <summary>The key at <paramref name="index"/>; 0 is the primary.</summary>
     internal ReadOnlySpan<byte> GetKey(int index) => _keys[index];
@@ -92,5 +94,5 @@ public sealed class Keyring
     /// <summary>A new random key, base64, as one key-file line.</summary>
     public static string GenerateKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(KeySize));
 
-    private static uint ComputeKeyId(byte[] key) => BinaryPrimitives.ReadUInt32BigEndian(SHA256.HashData(key));
+    private static byte ComputeKeyId(byte[] key) => SHA256.HashData(key)[0];
 }

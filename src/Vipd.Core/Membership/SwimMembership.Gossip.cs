@@ -12,6 +12,7 @@ public sealed partial class SwimMembership
     private long _lastReclaim;
     private long _lastReconnect;
     private int _reconnectCursor;
+    private bool _pingedByStranger;
 
     private void OnGossipTick()
     {
@@ -143,7 +144,8 @@ public sealed partial class SwimMembership
     /// <summary>
     /// Once per <see cref="MembershipOptions.ReconnectInterval"/>: push/pull with one member that looks dead or one
     /// seed that is not live, in turn. Behind a healed partition both sides think the other dead; this merges them
-    /// in about a second. Nothing is sent while every member and seed is live.
+    /// in about a second. Nothing is sent while every member and seed is live. A ping from a key holder not in the
+    /// table (its alive's gossip ran out before it reached this node) asks one live member for the full state first.
     /// </summary>
     private void Reconnect()
     {
@@ -154,6 +156,17 @@ public sealed partial class SwimMembership
         }
 
         _lastReconnect = now;
+        if (_pingedByStranger)
+        {
+            _pingedByStranger = false;
+            var live = PickRandomMembers(1, m => m.IsLive);
+            if (live.Count > 0)
+            {
+                SendPushPull(live[0], isReply: false, isJoin: false);
+                return;
+            }
+        }
+
         var dead = PickRandomMembers(1, m => m.State == MemberState.Dead);
         var seeds = _seeds.Where(s => !IsLiveAddress(s)).ToArray();
         var candidates = dead.Count + seeds.Length;

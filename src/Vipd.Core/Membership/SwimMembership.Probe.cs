@@ -17,8 +17,18 @@ public sealed partial class SwimMembership
         }
     }
 
+    /// <summary>Probes that left with an ack (<see cref="TryProbeWithAck"/>) instead of in a datagram of their own.</summary>
+    internal long ProbesWithAck => Interlocked.Read(ref _probesWithAck);
+
     private void OnProbeTick()
     {
+        if (_probedEarly)
+        {
+            // This tick's probe already went out with an ack (TryProbeWithAck): one probe per interval, never more.
+            _probedEarly = false;
+            return;
+        }
+
         if (_left || _probe is not null)
         {
             // A probe whose timeouts were scaled up by poor local health is still running.
@@ -31,11 +41,47 @@ public sealed partial class SwimMembership
             return;
         }
 
+        Send(StartProbe(target), target);
+    }
+
+    /// <summary>Starts the direct phase of a probe of <paramref name="target"/>; returns the ping to send it.</summary>
+    private PingMessage StartProbe(MemberRecord target)
+    {
         var sequence = NextSequence();
         _probe = new ProbeState(target, sequence);
         _pendingAcks[sequence] = new PendingAck { Target = target.Name };
-        Send(new PingMessage(sequence, target.Name, _name, _local.Incarnation), target);
         _probePhaseTimer?.Change(ScaleByHealth(_options.ProbeTimeout), Timeout.InfiniteTimeSpan);
+        return new PingMessage(sequence, _local.Incarnation);
+    }
+
+    /// <summary>
+    /// With <see cref="MembershipOptions.ProbeWithAck"/> (off by default: it slows detection), when <paramref name="pinger"/> is the member the next tick would probe (round-robin order, no probe running and
+    /// none sent early yet in this interval), starts that probe now so that its ping rides in the same datagram as the
+    /// ack: one frame instead of two. The next tick then sends none, so every interval still has exactly one probe of
+    /// this node, in the same order; the probe only leaves earlier (at most one interval).
+    /// </summary>
+    private PingMessage? TryProbeWithAck(MemberRecord pinger)
+    {
+        if (!_options.ProbeWithAck || _left || _probe is not null || _probedEarly || !pinger.IsLive || !_started)
+        {
+            return null;
+        }
+
+        if (_probeIndex >= _probeList.Count)
+        {
+            // The round ended: the next tick would reshuffle; do it now.
+            StartRound();
+        }
+
+        if (_probeIndex >= _probeList.Count || _probeList[_probeIndex] != pinger)
+        {
+            return null;
+        }
+
+        _probeIndex++;
+        _probedEarly = true;
+        Interlocked.Increment(ref _probesWithAck);
+        return StartProbe(pinger);
     }
 
     private void OnProbePhase()
@@ -61,7 +107,7 @@ public sealed partial class SwimMembership
             probe.ExpectedNacks = helpers.Count;
 
             // Also ping again directly: one lost datagram should not be what makes a member suspect.
-            Send(new PingMessage(probe.Sequence, target.Name, _name, _local.Incarnation), target);
+            Send(new PingMessage(probe.Sequence, _local.Incarnation), target);
             _probePhaseTimer?.Change(ScaleByHealth(_options.IndirectProbeTimeout), Timeout.InfiniteTimeSpan);
             return;
         }
@@ -79,34 +125,33 @@ public sealed partial class SwimMembership
         }
     }
 
+    /// <summary>
+    /// Answers a ping. Its sender is the datagram's sealed sender and its target this node (the sealed recipient id was
+    /// checked on opening, and a datagram sealed for anyone carries join push/pulls only).
+    /// </summary>
     private void HandlePing(PingMessage ping, string sender)
     {
-        if (!string.Equals(ping.Target, _name, StringComparison.Ordinal))
+        if (Peer(sender) is not { } peer)
         {
-            Drop(DropReason.WrongTarget, _source);
-            return;
-        }
-
-        if (!string.Equals(ping.Source, sender, StringComparison.Ordinal))
-        {
-            // The ack goes to the sealed sender; a ping naming someone else as its source is not one we answer.
+            // A key holder that knows this node while this node does not know it: ask a member (Reconnect).
+            _pingedByStranger |= !string.Equals(sender, _name, StringComparison.Ordinal);
             Drop(DropReason.UnknownSender, _source);
             return;
         }
 
         // Anti-entropy on every probe: the ping says which incarnation of its sender is current.
         WireMessage? extra = null;
-        if (!_members.TryGetValue(ping.Source, out var known) || known.Incarnation < ping.SourceIncarnation)
+        if (peer.Incarnation < ping.SourceIncarnation)
         {
-            extra = new AliveRequestMessage(ping.Source);
+            extra = new AliveRequestMessage(sender);
         }
-        else if (known.State is MemberState.Dead or MemberState.Left)
+        else if (peer.State is MemberState.Dead or MemberState.Left)
         {
             // It probes us, so it runs: tell it what we hold, and it refutes with a higher incarnation.
-            extra = new DeadMessage(known.Incarnation, known.Name, known.State == MemberState.Left ? known.Name : _name);
+            extra = new DeadMessage(peer.Incarnation, peer.Name, peer.State == MemberState.Left ? peer.Name : _name);
         }
 
-        Reply(sender, new AckMessage(ping.Sequence), extra);
+        Send(new AckMessage(ping.Sequence), peer, extra: extra, probe: TryProbeWithAck(peer));
     }
 
     private void HandleAliveRequest(AliveRequestMessage request, string sender)
@@ -145,7 +190,7 @@ public sealed partial class SwimMembership
             self.RunTimer(s => s.OnRelayTimeout(seq));
         }, (this, sequence), _options.ProbeTimeout, Timeout.InfiniteTimeSpan);
         _pendingAcks[sequence] = pending;
-        var ping = new PingMessage(sequence, request.Target, _name, _local.Incarnation);
+        var ping = new PingMessage(sequence, _local.Incarnation);
         if (target is not null)
         {
             Send(ping, target);
@@ -247,8 +292,7 @@ public sealed partial class SwimMembership
         {
             if (_probeIndex >= _probeList.Count)
             {
-                _probeIndex = 0;
-                Shuffle(_probeList);
+                StartRound();
                 if (_probeList.Count == 0)
                 {
                     return null;
@@ -263,6 +307,15 @@ public sealed partial class SwimMembership
         }
 
         return null;
+    }
+
+    private void StartRound()
+    {
+        _probeIndex = 0;
+        if (_options.ReshuffleEachRound)
+        {
+            Shuffle(_probeList);
+        }
     }
 
     private void Shuffle(List<MemberRecord> list)

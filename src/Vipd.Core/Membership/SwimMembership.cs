@@ -60,6 +60,8 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     private ITimer? _joinTimer;
     private ProbeState? _probe;
     private int _probeIndex;
+    private bool _probedEarly;
+    private long _probesWithAck;
     private uint _sequence;
     private int _awareness;
     private int _joinAttempt;
@@ -655,16 +657,22 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     }
 
     /// <summary>Seals <paramref name="message"/>, plus queued broadcasts that fit, into one datagram for <paramref name="member"/>.</summary>
-    private void Send(WireMessage message, MemberRecord member, bool piggyback = true, WireMessage? extra = null) =>
-        Send(message, member.Address, member.RecipientId, piggyback, extra);
+    private void Send(WireMessage message, MemberRecord member, bool piggyback = true, WireMessage? extra = null, WireMessage? probe = null) =>
+        Send(message, member.Address, member.RecipientId, piggyback, extra, probe);
 
     /// <summary>Seals <paramref name="message"/>, plus queued broadcasts that fit, into one datagram for the outbox.</summary>
-    private void Send(WireMessage message, IPEndPoint destination, ulong recipient, bool piggyback = true, WireMessage? extra = null)
+    private void Send(WireMessage message, IPEndPoint destination, ulong recipient, bool piggyback = true, WireMessage? extra = null,
+        WireMessage? probe = null)
     {
         var length = MessageCodec.Write(message, _plaintext);
         if (extra is not null)
         {
             length += MessageCodec.Write(extra, _plaintext.AsSpan(length));
+        }
+
+        if (probe is not null)
+        {
+            length += MessageCodec.Write(probe, _plaintext.AsSpan(length));
         }
 
         if (piggyback)

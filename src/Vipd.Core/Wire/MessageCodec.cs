@@ -9,7 +9,7 @@ internal static class MessageCodec
     /// <summary>Bytes the frame of <paramref name="message"/> takes, header included.</summary>
     public static int GetFrameSize(WireMessage message) => WireFormat.FrameHeaderSize + message switch
     {
-        PingMessage m => 4 + SpanWriter.NameSize(m.Target) + SpanWriter.NameSize(m.Source) + 4,
+        PingMessage => 4 + 4,
         AliveRequestMessage m => SpanWriter.NameSize(m.Target),
         IndirectPingMessage m => 4 + SpanWriter.NameSize(m.Target) + SpanWriter.EndPointSize(m.TargetAddress) + 1,
         AckMessage => 4,
@@ -38,8 +38,6 @@ internal static class MessageCodec
         {
             case PingMessage m:
                 writer.WriteUInt32(m.Sequence);
-                writer.WriteName(m.Target);
-                writer.WriteName(m.Source);
                 writer.WriteUInt32(m.SourceIncarnation);
                 break;
             case AliveRequestMessage m:
@@ -185,9 +183,8 @@ internal static class MessageCodec
         var reader = new SpanReader(body);
         WireMessage? message = type switch
         {
-            MessageType.Ping => reader.TryReadUInt32(out var seq) && reader.TryReadName(out var target)
-                && reader.TryReadName(out var source) && reader.TryReadUInt32(out var incarnation)
-                ? new PingMessage(seq, target, source, incarnation) : null,
+            MessageType.Ping => reader.TryReadUInt32(out var seq) && reader.TryReadUInt32(out var incarnation)
+                ? new PingMessage(seq, incarnation) : null,
             MessageType.IndirectPing => reader.TryReadUInt32(out var seq) && reader.TryReadName(out var target)
                 && reader.TryReadEndPoint(out var address) && reader.TryReadByte(out var nack) && nack <= 1
                 ? new IndirectPingMessage(seq, target, address, nack == 1) : null,

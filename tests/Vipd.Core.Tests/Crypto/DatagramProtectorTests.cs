@@ -57,7 +57,7 @@ public sealed class DatagramProtectorTests
             var expected = i switch
             {
                 0 => DropReason.UnknownVersion,
-                < 5 => DropReason.UnknownKey,
+                1 => DropReason.UnknownKey,
                 _ => DropReason.NotAuthenticated,
             };
             Assert.Equal(expected, reason);
@@ -90,7 +90,7 @@ public sealed class DatagramProtectorTests
         using var sender = TestSealer.Create(KeyB, "n1", 1);
         using var receiver = TestSealer.Create(KeyA, "n2", 2);
         var datagram = sender.SealFor("x"u8, "n2");
-        BinaryPrimitives.WriteUInt32BigEndian(datagram.AsSpan(1), KeyA.KeyIds[0]);
+        datagram[1] = KeyA.KeyIds[0];
         Assert.Equal(DropReason.NotAuthenticated, receiver.Open(datagram, out _, out _));
     }
 
@@ -152,8 +152,8 @@ public sealed class DatagramProtectorTests
     {
         var time = new FakeTimeProvider();
         using var receiver = TestSealer.Create(KeyA, "n2", 2, time, maxTrackedSenders: 16);
-        using var oldBoot = TestSealer.Create(KeyA, "n1", 1, bootId: 100UL << 16);
-        using var newBoot = TestSealer.Create(KeyA, "n1", 1, bootId: 200UL << 16);
+        using var oldBoot = TestSealer.Create(KeyA, "n1", 1, bootId: 100UL << DatagramProtector.BootRandomBits);
+        using var newBoot = TestSealer.Create(KeyA, "n1", 1, bootId: 200UL << DatagramProtector.BootRandomBits);
         var recorded = oldBoot.SealFor("old"u8, "n2");
         Assert.Equal(DropReason.None, receiver.Open(oldBoot.SealFor("a"u8, "n2"), out _, out _));
 
@@ -203,7 +203,7 @@ public sealed class DatagramProtectorTests
         using var two = DatagramProtector.CreateRandom(KeyA, "n2", time, 16, TimeSpan.FromSeconds(30));
         var a = one.SealFor("x"u8, "n2");
         var b = two.SealFor("x"u8, "n1");
-        Assert.False(a.AsSpan(5, 12).SequenceEqual(b.AsSpan(5, 12)));
+        Assert.False(a.AsSpan(2, 12).SequenceEqual(b.AsSpan(2, 12)));
         Assert.Equal(DatagramProtector.BootTime(one.BootId), (ulong)time.GetUtcNow().ToUnixTimeMilliseconds());
         Assert.Equal(DropReason.None, two.Open(a, out _, out var opened));
         Assert.Equal(one.BootId, opened.BootId);
@@ -221,7 +221,7 @@ public sealed class DatagramProtectorTests
     public void Seal_NoncesNeverRepeat()
     {
         using var sender = TestSealer.Create(KeyA, "n1", 1);
-        var nonces = Enumerable.Range(0, 5000).Select(_ => Convert.ToHexString(sender.SealFor("x"u8, "n2").AsSpan(5, 12))).ToHashSet();
+        var nonces = Enumerable.Range(0, 5000).Select(_ => Convert.ToHexString(sender.SealFor("x"u8, "n2").AsSpan(2, 12))).ToHashSet();
         Assert.Equal(5000, nonces.Count);
     }
 
@@ -236,5 +236,76 @@ public sealed class DatagramProtectorTests
         Assert.Equal(DropReason.UnknownKey, oldNode.Open(newNode.SealFor("new"u8, "n1"), out _, out _));
         oldNode.UpdateKeyring(rotated);
         Assert.Equal(DropReason.None, oldNode.Open(newNode.SealFor("new"u8, "n1"), out _, out _));
+    }
+
+    [Fact]
+    public void Seal_Layout_VersionKeyIdBootIdCounterThenSealedIdentity()
+    {
+        const ulong boot = (1_700_000_000_000UL << DatagramProtector.BootRandomBits) | 0x2A;
+        using var sender = TestSealer.Create(KeyA, "n1", bootId: boot, initialCounter: 41);
+        using var receiver = TestSealer.Create(KeyA, "n2", 2);
+        var datagram = sender.SealFor("ab"u8, "n2");
+
+        // [version][key id][nonce: boot id u64, counter u32][ciphertext: recipient id u64, name, frames][tag 16]
+        Assert.Equal(1 + 1 + 12 + 8 + 1 + 2 + 2 + 16, datagram.Length);
+        Assert.Equal(30, DatagramProtector.Overhead);
+        Assert.Equal(30 + 8 + 3, sender.SealedOverhead);
+        Assert.Equal(KeyA.KeyIds[0], datagram[1]);
+        Assert.Equal(boot, BinaryPrimitives.ReadUInt64BigEndian(datagram.AsSpan(2)));
+        Assert.Equal(42u, BinaryPrimitives.ReadUInt32BigEndian(datagram.AsSpan(10)));
+
+        // The boot id is in clear but authenticated: a datagram claiming another boot does not open.
+        var otherBoot = (byte[])datagram.Clone();
+        otherBoot[9] ^= 0x40;
+        Assert.Equal(DropReason.NotAuthenticated, receiver.Open(otherBoot, out _, out _));
+        Assert.Equal(DropReason.None, receiver.Open(datagram, out var frames, out var opened));
+        Assert.Equal((boot, "n1"), (opened.BootId, opened.Sender));
+        Assert.Equal("ab"u8.ToArray(), frames);
+    }
+
+    [Fact]
+    public void Seal_CounterAboutToWrap_MovesToALaterBootThatReceiversAccept()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.FromUnixTimeMilliseconds(1_000_000));
+        const ulong boot = 5_000_000UL << DatagramProtector.BootRandomBits; // later than the clock: the next boot must still be later
+        using var sender = TestSealer.Create(KeyA, "n1", time: time, bootId: boot, initialCounter: uint.MaxValue - 1);
+        using var receiver = TestSealer.Create(KeyA, "n2", 2, time);
+        var last = sender.SealFor("a"u8, "n2");
+        var next = sender.SealFor("b"u8, "n2");
+        Assert.Equal(uint.MaxValue, BinaryPrimitives.ReadUInt32BigEndian(last.AsSpan(10)));
+        Assert.Equal(1u, BinaryPrimitives.ReadUInt32BigEndian(next.AsSpan(10)));
+        Assert.NotEqual(boot, sender.BootId);
+        Assert.True(DatagramProtector.BootTime(sender.BootId) > DatagramProtector.BootTime(boot));
+        Assert.Equal(sender.BootId, BinaryPrimitives.ReadUInt64BigEndian(next.AsSpan(2)));
+        Assert.Equal(DropReason.None, receiver.Open(last, out _, out _));
+        Assert.Equal(DropReason.None, receiver.Open(next, out _, out _));
+
+        // The old boot is over: its datagrams are refused while the new one speaks; the sender ignores its own.
+        Assert.Equal(DropReason.StaleBoot, receiver.Open(last, out _, out _));
+        Assert.Equal(DropReason.Replayed, sender.Open(sender.SealFor("c"u8, null), out _, out _));
+    }
+
+    [Fact]
+    public void TryOpen_TwoKeysShareTheOneByteId_EachTried()
+    {
+        // Find two keys whose SHA-256 starts with the same byte (1 in 256 pairs).
+        var first = Enumerable.Repeat((byte)0xA1, 32).ToArray();
+        var id = System.Security.Cryptography.SHA256.HashData(first)[0];
+        byte[]? second = null;
+        for (var i = 0; i < 100_000 && second is null; i++)
+        {
+            var candidate = BitConverter.GetBytes(i).Concat(new byte[28]).ToArray();
+            if (System.Security.Cryptography.SHA256.HashData(candidate)[0] == id)
+            {
+                second = candidate;
+            }
+        }
+
+        Assert.NotNull(second);
+        var ring = Keyring.FromKeys([first, second]);
+        Assert.Equal(ring.KeyIds[0], ring.KeyIds[1]);
+        using var sender = TestSealer.Create(Keyring.FromKeys([second]), "n1", 1);
+        using var receiver = TestSealer.Create(ring, "n2", 2);
+        Assert.Equal(DropReason.None, receiver.Open(sender.SealFor("x"u8, "n2"), out _, out _));
     }
 }

@@ -13,7 +13,9 @@ public sealed class KeyringTests
         Assert.Equal(2, keyring.Count);
         Assert.True(keyring.GetKey(0).SequenceEqual(Convert.FromBase64String(first)));
         Assert.True(keyring.GetKey(1).SequenceEqual(Convert.FromBase64String(second)));
-        Assert.NotEqual(keyring.KeyIds[0], keyring.KeyIds[1]);
+        // 1-byte key ids (format 2): the first byte of each key's SHA-256; two keys may share one.
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(keyring.GetKey(0).ToArray())[0], keyring.KeyIds[0]);
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(keyring.GetKey(1).ToArray())[0], keyring.KeyIds[1]);
     }
 
     [Fact]

@@ -7,10 +7,14 @@ namespace Vipd.Core.Tests.Crypto;
 /// <summary>Test helpers: a peer's <see cref="DatagramProtector"/>, sealing to a node by name and opening.</summary>
 internal static class TestSealer
 {
-    /// <summary>A protector for the node <paramref name="name"/>; its boot id is <paramref name="bootId"/> or derived from the prefix.</summary>
-    public static DatagramProtector Create(Keyring keyring, string name, uint noncePrefix = 1, TimeProvider? time = null,
-        ulong? bootId = null, int maxTrackedSenders = 4096) =>
-        new(keyring, name, bootId ?? (((ulong)noncePrefix + 1) << 16), noncePrefix, time ?? new FakeTimeProvider(), maxTrackedSenders);
+    /// <summary>
+    /// A protector for the node <paramref name="name"/>; its boot id (the nonce's first 8 bytes) is <paramref name="bootId"/>
+    /// or derived from <paramref name="seed"/> (equal seeds: equal nonces, for tests of the replay windows only).
+    /// </summary>
+    public static DatagramProtector Create(Keyring keyring, string name, uint seed = 1, TimeProvider? time = null,
+        ulong? bootId = null, int maxTrackedSenders = 4096, uint initialCounter = 0) =>
+        new(keyring, name, bootId ?? (((ulong)seed + 1) << DatagramProtector.BootRandomBits), time ?? new FakeTimeProvider(),
+            maxTrackedSenders, initialCounter);
 
     /// <summary>Seals <paramref name="frames"/> for <paramref name="recipient"/> (null: anyone).</summary>
     public static byte[] SealFor(this DatagramProtector protector, ReadOnlySpan<byte> frames, string? recipient)

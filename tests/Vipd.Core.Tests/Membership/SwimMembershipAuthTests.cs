@@ -26,7 +26,7 @@ public sealed class SwimMembershipAuthTests
     {
         using var node = new TestNode();
         using var n2 = node.Peer("n2", N2);
-        var ping = n2.SealFor(MessageCodec.Encode(new PingMessage(5, "n1", "n2", 1)), "n1");
+        var ping = n2.SealFor(MessageCodec.Encode(new PingMessage(5, 1)), "n1");
         node.Membership.OnDatagram(ping, N2);
         Assert.Equal(N2, Assert.Single(node.Sent).Destination);
         node.Sent.Clear();
@@ -47,7 +47,7 @@ public sealed class SwimMembershipAuthTests
     {
         using var node = new TestNode();
         using var n2 = node.Peer("n2", N2);
-        node.Deliver(n2, Stranger, new PingMessage(6, "n1", "n2", 1));
+        node.Deliver(n2, Stranger, new PingMessage(6, 1));
         var (bytes, destination) = Assert.Single(node.Sent);
         Assert.Equal(N2, destination);
         Assert.Equal(6u, Assert.IsType<AckMessage>(n2.OpenMessages(bytes)[0]).Sequence);
@@ -59,7 +59,7 @@ public sealed class SwimMembershipAuthTests
         using var node = new TestNode();
         using var n2 = node.Peer("n2", N2);
         var members = node.Membership.Members;
-        var datagram = n2.SealFor(MessageCodec.Encode(new PingMessage(5, "n1", "n2", 1),
+        var datagram = n2.SealFor(MessageCodec.Encode(new PingMessage(5, 1),
             new AliveMessage(1, "n9", N3, ReadOnlyMemory<byte>.Empty)), "n3");
         node.Membership.OnDatagram(datagram, N2);
         Assert.Equal(1, node.Membership.Drops[DropReason.WrongRecipient]);
@@ -72,7 +72,7 @@ public sealed class SwimMembershipAuthTests
     {
         using var node = new TestNode();
         using var n3 = TestSealer.Create(Key, "n3", 3, node.Time);
-        node.Membership.OnDatagram(n3.SealFor(MessageCodec.Encode(new PingMessage(5, "n1", "n3", 1)), null), N3);
+        node.Membership.OnDatagram(n3.SealFor(MessageCodec.Encode(new PingMessage(5, 1)), null), N3);
         Assert.Equal(1, node.Membership.Drops[DropReason.WrongRecipient]);
         Assert.Empty(node.Sent);
 
@@ -88,7 +88,7 @@ public sealed class SwimMembershipAuthTests
     {
         using var node = new TestNode();
         using var n9 = TestSealer.Create(Key, "n9", 9, node.Time);
-        node.Deliver(n9, Stranger, new PingMessage(5, "n1", "n9", 1));
+        node.Deliver(n9, Stranger, new PingMessage(5, 1));
         node.Deliver(n9, Stranger, new AliveRequestMessage("n1"));
         node.Deliver(n9, Stranger, new UserMessage(new byte[] { 1 }));
         node.Deliver(n9, Stranger, new IndirectPingMessage(7, "n2", N2, true));
@@ -210,7 +210,7 @@ public sealed class SwimMembershipAuthTests
     {
         using var node = new TestNode();
         using var n2 = node.Peer("n2", N2);
-        var old = n2.SealFor(MessageCodec.Encode(new PingMessage(5, "n1", "n2", 1)), "n1");
+        var old = n2.SealFor(MessageCodec.Encode(new PingMessage(5, 1)), "n1");
         old[0] = WireFormat.LegacyVersion;
         node.Membership.OnDatagram(old, N2);
         node.Membership.OnDatagram(old, new IPEndPoint(N2.Address, 9999));

@@ -83,13 +83,14 @@ public sealed class SwimMembershipTests
     }
 
     [Fact]
-    public void OnDatagram_PingForAnotherName_DroppedAsWrongTarget()
+    public void OnDatagram_PingForAnotherName_DroppedAsWrongRecipient()
     {
+        // Format 2: the ping names no target; the sealed recipient id does, and a ping for another node gets no ack.
         using var membership = Create(out var sent);
         membership.Start([]);
         using var peer = TestSealer.Create(Key(1), "n2", 42);
-        Deliver(membership, peer, new PingMessage(5, "someone-else", "n2"));
-        Assert.Equal(1, membership.Drops[DropReason.WrongTarget]);
+        membership.OnDatagram(peer.SealFor(MessageCodec.Encode(new PingMessage(5)), "someone-else"), Peer);
+        Assert.Equal(1, membership.Drops[DropReason.WrongRecipient]);
         Assert.Empty(sent);
     }
 
@@ -99,7 +100,7 @@ public sealed class SwimMembershipTests
         using var membership = Create(out var sent);
         membership.Start([]);
         using var peer = TestSealer.Create(Key(1), "n2", 42);
-        Deliver(membership, peer, new PingMessage(5, "n1", "n2"), new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty));
+        Deliver(membership, peer, new PingMessage(5), new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty));
         var (bytes, destination) = Assert.Single(sent);
         Assert.Equal(Peer, destination);
         Assert.Equal(5u, Assert.IsType<AckMessage>(peer.OpenMessages(bytes)[0]).Sequence);
@@ -114,7 +115,7 @@ public sealed class SwimMembershipTests
         membership.Changed += _ => throw new InvalidOperationException("handler bug");
         membership.Start([Peer]);
         using var peer = TestSealer.Create(Key(1), "n2", 42);
-        Deliver(membership, peer, new PingMessage(5, "n1", "n2"), new AliveMessage(9, "n2", Peer, ReadOnlyMemory<byte>.Empty));
+        Deliver(membership, peer, new PingMessage(5), new AliveMessage(9, "n2", Peer, ReadOnlyMemory<byte>.Empty));
         Assert.Equal(2, membership.Members.Count);
         Assert.True(membership.Traffic.DatagramsSent > 0);
     }
@@ -140,7 +141,7 @@ public sealed class SwimMembershipTests
                 var plaintext = MessageCodec.Encode(
                     new AliveMessage((uint)(i + 1), name, new IPEndPoint(IPAddress.Parse("192.0.2.100"), 8000 + (t * 50) + (i % 50)), ReadOnlyMemory<byte>.Empty),
                     new SuspectMessage((uint)(i + 1), name, "x"),
-                    new PingMessage((uint)i, "n1", name));
+                    new PingMessage((uint)i));
                 datagrams[t][i] = sealer.SealFor(plaintext, "n1");
             }
         }
@@ -175,10 +176,10 @@ public sealed class SwimMembershipTests
         using var peer = TestSealer.Create(Key(1), "n2", 42);
         Deliver(membership, peer, new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty));
         sent.Clear();
-        Deliver(membership, peer, new PingMessage(5, "n1", "n2", 3));
+        Deliver(membership, peer, new PingMessage(5, 3));
         Assert.DoesNotContain(peer.OpenMessages(Assert.Single(sent).Bytes), m => m is AliveRequestMessage);
         sent.Clear();
-        Deliver(membership, peer, new PingMessage(6, "n1", "n2", 4));
+        Deliver(membership, peer, new PingMessage(6, 4));
         var reply = peer.OpenMessages(Assert.Single(sent).Bytes);
         Assert.IsType<AckMessage>(reply[0]);
         Assert.Equal("n2", Assert.IsType<AliveRequestMessage>(reply[1]).Target);
@@ -192,7 +193,7 @@ public sealed class SwimMembershipTests
         using var peer = TestSealer.Create(Key(1), "n2", 42);
         Deliver(membership, peer, new AliveMessage(3, "n2", Peer, ReadOnlyMemory<byte>.Empty), new DeadMessage(3, "n2", "n3"));
         sent.Clear();
-        Deliver(membership, peer, new PingMessage(5, "n1", "n2", 3));
+        Deliver(membership, peer, new PingMessage(5, 3));
         var dead = Assert.IsType<DeadMessage>(peer.OpenMessages(Assert.Single(sent).Bytes)[1]);
         Assert.Equal((3u, "n2", "n1"), (dead.Incarnation, dead.Name, dead.From));
     }

@@ -126,7 +126,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
         using var peer = TestSealer.Create(Key, "fuzzer", 99, time);
         var before = transport.Count;
         var fuzzer = new IPEndPoint(IPAddress.Parse("192.0.2.99"), 7450);
-        membership.OnDatagram(SealTo(peer, MessageCodec.Encode(new PingMessage(77, "n1", "fuzzer"),
+        membership.OnDatagram(SealTo(peer, MessageCodec.Encode(new PingMessage(77),
             new AliveMessage((uint)time.GetUtcNow().ToUnixTimeSeconds(), "fuzzer", fuzzer, ReadOnlyMemory<byte>.Empty)), new byte[WireFormat.MaxDatagramSize]),
             fuzzer);
         Assert.Equal(before + 1, transport.Count);
@@ -147,8 +147,8 @@ public sealed class FuzzTests(ITestOutputHelper output)
         var v6 = new IPEndPoint(IPAddress.Parse("2001:db8::60"), 7451);
         WireMessage[] messages =
         [
-            new PingMessage(1, "n1", "n2"),
-            new PingMessage(2, "n9", "n2", 7),
+            new PingMessage(1),
+            new PingMessage(2, 7),
             new AliveRequestMessage("n1"),
             new AliveRequestMessage("n2"),
             new IndirectPingMessage(3, "n3", v4, true),
