@@ -30,7 +30,9 @@ internal sealed record MachineFacts(string Cpu, int Cores, string Kernel, string
         }
 
         var environment = ((string[])["VIPD_PROFILE", "VIPD_BINARY"]).Where(k => Environment.GetEnvironmentVariable(k) is not null)
-            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}");
+            .Select(k => k == "VIPD_BINARY" && Relative(Environment.GetEnvironmentVariable(k)!) is { } path && !path.StartsWith('/')
+                ? $"{k}=$PWD/{path}"
+                : $"{k}={Environment.GetEnvironmentVariable(k)}");
         var dotnet = program.EndsWith(".dll", StringComparison.Ordinal) ? "dotnet " : "";
         return string.Join(' ', environment.Append(dotnet + program).Concat(arguments.Skip(1)));
     }
