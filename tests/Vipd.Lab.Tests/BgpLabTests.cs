@@ -69,19 +69,33 @@ public sealed class BgpLabTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task ActiveStandby_OwnerOnly_FrrRestartResyncs_CrashMovesTheRoute()
+    public async Task ActiveStandby_OwnerOnly_FrrRestartResyncs_CrashMovesTheRoute_OwnerWithoutSessionGivesWay()
     {
         await using var bgp = await BgpLab.StartAsync(VipdBinary.Find(), policy: "active-standby");
         var owner = await bgp.WaitForSingleAdvertiserAsync(Converge);
+        await bgp.WaitForSessionsAsync(Converge);
 
-        // The owner's FRR restarts with an empty config: vipd notices on its next sync and applies its objects again.
+        // The owner's FRR dies: without a BGP session the owner could not advertise, so another node takes the VIP.
+        // FRR comes back with an empty config: vipd notices on its next sync and applies its objects again.
         var frr = bgp.NodeFrr[owner.Name];
+        var logged = bgp.Cluster.Process(owner).Output.Count;
         await frr.KillAsync();
-        await frr.StartDaemonsAsync();
-        Assert.DoesNotContain("VIPD-EXPORT", (await frr.VtyshAsync("show running-config")).StdOut, StringComparison.Ordinal);
-        var (_, resynced) = await WaitAsync(bgp, [owner], TimeSpan.FromSeconds(15));
+        var standIn = await bgp.WaitForSingleAdvertiserAsync(TimeSpan.FromSeconds(10), n => n != owner);
+        await frr.StartDaemonsAsync(); // with an empty config (a periodic sync may re-apply vipd's objects at once)
+        var restarted = System.Diagnostics.Stopwatch.StartNew();
+        bool Reapplied() => bgp.Cluster.Process(owner).Output.Skip(logged).Any(l => l.Contains("FRR's copy changed", StringComparison.Ordinal));
+        for (var i = 0; i < 300 && !Reapplied(); i++)
+        {
+            Assert.True(restarted.Elapsed < TimeSpan.FromSeconds(15), "vipd did not re-apply its objects to the restarted FRR within 15 s");
+            await Task.Delay(50);
+        }
+
+        var resynced = restarted.Elapsed;
         Assert.Contains("VIPD-EXPORT", (await frr.VtyshAsync("show running-config")).StdOut, StringComparison.Ordinal);
-        Assert.Contains(bgp.Cluster.Process(owner).Output, l => l.Contains("FRR's copy changed", StringComparison.Ordinal));
+        Assert.Contains(bgp.Cluster.Process(owner).Output.Skip(logged), l => l.Contains("no [[bgp.peer]] session Established", StringComparison.Ordinal));
+        output.WriteLine($"{owner.Name}'s FRR killed: {standIn.Name} took the VIP over");
+        await bgp.WaitForSessionsAsync(Converge);
+        owner = await bgp.WaitForSingleAdvertiserAsync(Converge);
 
         // A crash of the owner: the successor advertises on takeover, the router follows, the remote client resumes.
         await bgp.WaitForSessionsAsync(Converge);
@@ -93,6 +107,20 @@ public sealed class BgpLabTests(ITestOutputHelper output)
         var report = await prober.StopAsync();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"re-synced after an FRR restart in {resynced.TotalMilliseconds:0} ms; crash of {owner.Name}: {successor.Name} took over, remote client: {report}"));
         Assert.True(report.LongestGap < TimeSpan.FromSeconds(3), $"the remote client's outage was {report.LongestGap.TotalMilliseconds:0} ms");
+
+        // The new owner loses its only BGP session (the router shuts the neighbour down): it could no longer advertise
+        // the VIP, so it is no longer eligible, and the third node takes the VIP and advertises it.
+        var third = bgp.Lab.Nodes.Single(n => n != owner && n != successor);
+        logged = bgp.Cluster.Process(successor).Output.Count;
+        var shut = await bgp.Router.VtyshAsync("configure terminal", $"router bgp {BgpLab.RouterAsn}", $"neighbor {successor.IPv4} shutdown");
+        Assert.True(shut.ExitCode == 0, shut.StdOut + shut.StdErr);
+        var started = DateTime.UtcNow;
+        var (_, gaveWay) = await WaitAsync(bgp, [third], TimeSpan.FromSeconds(10));
+        await bgp.WaitForSingleAdvertiserAsync(TimeSpan.FromSeconds(5), n => n == third);
+        Assert.Contains(bgp.Cluster.Process(successor).Output.Skip(logged), l => l.Contains("no [[bgp.peer]] session Established", StringComparison.Ordinal));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{successor.Name}'s session shut at the router: {third.Name} advertises after {(DateTime.UtcNow - started).TotalMilliseconds:0} ms (next hop {gaveWay.TotalMilliseconds:0} ms)"));
+        var ping = await bgp.Lab.RemoteClient!.ExecAsync("ping", "-c", "3", "-i", "0.2", "-W", "1", BgpLab.Vip.ToString());
+        Assert.True(ping.ExitCode == 0, $"the remote client cannot reach {BgpLab.Vip} through {third.Name}: {ping.StdOut}{ping.StdErr}");
     }
 
     private async Task<(IReadOnlyList<System.Net.IPAddress> Hops, TimeSpan After)> WaitAsync(BgpLab bgp, IReadOnlyList<LabHost> expected, TimeSpan timeout)

@@ -14,7 +14,7 @@ namespace Vipd.Core.Election;
 ///        6  u64     VIP set digest: <see cref="NodeRecord.VipSetDigest"/>
 ///       14  u64     standing digest: <see cref="NodeRecord.StandingDigest"/> (0: none)
 ///       22  u16     verdict count v
-///       24  v × 10  verdicts, (kind, key) strictly ascending: u8 kind (1 check, 2 link), u32 name key, u8 state, i32 value
+///       24  v × 10  verdicts, (kind, key) strictly ascending: u8 kind (1 check, 2 link, 3 bgp), u32 name key, u8 state, i32 value
 ///           u32     claim count c
 ///           c × 8   claims: u64 VIP key, strictly ascending
 ///   when bit 2:

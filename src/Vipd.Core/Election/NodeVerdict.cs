@@ -2,13 +2,14 @@ namespace Vipd.Core.Election;
 
 /// <summary>
 /// One verdict a node gossips in its record (format 3) so that peers can derive its standing for every VIP
-/// (<see cref="StandingModel"/>): a check's state or an interface's link state, keyed by a 32-bit hash of the check or
-/// interface name (<see cref="StandingModel.NameKey"/>).
+/// (<see cref="StandingModel"/>): a check's state, an interface's link state, keyed by a 32-bit hash of the check or
+/// interface name (<see cref="StandingModel.NameKey"/>), or the state of its BGP sessions (key 0).
 /// </summary>
 /// <param name="Kind">A check or a link.</param>
 /// <param name="Key">The name's key.</param>
 /// <param name="State">A check: <see cref="CheckNotRun"/>, <see cref="CheckFailing"/>, <see cref="CheckPassing"/> or
-/// <see cref="CheckPassingWithValue"/>. A link: a <see cref="Checks.LinkState"/>. Unknown values read as not run / gone.</param>
+/// <see cref="CheckPassingWithValue"/>. A link: a <see cref="Checks.LinkState"/>. BGP: a <see cref="Checks.BgpSessionState"/>.
+/// Unknown values read as not run / gone / unknown.</param>
 /// <param name="Value">A passing file check's value; 0 otherwise.</param>
 public readonly record struct NodeVerdict(NodeVerdictKind Kind, uint Key, byte State, int Value)
 {
@@ -33,4 +34,7 @@ public enum NodeVerdictKind : byte
 
     /// <summary>An interface a VIP is bound to.</summary>
     Link = 2,
+
+    /// <summary>The node's BGP sessions (<see cref="Checks.BgpSessionState"/>, key 0); published while the model has a BGP VIP.</summary>
+    Bgp = 3,
 }

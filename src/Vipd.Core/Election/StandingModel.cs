@@ -46,6 +46,7 @@ public sealed class StandingModel
         }
 
         NodeDependent = vips.Any(v => !v.Priorities.IsEmpty);
+        HasBgp = vips.Any(v => v.Mode == VipMode.Bgp);
         Digest = collision ? 0 : ComputeDigest(vips, checks);
     }
 
@@ -64,6 +65,9 @@ public sealed class StandingModel
 
     /// <summary>True when some VIP has a per-node priority table (then a standing depends on the node's name).</summary>
     public bool NodeDependent { get; }
+
+    /// <summary>True when some VIP is a BGP VIP (then the node's <see cref="BgpSessionState"/> is a verdict).</summary>
+    public bool HasBgp { get; }
 
     /// <summary>The position of <paramref name="vip"/> in <see cref="Vips"/>.</summary>
     public bool TryIndexOf(string vip, out int index) => _indexByName.TryGetValue(vip, out index);
@@ -85,8 +89,11 @@ public sealed class StandingModel
         return new StandingModel([.. vips], checks);
     }
 
-    /// <summary>The verdicts a node publishes: every check the model knows and every interface its VIPs use.</summary>
-    public NodeVerdict[] VerdictsOf(IReadOnlyDictionary<string, CheckStatus> checks, Func<string, LinkState> link)
+    /// <summary>
+    /// The verdicts a node publishes: every check the model knows, every interface its VIPs use and, when it has a BGP
+    /// VIP, the node's BGP sessions.
+    /// </summary>
+    public NodeVerdict[] VerdictsOf(IReadOnlyDictionary<string, CheckStatus> checks, Func<string, LinkState> link, BgpSessionState bgp)
     {
         ArgumentNullException.ThrowIfNull(checks);
         ArgumentNullException.ThrowIfNull(link);
@@ -104,6 +111,11 @@ public sealed class StandingModel
             verdicts.Add(new NodeVerdict(NodeVerdictKind.Link, key, (byte)link(name), 0));
         }
 
+        if (HasBgp)
+        {
+            verdicts.Add(new NodeVerdict(NodeVerdictKind.Bgp, 0, (byte)bgp, 0));
+        }
+
         verdicts.Sort(static (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.Key.CompareTo(b.Key));
         return [.. verdicts];
     }
@@ -118,6 +130,7 @@ public sealed class StandingModel
         ArgumentNullException.ThrowIfNull(verdicts);
         var statuses = new Dictionary<string, CheckStatus>(StringComparer.Ordinal);
         var links = new Dictionary<string, LinkState>(StringComparer.Ordinal);
+        var bgp = BgpSessionState.Unknown;
         foreach (var verdict in verdicts)
         {
             if (verdict.Kind == NodeVerdictKind.Check && _checkByKey.TryGetValue(verdict.Key, out var check))
@@ -141,13 +154,17 @@ public sealed class StandingModel
             {
                 links[link] = (LinkState)verdict.State;
             }
+            else if (verdict.Kind == NodeVerdictKind.Bgp && verdict.Key == 0 && verdict.State <= (byte)BgpSessionState.Established)
+            {
+                bgp = (BgpSessionState)verdict.State;
+            }
         }
 
         var standings = new LocalStanding[_vips.Length];
         for (var i = 0; i < _vips.Length; i++)
         {
             var vip = _vips[i];
-            var (eligible, priority, _) = Eligibility.Evaluate(vip, node, statuses, _checks, links.GetValueOrDefault(vip.Interface, LinkState.Gone));
+            var (eligible, priority, _) = Eligibility.Evaluate(vip, node, statuses, _checks, links.GetValueOrDefault(vip.Interface, LinkState.Gone), bgp);
             standings[i] = new LocalStanding(eligible, (byte)priority);
         }
 
@@ -175,7 +192,7 @@ public sealed class StandingModel
                 text.Append('\0').Append(entry.Node).Append('=').Append(entry.Priority.ToString(CultureInfo.InvariantCulture));
             }
 
-            text.Append('\0');
+            text.Append(vip.Vip.Mode == VipMode.Bgp ? "\0bgp\0" : "\0");
             foreach (var check in vip.Vip.Checks)
             {
                 text.Append(check).Append(',');

@@ -111,7 +111,7 @@ public sealed partial class Node
     }
 
     /// <summary>
-    /// This node's own record: its check and link verdicts, from which the cluster node derives its standing for every
+    /// This node's own record: its check, link and BGP session verdicts, from which the cluster node derives its standing for every
     /// VIP with the standing model (per VIP: eligible while its interface is up and its checks allow it, with its
     /// priority), as every peer derives it from the record.
     /// </summary>
@@ -123,7 +123,7 @@ public sealed partial class Node
         }
 
         var links = _ports.Addresses.ListLinks();
-        var verdicts = _standingModel.VerdictsOf(Checks, name => ToLinkState(links.FirstOrDefault(l => l.Name == name)));
+        var verdicts = _standingModel.VerdictsOf(Checks, name => ToLinkState(links.FirstOrDefault(l => l.Name == name)), BgpSession);
         var held = Announcer.Held.ToHashSet(StringComparer.Ordinal);
         var heldWhenEligible = new HashSet<string>(StringComparer.Ordinal);
         foreach (var vip in Vips.ByName.Values)

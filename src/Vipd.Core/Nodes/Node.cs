@@ -48,6 +48,7 @@ public sealed partial class Node : IDisposable
     private Dictionary<string, CheckConfig> _checkConfigs;
     private StandingModel _standingModel;
     private IReadOnlyDictionary<string, CheckStatus> _checks = new Dictionary<string, CheckStatus>(StringComparer.Ordinal);
+    private volatile int _bgpSession;
     private volatile bool _maintenance;
     private volatile bool _draining;
     private bool _settled;
@@ -154,6 +155,9 @@ public sealed partial class Node : IDisposable
     /// <summary>The latest check results.</summary>
     public IReadOnlyDictionary<string, CheckStatus> Checks => Volatile.Read(ref _checks);
 
+    /// <summary>The latest state of this node's BGP sessions, as the host read it from FRR (<see cref="SetBgpSession"/>).</summary>
+    public BgpSessionState BgpSession => (BgpSessionState)_bgpSession;
+
     /// <summary>True while maintenance mode is on.</summary>
     public bool Maintenance => _maintenance;
 
@@ -215,6 +219,19 @@ public sealed partial class Node : IDisposable
         ArgumentNullException.ThrowIfNull(checks);
         Volatile.Write(ref _checks, checks);
         PublishLocalState();
+    }
+
+    /// <summary>
+    /// On the loop: whether this node's routing engine has a BGP session Established with a configured peer. Without
+    /// one the node is not eligible for BGP VIPs (it could bind them but not advertise them); re-derives and republishes.
+    /// </summary>
+    public void SetBgpSession(BgpSessionState state)
+    {
+        if (_bgpSession != (int)state)
+        {
+            _bgpSession = (int)state;
+            PublishLocalState();
+        }
     }
 
     /// <summary>On the loop: turns maintenance mode on or off (peers then elect without this node).</summary>
@@ -327,17 +344,17 @@ public sealed partial class Node : IDisposable
     /// <summary>This node's notify state for a VIP (MASTER, BACKUP, FAULT, STOP or INIT). On the loop.</summary>
     public string NotifyStateOf(string vip) => _notifyStates.GetValueOrDefault(vip, InitState);
 
-    /// <summary>This node's eligibility and priority for a VIP: its interface is up and its checks allow it (<see cref="Eligibility.Evaluate"/>, the rule peers apply to this node's verdicts).</summary>
+    /// <summary>This node's eligibility and priority for a VIP: its interface is up, a BGP VIP's session is up and its checks allow it (<see cref="Eligibility.Evaluate"/>, the rule peers apply to this node's verdicts).</summary>
     public (bool Eligible, int Priority, string Reason) LocalVerdict(VipConfig vip, LinkInfo? link)
     {
         ArgumentNullException.ThrowIfNull(vip);
         if (RefusedDynamicVips.TryGetValue(vip.Name, out var refused))
         {
-            var (_, priority, _) = Eligibility.Evaluate(vip, Config.Node.Name, Checks, _checkConfigs, ToLinkState(link));
+            var (_, priority, _) = Eligibility.Evaluate(vip, Config.Node.Name, Checks, _checkConfigs, ToLinkState(link), BgpSession);
             return (false, priority, $"refused by this node's config: {refused}");
         }
 
-        return Eligibility.Evaluate(vip, Config.Node.Name, Checks, _checkConfigs, ToLinkState(link));
+        return Eligibility.Evaluate(vip, Config.Node.Name, Checks, _checkConfigs, ToLinkState(link), BgpSession);
     }
 
     public void Dispose()

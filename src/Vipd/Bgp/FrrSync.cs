@@ -1,6 +1,11 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Vipd.Core.Bgp;
+using Vipd.Core.Checks;
 using Vipd.Core.Config;
 
 namespace Vipd.Bgp;
@@ -10,11 +15,28 @@ namespace Vipd.Bgp;
 /// slow timer (<c>[bgp] sync_interval</c>) that reads FRR's running config and applies again when the owned part
 /// changed since vipd last applied it, which is what an FRR restart looks like. Runs on its own task: a vtysh run takes
 /// tens of milliseconds and never delays the node loop. Advertising and withdrawing are not done here: they are the
-/// address on <c>lo</c> that the announcer adds and removes, which FRR redistributes.
+/// address on <c>lo</c> that the announcer adds and removes, which FRR redistributes. Every
+/// <see cref="SessionPoll"/> it also reads the state of the sessions with the <c>[[bgp.peer]]</c>s
+/// (<see cref="SessionChanged"/>): a node with none Established is not eligible for BGP VIPs.
 /// </summary>
 internal sealed partial class FrrSync : IAsyncDisposable
 {
     private static readonly TimeSpan VtyshTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// How often the sessions' state is read (one query on bgpd's vty socket, ~0.1 ms of vipd's CPU): a node whose
+    /// sessions all went down stops being eligible for BGP VIPs within about this long (FRR drops a session within its
+    /// BFD detection time).
+    /// </summary>
+    public static readonly TimeSpan SessionPoll = TimeSpan.FromSeconds(1);
+
+    /// <summary>Where FRR's daemons listen for vtysh (<c>/var/run/frr[/pathspace]/bgpd.vty</c>).</summary>
+    private const string FrrStateDirectory = "/var/run/frr";
+
+    private static readonly TimeSpan VtyTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The most a vty answer may hold (a session table of a few hundred peers).</summary>
+    private const int MaxVtyAnswer = 16 << 20;
 
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
@@ -27,6 +49,8 @@ internal sealed partial class FrrSync : IAsyncDisposable
     private string? _lastError;
     private long _applies;
     private long _failures;
+    private int _established = -1;
+    private long _lastFullSync;
 
     public FrrSync(ILogger logger, TimeProvider time)
     {
@@ -40,6 +64,15 @@ internal sealed partial class FrrSync : IAsyncDisposable
 
     /// <summary>Syncs that failed (vtysh missing or refusing a command, FRR not running).</summary>
     public long Failures => Interlocked.Read(ref _failures);
+
+    /// <summary>Sessions with configured peers Established at the last read; -1 before the first.</summary>
+    public int EstablishedSessions => Volatile.Read(ref _established);
+
+    /// <summary>
+    /// The state of this node's BGP sessions changed (or was read for the first time), on the sync task: at least one
+    /// with a configured peer Established, or none (FRR not running or not answering counts as none).
+    /// </summary>
+    public event Action<BgpSessionState>? SessionChanged;
 
     /// <summary>True when the last sync found FRR holding vipd's objects.</summary>
     public bool InSync => Volatile.Read(ref _lastError) is null && Volatile.Read(ref _appliedDigest) is not null;
@@ -68,9 +101,10 @@ internal sealed partial class FrrSync : IAsyncDisposable
         while (!_stop.IsCancellationRequested)
         {
             var interval = Volatile.Read(ref _wanted).Bgp?.SyncInterval ?? ConfigDefaults.BgpSyncInterval;
+            bool woken;
             try
             {
-                await _wake.WaitAsync(interval, _stop.Token).ConfigureAwait(false);
+                woken = await _wake.WaitAsync(interval < SessionPoll ? interval : SessionPoll, _stop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -79,7 +113,13 @@ internal sealed partial class FrrSync : IAsyncDisposable
 
             try
             {
-                await SyncOnceAsync().ConfigureAwait(false);
+                if (woken || _lastFullSync == 0 || _time.GetElapsedTime(_lastFullSync) >= interval)
+                {
+                    _lastFullSync = _time.GetTimestamp();
+                    await SyncOnceAsync().ConfigureAwait(false);
+                }
+
+                await ReadSessionsAsync().ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -149,6 +189,140 @@ internal sealed partial class FrrSync : IAsyncDisposable
         var instance = Instance(bgp);
         LogApplied(_logger, commands.Count, instance, reason, elapsed);
         Recovered();
+    }
+
+    /// <summary>Reads the sessions with the configured peers (<c>show bgp neighbors json</c>) and reports a change.</summary>
+    private async Task ReadSessionsAsync()
+    {
+        var bgp = Volatile.Read(ref _wanted).Bgp;
+        if (bgp is null)
+        {
+            return;
+        }
+
+        const string Command = "show bgp neighbors json";
+        var socket = Path.Combine(FrrStateDirectory, bgp.Pathspace ?? string.Empty, "bgpd.vty");
+        string? answer;
+        if (File.Exists(socket))
+        {
+            // bgpd's vty socket directly, as vtysh talks to it: a vtysh run costs ~35 ms of CPU (it builds its whole
+            // command tree), this ~0.1 ms. bgpd not answering counts as no session.
+            answer = await QueryVtyAsync(socket, Command).ConfigureAwait(false);
+        }
+        else if (File.Exists(bgp.Vtysh))
+        {
+            // A state directory other than FRR's default: vtysh knows where it is.
+            var show = await VtyshAsync(bgp, [Command]).ConfigureAwait(false);
+            answer = show.ExitCode == 0 ? show.Output : null;
+        }
+        else
+        {
+            answer = null;
+        }
+
+        var established = answer is null ? 0 : CountEstablished(answer, bgp.Peers);
+
+        var previous = Interlocked.Exchange(ref _established, established);
+        if (previous == established)
+        {
+            return;
+        }
+
+        var instance = Instance(bgp);
+        if (established > 0)
+        {
+            LogSessions(_logger, established, bgp.Peers.Count, instance);
+        }
+        else
+        {
+            LogNoSession(_logger, instance);
+        }
+
+        if ((previous > 0) != (established > 0) || previous < 0)
+        {
+            SessionChanged?.Invoke(established > 0 ? BgpSessionState.Established : BgpSessionState.Down);
+        }
+    }
+
+    /// <summary>
+    /// One command on an FRR daemon's vty socket, as vtysh sends it: the command and a NUL; the answer is the output,
+    /// three NULs and a status byte (0 = success). Null when the daemon does not answer in time or the command failed.
+    /// </summary>
+    internal async Task<string?> QueryVtyAsync(string socketPath, string command)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
+        timeout.CancelAfter(VtyTimeout);
+        try
+        {
+            using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), timeout.Token).ConfigureAwait(false);
+            await socket.SendAsync(Encoding.UTF8.GetBytes(command + "\0"), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            var answer = new MemoryStream();
+            var buffer = new byte[16384];
+            while (answer.Length <= MaxVtyAnswer)
+            {
+                var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    return null;
+                }
+
+                answer.Write(buffer, 0, read);
+                if (VtyAnswer(answer.GetBuffer().AsSpan(0, (int)answer.Length)) is { } done)
+                {
+                    return done.Status == 0 ? done.Output : null;
+                }
+            }
+
+            return null;
+        }
+        catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException && !_stop.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The output and status of a complete vty answer (output, <c>\0\0\0</c>, status byte); null while incomplete.</summary>
+    internal static (string Output, byte Status)? VtyAnswer(ReadOnlySpan<byte> received)
+    {
+        var end = received.IndexOf("\0\0\0"u8);
+        return end < 0 || received.Length < end + 4 ? null : (Encoding.UTF8.GetString(received[..end]), received[end + 3]);
+    }
+
+    /// <summary>
+    /// How many of <paramref name="peers"/> FRR's <c>show bgp neighbors json</c> lists with <c>"bgpState":"Established"</c>
+    /// (top-level keys are the neighbours' addresses). Output that is not such JSON counts none.
+    /// </summary>
+    internal static int CountEstablished(string json, IReadOnlyList<BgpPeerConfig> peers)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (document.RootElement.ValueKind != JsonValueKind.Object)
+            {
+                return 0;
+            }
+
+            var count = 0;
+            foreach (var neighbour in document.RootElement.EnumerateObject())
+            {
+                if (IPAddress.TryParse(neighbour.Name, out var address)
+                    && peers.Any(p => p.Address.Equals(address))
+                    && neighbour.Value.ValueKind == JsonValueKind.Object
+                    && neighbour.Value.TryGetProperty("bgpState", out var state)
+                    && state.ValueKind == JsonValueKind.String
+                    && state.ValueEquals("Established"u8))
+                {
+                    count++;
+                }
+            }
+
+            return count;
+        }
+        catch (JsonException)
+        {
+            return 0;
+        }
     }
 
     private void Fail(string message)
@@ -239,4 +413,10 @@ internal sealed partial class FrrSync : IAsyncDisposable
 
     [LoggerMessage(EventId = 132, Level = LogLevel.Information, Message = "BGP: FRR holds vipd's configuration again")]
     private static partial void LogRecovered(ILogger logger);
+
+    [LoggerMessage(EventId = 133, Level = LogLevel.Information, Message = "BGP: {Established} of {Peers} [[bgp.peer]] sessions Established in FRR{Instance}")]
+    private static partial void LogSessions(ILogger logger, int established, int peers, string instance);
+
+    [LoggerMessage(EventId = 134, Level = LogLevel.Warning, Message = "BGP: no [[bgp.peer]] session Established in FRR{Instance}: this node is not eligible for BGP VIPs until one is")]
+    private static partial void LogNoSession(ILogger logger, string instance);
 }

@@ -118,7 +118,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         {
             // FRR gets vipd's objects before the first BGP VIP goes onto lo (either order works: FRR redistributes
             // an address whenever its route-map appears).
-            _frr = new Bgp.FrrSync(_loggers.CreateLogger("Vipd.Bgp"), _time);
+            _frr = StartFrrSync();
             _frr.Update(config.Bgp, node.Vips.ByName.Values.Select(v => v.Config));
         }
 
@@ -306,7 +306,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         _node!.Reload(result.Config, checksChanged || vipsChanged);
         if (result.Config.Bgp is not null || _frr is not null)
         {
-            _frr ??= new Bgp.FrrSync(_loggers.CreateLogger("Vipd.Bgp"), _time);
+            _frr ??= StartFrrSync();
             _frr.Update(_node.Config.Bgp, _node.Vips.ByName.Values.Select(v => v.Config));
         }
 
@@ -406,10 +406,18 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             node.Cluster.DisagreeingPeers.Count,
             node.Cluster.BadRecords,
             (node.RefusedDynamicVips.Count, node.DynamicVipRefusals))
-            + (Config.Bgp is null ? string.Empty : _metrics.RenderBgp(node.Announcer.Held.Where(node.Advertises), _frr?.Applies ?? 0, _frr?.Failures ?? 0, _frr?.InSync ?? false));
+            + (Config.Bgp is null ? string.Empty : _metrics.RenderBgp(node.Announcer.Held.Where(node.Advertises), _frr?.Applies ?? 0, _frr?.Failures ?? 0, _frr?.InSync ?? false, _frr?.EstablishedSessions ?? -1));
     }
 
     /// <summary>(Re)starts the health checks of the current config; each result goes to the node's loop.</summary>
+    /// <summary>The FRR sync; the sessions' state it reads goes to the node's loop (BGP VIPs' eligibility).</summary>
+    private Bgp.FrrSync StartFrrSync()
+    {
+        var frr = new Bgp.FrrSync(_loggers.CreateLogger("Vipd.Bgp"), _time);
+        frr.SessionChanged += state => _executor?.Post(() => _node?.SetBgpSession(state));
+        return frr;
+    }
+
     private void StartChecks(VipdConfig config)
     {
         _checks?.Dispose();

@@ -26,7 +26,7 @@ internal sealed class NodeMetrics
     public void Withdrawn() => Interlocked.Increment(ref _withdrawals);
 
     /// <summary>The BGP families (only with a [bgp] table).</summary>
-    public string RenderBgp(IEnumerable<string> advertised, long frrApplies, long frrFailures, bool frrInSync)
+    public string RenderBgp(IEnumerable<string> advertised, long frrApplies, long frrFailures, bool frrInSync, int sessionsEstablished)
     {
         var text = new PrometheusText();
         text.Family("vipd_bgp_advertised", "gauge", "1 for each BGP VIP this node advertises now (on its interface, redistributed by FRR).");
@@ -45,6 +45,12 @@ internal sealed class NodeMetrics
             .Sample("vipd_frr_sync_failures_total", frrFailures);
         text.Family("vipd_frr_in_sync", "gauge", "1 when FRR holds vipd's objects as last applied.")
             .Sample("vipd_frr_in_sync", frrInSync ? 1 : 0);
+        if (sessionsEstablished >= 0)
+        {
+            text.Family("vipd_bgp_sessions_established", "gauge", "[[bgp.peer]] sessions Established in FRR at the last read (0: not eligible for BGP VIPs).")
+                .Sample("vipd_bgp_sessions_established", sessionsEstablished);
+        }
+
         return text.ToString();
     }
 

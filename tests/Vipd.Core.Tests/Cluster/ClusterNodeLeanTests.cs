@@ -124,7 +124,7 @@ public class ClusterNodeLeanTests : IDisposable
     {
         // One home for eligibility: n2 computes its own standing from its verdicts; n1 derives it from n2's lean
         // record with the same model. Checks with weight 0 (fault), a weight, a file value; two interfaces; per-node
-        // priorities on some VIPs.
+        // priorities on some VIPs; BGP VIPs among L2 ones, with the node's BGP sessions unknown, down or up.
         var checks = new Dictionary<string, CheckConfig>(StringComparer.Ordinal)
         {
             ["fault"] = Check("fault", 0),
@@ -136,6 +136,7 @@ public class ClusterNodeLeanTests : IDisposable
             Interface = i % 3 == 0 ? "eth1" : "eth0",
             Checks = new EquatableArray<string>((i % 4) switch { 0 => Array.Empty<string>(), 1 => ["fault"], 2 => ["weighted", "file"], _ => ["file", "missing"] }),
             Priorities = i % 5 == 0 ? new EquatableArray<NodePriority>([new NodePriority("n2", 10 + i)]) : default,
+            Mode = i % 7 == 0 ? VipMode.Bgp : VipMode.L2,
         }).ToList();
         var model = StandingModel.Build(vips, checks);
         var specs = vips.Select(v => new VipSpec(v.Name, true, TimeSpan.Zero, null)).ToList();
@@ -168,8 +169,9 @@ public class ClusterNodeLeanTests : IDisposable
             var links = new[] { LinkState.Gone, LinkState.Down, LinkState.Up };
             var eth0 = links[random.Next(3)];
             var eth1 = links[random.Next(3)];
-            n2.SetLocalState(false, model, model.VerdictsOf(statuses, name => name == "eth0" ? eth0 : eth1));
-            _node.SetLocalState(false, model, model.VerdictsOf(statuses, _ => LinkState.Up));
+            var bgp = (BgpSessionState)random.Next(3);
+            n2.SetLocalState(false, model, model.VerdictsOf(statuses, name => name == "eth0" ? eth0 : eth1, bgp));
+            _node.SetLocalState(false, model, model.VerdictsOf(statuses, _ => LinkState.Up, BgpSessionState.Established));
             Assert.True(membership2.LastPublished.Lean);
             _membership.Deliver("n2", membership2.LastBytes!);
 
@@ -180,9 +182,10 @@ public class ClusterNodeLeanTests : IDisposable
             // And the rule itself: what the node's own Eligibility.Evaluate says for each VIP.
             foreach (var vip in vips)
             {
-                var (eligible, priority, _) = Eligibility.Evaluate(vip, "n2", statuses, checks, vip.Interface == "eth0" ? eth0 : eth1);
+                var (eligible, priority, _) = Eligibility.Evaluate(vip, "n2", statuses, checks, vip.Interface == "eth0" ? eth0 : eth1, bgp);
                 var standing = n2.StandingOf("n2")!.Vips.FirstOrDefault(v => v.Vip == vip.Name);
                 Assert.Equal(eligible, standing?.Eligible ?? false);
+                Assert.False(eligible && vip.Mode == VipMode.Bgp && bgp != BgpSessionState.Established, $"{vip.Name} (BGP) eligible without a BGP session");
                 if (eligible)
                 {
                     Assert.Equal(priority, standing!.Priority);
@@ -203,7 +206,7 @@ public class ClusterNodeLeanTests : IDisposable
     };
 
     private NodeVerdict[] Verdicts(LinkState link) =>
-        _model.VerdictsOf(new Dictionary<string, CheckStatus>(StringComparer.Ordinal), _ => link);
+        _model.VerdictsOf(new Dictionary<string, CheckStatus>(StringComparer.Ordinal), _ => link, BgpSessionState.Established);
 
     private byte[] Lean(ulong digest, LinkState link, bool holding) =>
         NodeRecordCodec.Encode(new NodeRecord(1, false, false, holding ? [new NodeVipEntry(VipKey.Of("web"), false, 0, true)] : [])

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using Microsoft.Extensions.Time.Testing;
+using Vipd.Core.Checks;
 using Vipd.Core.Config;
 using Vipd.Core.Crypto;
 using Vipd.Core.Intents;
@@ -93,6 +94,7 @@ internal sealed class NodeSimulation : IDisposable
             node.CleanupLeftovers();
             node.Start(seeds);
             node.SetChecks(host.CheckResults);
+            node.SetBgpSession(host.BgpSession);
             if (host.Maintenance)
             {
                 node.SetMaintenance(true);
@@ -228,6 +230,17 @@ internal sealed class NodeSimulation : IDisposable
         Note($"check fails on {host.Name} for {duration.TotalMilliseconds:F0} ms");
         SetCheck(host, false);
         After(duration, () => SetCheck(host, true));
+    }
+
+    /// <summary>The host's BGP sessions go down (or come back) in its FRR.</summary>
+    public void SetBgpSession(SimHost host, BgpSessionState state)
+    {
+        Note($"BGP sessions on {host.Name}: {state}");
+        host.BgpSession = state;
+        if (host.Node is { } node && host.Loop is { } loop)
+        {
+            loop.Post(() => node.SetBgpSession(state));
+        }
     }
 
     public void Reload(bool extraVip)
@@ -393,6 +406,7 @@ internal sealed class NodeSimulation : IDisposable
     private static bool Eligible(SimHost host, VipConfig vip) =>
         host.Up && !host.Frozen && host.Kernel.LinkUp && !host.Maintenance
         && (vip.Checks.IsEmpty || host.CheckPassing)
+        && (vip.Mode != VipMode.Bgp || host.BgpSession == BgpSessionState.Established)
         && (vip.Nodes.IsEmpty || vip.Nodes.Contains(host.Name));
 
     private static void SetCheck(SimHost host, bool passing)

@@ -31,6 +31,9 @@ internal sealed class SimHost(int index, string name, IPEndPoint endpoint)
 
     public bool CheckPassing { get; set; } = true;
 
+    /// <summary>What the host's FRR says of its BGP sessions (the simulation stands in for FRR).</summary>
+    public BgpSessionState BgpSession { get; set; } = BgpSessionState.Established;
+
     public bool Maintenance { get; set; }
 
     /// <summary>The process runs and can hold VIPs (frozen counts: its kernel still answers for them).</summary>

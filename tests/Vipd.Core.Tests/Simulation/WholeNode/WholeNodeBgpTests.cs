@@ -1,4 +1,5 @@
 using System.Net;
+using Vipd.Core.Checks;
 using Vipd.Core.Config;
 
 namespace Vipd.Core.Tests.Simulation.WholeNode;
@@ -56,7 +57,55 @@ public sealed class WholeNodeBgpTests
         Assert.True(owner.Kernel.Has(ActiveActive) is false, "a draining node still advertises the active-active VIP");
     }
 
-    private static NodeSimulation Bgp(int seed)
+    [Fact]
+    public void SessionsDown_OwnerGivesUpBothPolicies_AnotherNodeTakesOver_BackWhenEstablished()
+    {
+        // A node whose BGP sessions are all down could bind a BGP VIP but not advertise it: it must not be elected
+        // (nor hold an active-active VIP), and its peers must see that through its record.
+        using var sim = Bgp(seed: 13);
+        sim.Run(TimeSpan.FromSeconds(3));
+        var owner = Assert.Single(sim.Hosts, h => h.Kernel.Has(ActiveStandby));
+
+        sim.SetBgpSession(owner, BgpSessionState.Down);
+        sim.Run(TimeSpan.FromSeconds(1));
+        Assert.False(owner.Kernel.Has(ActiveStandby), "the node without a BGP session still holds the active-standby VIP");
+        Assert.False(owner.Kernel.Has(ActiveActive), "the node without a BGP session still holds the active-active VIP");
+        var successor = Assert.Single(sim.Hosts, h => h.Kernel.Has(ActiveStandby));
+        Assert.NotSame(owner, successor);
+        Assert.All(sim.Hosts.Where(h => h != owner), h => Assert.True(h.Kernel.Has(ActiveActive)));
+        var (eligible, _, reason) = owner.Node!.LocalVerdict(owner.Node.Vips.Find("v1")!, owner.Kernel.FindLink("eth0"));
+        Assert.False(eligible);
+        Assert.Contains("BGP session", reason, StringComparison.Ordinal);
+
+        sim.SetBgpSession(owner, BgpSessionState.Established);
+        sim.Run(TimeSpan.FromSeconds(2));
+        Assert.True(owner.Kernel.Has(ActiveActive), "the active-active VIP did not come back with the session");
+        Assert.Single(sim.Hosts, h => h.Kernel.Has(ActiveStandby));
+    }
+
+    [Fact]
+    public void SessionsNeverEstablished_NodeNeverHoldsABgpVip_WhileL2LikeDecisionsGoOn()
+    {
+        // From its start, one node's FRR has no session (unknown, then down): it never takes a BGP VIP, even when the
+        // others' sessions go down too (then no node holds the active-standby VIP: none could advertise it).
+        using var sim = Bgp(seed: 14, hostsWithoutSession: 1);
+        var lonely = sim.Hosts[0];
+        var held = false;
+        sim.Run(TimeSpan.FromSeconds(3), () => held |= lonely.Kernel.Has(ActiveStandby) || lonely.Kernel.Has(ActiveActive));
+        Assert.False(held, "a node without a BGP session held a BGP VIP");
+        Assert.Single(sim.Hosts, h => h.Kernel.Has(ActiveStandby));
+
+        foreach (var host in sim.Hosts.Skip(1))
+        {
+            sim.SetBgpSession(host, BgpSessionState.Down);
+        }
+
+        sim.Run(TimeSpan.FromSeconds(2), () => held |= lonely.Kernel.Has(ActiveStandby) || lonely.Kernel.Has(ActiveActive));
+        Assert.False(held, "a node without a BGP session held a BGP VIP");
+        Assert.All(sim.Hosts, h => Assert.False(h.Kernel.Has(ActiveStandby) || h.Kernel.Has(ActiveActive), $"{h.Name} holds a BGP VIP without a session"));
+    }
+
+    private static NodeSimulation Bgp(int seed, int hostsWithoutSession = 0)
     {
         var sim = new NodeSimulation(seed, hosts: 3, vips: 2, quorum: false);
         var bgp = new BgpConfig { Asn = 64513, RouterId = IPAddress.Parse("192.0.2.11"), Peers = new([new BgpPeerConfig { Address = IPAddress.Parse("192.0.2.1"), Asn = 64512 }]) };
@@ -74,6 +123,7 @@ public sealed class WholeNodeBgpTests
 
         foreach (var host in sim.Hosts)
         {
+            host.BgpSession = host.Index < hostsWithoutSession ? BgpSessionState.Down : BgpSessionState.Established;
             sim.Start(host, freshKernel: true);
         }
 

@@ -1,0 +1,56 @@
+using System.Net;
+using Vipd.Bgp;
+using Vipd.Core.Config;
+
+namespace Vipd.Tests.Bgp;
+
+/// <summary>Reading FRR's <c>show bgp neighbors json</c>: which configured peers' sessions are Established.</summary>
+public sealed class FrrSessionTests
+{
+    private static readonly BgpPeerConfig[] Peers =
+    [
+        new() { Address = IPAddress.Parse("192.0.2.1"), Asn = 64512 },
+        new() { Address = IPAddress.Parse("2001:db8::1"), Asn = 64512 },
+        new() { Address = IPAddress.Parse("192.0.2.2"), Asn = 64512 },
+    ];
+
+    // Shaped as FRR 8.4 prints it (keys are neighbour addresses; most fields left out).
+    private const string Neighbours = """
+        {
+          "192.0.2.1":{"remoteAs":64512,"localAs":64513,"bgpState":"Established","bgpTimerUpMsec":1082000},
+          "2001:db8:0:0::1":{"remoteAs":64512,"localAs":64513,"bgpState":"Established"},
+          "192.0.2.2":{"remoteAs":64512,"localAs":64513,"bgpState":"Idle (Admin)"},
+          "192.0.2.9":{"remoteAs":64999,"localAs":64513,"bgpState":"Established"},
+          "swp51":{"bgpNeighborAddr":"fe80::1","bgpState":"Established"}
+        }
+        """;
+
+    [Fact]
+    public void CountEstablished_OnlyConfiguredPeersInStateEstablished_AddressesCompared()
+    {
+        // 192.0.2.9 is not a [[bgp.peer]] (an operator's own neighbour), swp51 is unnumbered: neither counts.
+        Assert.Equal(2, FrrSync.CountEstablished(Neighbours, Peers));
+        Assert.Equal(1, FrrSync.CountEstablished(Neighbours, [Peers[0], Peers[2]]));
+        Assert.Equal(0, FrrSync.CountEstablished(Neighbours, [Peers[2]]));
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("% BGP instance not found")]
+    [InlineData("")]
+    [InlineData("[]")]
+    [InlineData("""{"192.0.2.1":"Established"}""")]
+    [InlineData("""{"192.0.2.1":{"bgpState":2}}""")]
+    [InlineData("""{"192.0.2.1":{"bgpState":"Established""")]
+    public void CountEstablished_NoSessionOrNotFrrJson_None(string output) =>
+        Assert.Equal(0, FrrSync.CountEstablished(output, Peers));
+
+    [Fact]
+    public void VtyAnswer_CompleteOnlyWithTerminatorAndStatus()
+    {
+        Assert.Null(FrrSync.VtyAnswer("{\"192.0.2.1\":{}}"u8));
+        Assert.Null(FrrSync.VtyAnswer("{}\0\0\0"u8)); // the status byte has not arrived yet
+        Assert.Equal(("{}", (byte)0), FrrSync.VtyAnswer("{}\0\0\0\0"u8));
+        Assert.Equal(("% Unknown command", (byte)1), FrrSync.VtyAnswer("% Unknown command\0\0\0\u0001"u8));
+    }
+}
