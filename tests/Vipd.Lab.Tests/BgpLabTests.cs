@@ -123,6 +123,49 @@ public sealed class BgpLabTests(ITestOutputHelper output)
         Assert.True(ping.ExitCode == 0, $"the remote client cannot reach {BgpLab.Vip} through {third.Name}: {ping.StdOut}{ping.StdErr}");
     }
 
+    [Fact]
+    public async Task DualStackWithPasswords_IPv6SessionAdvertisesIPv6Vip_WrongPasswordNoSessionNoVip_FamiliesApart()
+    {
+        // Every session has a TCP MD5 password; n1's is wrong, so its sessions never come up. Each node also peers over
+        // IPv6, which carries the IPv6 VIP (active-active).
+        await using var bgp = await BgpLab.StartAsync(
+            VipdBinary.Find(),
+            dualStack: true,
+            password: "lab-secret-64513",
+            nodePassword: node => node.Name == "n1" ? "not-the-secret" : null);
+        var lab = bgp.Lab;
+        var (n1, n2, n3) = (lab.Nodes[0], lab.Nodes[1], lab.Nodes[2]);
+
+        await WaitAsync(bgp, [n2, n3], Converge);
+        var (hops6, _) = await bgp.Router.WaitForNextHopsAsync(BgpLab.Vip6, hops => hops.Count == 2, Converge);
+        output.WriteLine($"IPv6 next hops: {string.Join(", ", hops6)}");
+        output.WriteLine((await bgp.Router.VtyshAsync("show bgp summary")).StdOut);
+        var ping6 = await lab.RemoteClient!.ExecAsync("ping", "-6", "-c", "3", "-i", "0.2", "-W", "1", BgpLab.Vip6.ToString());
+        Assert.True(ping6.ExitCode == 0, $"the remote client cannot reach {BgpLab.Vip6}: {ping6.StdOut}{ping6.StdErr}");
+
+        // n1 (wrong password) has no session, so it holds neither VIP: it could not advertise them.
+        var onLo = (await n1.ExecAsync("ip", "-o", "addr", "show", "dev", "lo")).StdOut;
+        Assert.DoesNotContain(BgpLab.Vip.ToString() + "/", onLo, StringComparison.Ordinal);
+        Assert.DoesNotContain(BgpLab.Vip6.ToString() + "/", onLo, StringComparison.Ordinal);
+        Assert.Contains(bgp.Cluster.Process(n1).Output, l => l.Contains("no [[bgp.peer]] session Established", StringComparison.Ordinal));
+        var n1Neighbour = (await bgp.Router.VtyshAsync($"show bgp neighbors {n1.IPv4}")).StdOut;
+        Assert.DoesNotContain("BGP state = Established", n1Neighbour, StringComparison.Ordinal);
+
+        // The router shuts n2's IPv6 session only: n2 withdraws the IPv6 VIP and keeps advertising the IPv4 one.
+        var shut = await bgp.Router.VtyshAsync("configure terminal", $"router bgp {BgpLab.RouterAsn}", $"neighbor {n2.IPv6} shutdown");
+        Assert.True(shut.ExitCode == 0, shut.StdOut + shut.StdErr);
+        await bgp.Router.WaitForNextHopsAsync(BgpLab.Vip6, hops => hops.Count == 1, TimeSpan.FromSeconds(10));
+        for (var i = 0; i < 100 && (await n2.ExecAsync("ip", "-o", "addr", "show", "dev", "lo")).StdOut.Contains(BgpLab.Vip6.ToString() + "/", StringComparison.Ordinal); i++)
+        {
+            await Task.Delay(50);
+        }
+
+        onLo = (await n2.ExecAsync("ip", "-o", "addr", "show", "dev", "lo")).StdOut;
+        Assert.DoesNotContain(BgpLab.Vip6.ToString() + "/", onLo, StringComparison.Ordinal);
+        Assert.Contains(BgpLab.Vip.ToString() + "/", onLo, StringComparison.Ordinal);
+        Assert.Equal(2, (await bgp.NextHopsAsync()).Count);
+    }
+
     private async Task<(IReadOnlyList<System.Net.IPAddress> Hops, TimeSpan After)> WaitAsync(BgpLab bgp, IReadOnlyList<LabHost> expected, TimeSpan timeout)
     {
         try

@@ -118,7 +118,8 @@ public sealed class LabFrr : IAsyncDisposable
     public async Task<IReadOnlyList<IPAddress>> NextHopsAsync(IPAddress prefix)
     {
         ArgumentNullException.ThrowIfNull(prefix);
-        var result = await Host.ExecAsync("ip", "-j", "route", "show", prefix.ToString()).ConfigureAwait(false);
+        var family = prefix.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? "-6" : "-4";
+        var result = await Host.ExecAsync("ip", family, "-j", "route", "show", prefix.ToString()).ConfigureAwait(false);
         if (result.ExitCode != 0 || string.IsNullOrWhiteSpace(result.StdOut))
         {
             return [];
@@ -163,8 +164,12 @@ public sealed class LabFrr : IAsyncDisposable
         throw new TimeoutException(string.Create(CultureInfo.InvariantCulture, $"next hops of {prefix} in {Pathspace} after {timeout.TotalSeconds:0.#} s: [{string.Join(", ", hops)}]{Environment.NewLine}{summary}"));
     }
 
-    /// <summary>A router's frr.conf: eBGP from <paramref name="asn"/> to every neighbour (in <paramref name="neighborAsn"/>), BFD at <paramref name="bfdInterval"/> × <paramref name="bfdMultiplier"/>, ECMP over up to 8 paths.</summary>
-    public static string RouterConfig(long asn, IPAddress routerId, IEnumerable<IPAddress> neighbors, long neighborAsn, TimeSpan bfdInterval, int bfdMultiplier)
+    /// <summary>
+    /// A router's frr.conf: eBGP from <paramref name="asn"/> to every neighbour (in <paramref name="neighborAsn"/>), BFD
+    /// at <paramref name="bfdInterval"/> × <paramref name="bfdMultiplier"/>, ECMP over up to 8 paths; IPv6 neighbours
+    /// (<paramref name="neighbors6"/>) in the IPv6 unicast family; a TCP MD5 <paramref name="password"/> on every one.
+    /// </summary>
+    public static string RouterConfig(long asn, IPAddress routerId, IEnumerable<IPAddress> neighbors, long neighborAsn, TimeSpan bfdInterval, int bfdMultiplier, IEnumerable<IPAddress>? neighbors6 = null, string? password = null)
     {
         ArgumentNullException.ThrowIfNull(neighbors);
         var ms = (long)bfdInterval.TotalMilliseconds;
@@ -183,14 +188,26 @@ public sealed class LabFrr : IAsyncDisposable
             $" bgp router-id {routerId}",
             " no bgp ebgp-requires-policy",
         };
-        foreach (var neighbor in neighbors)
+        var v4 = neighbors.ToList();
+        var v6 = neighbors6?.ToList() ?? [];
+        foreach (var neighbor in v4.Concat(v6))
         {
             lines.Add($" neighbor {neighbor} remote-as {neighborAsn}");
             lines.Add($" neighbor {neighbor} bfd profile lab");
             lines.Add($" neighbor {neighbor} timers 1 3");
+            if (password is not null)
+            {
+                lines.Add($" neighbor {neighbor} password {password}");
+            }
         }
 
-        lines.AddRange([" address-family ipv4 unicast", "  maximum-paths 8", " exit-address-family", "exit", string.Empty]);
+        lines.AddRange([" address-family ipv4 unicast", "  maximum-paths 8", .. v4.Select(n => $"  neighbor {n} activate"), " exit-address-family"]);
+        if (v6.Count > 0)
+        {
+            lines.AddRange([" address-family ipv6 unicast", "  maximum-paths 8", .. v6.Select(n => $"  neighbor {n} activate"), " exit-address-family"]);
+        }
+
+        lines.AddRange(["exit", string.Empty]);
         return string.Join('\n', lines).ToString(CultureInfo.InvariantCulture);
     }
 

@@ -11,7 +11,7 @@ public static class Eligibility
 {
     /// <summary>
     /// <paramref name="node"/>'s standing for <paramref name="vip"/>: eligible while the VIP's interface is up, for a
-    /// BGP VIP while the node has a BGP session Established (it could not advertise the VIP otherwise), and while its
+    /// BGP VIP while the node has a BGP session of the VIP's address family Established (it could not advertise the VIP otherwise), and while its
     /// checks allow it (<see cref="CheckEvaluation.Evaluate"/>); the priority is the VIP's priority for that node plus
     /// the checks' shift, clamped to 1–255.
     /// </summary>
@@ -21,7 +21,7 @@ public static class Eligibility
         IReadOnlyDictionary<string, CheckStatus> checks,
         IReadOnlyDictionary<string, CheckConfig> checkConfigs,
         LinkState link,
-        BgpSessionState bgp)
+        BgpSessions bgp)
     {
         ArgumentNullException.ThrowIfNull(vip);
         ArgumentNullException.ThrowIfNull(node);
@@ -29,9 +29,9 @@ public static class Eligibility
         var priority = (int)Math.Clamp((long)vip.PriorityOf(node) + verdict.PriorityShift, ConfigDefaults.MinPriority, ConfigDefaults.MaxPriority);
         return link switch
         {
-            LinkState.Up when vip.Mode == VipMode.Bgp && bgp != BgpSessionState.Established => (false, priority, bgp == BgpSessionState.Unknown
+            LinkState.Up when vip.Mode == VipMode.Bgp && bgp.For(vip) != BgpSessionState.Established => (false, priority, bgp.For(vip) == BgpSessionState.Unknown
                 ? "no BGP session known yet (FRR not read since vipd started)"
-                : "no BGP session Established with any [[bgp.peer]]: this node could not advertise the VIP"),
+                : $"no BGP session Established with an {(vip.IsIPv6 ? "IPv6" : "IPv4")} [[bgp.peer]]: this node could not advertise the VIP"),
             LinkState.Up => (verdict.Eligible, priority, verdict.Reason),
             LinkState.Down => (false, priority, $"interface {vip.Interface} is down"),
             _ => (false, priority, $"interface {vip.Interface} is gone"),

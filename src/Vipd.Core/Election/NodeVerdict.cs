@@ -3,7 +3,7 @@ namespace Vipd.Core.Election;
 /// <summary>
 /// One verdict a node gossips in its record (format 3) so that peers can derive its standing for every VIP
 /// (<see cref="StandingModel"/>): a check's state, an interface's link state, keyed by a 32-bit hash of the check or
-/// interface name (<see cref="StandingModel.NameKey"/>), or the state of its BGP sessions (key 0).
+/// interface name (<see cref="StandingModel.NameKey"/>), or the state of its BGP sessions (key 4: IPv4, 6: IPv6).
 /// </summary>
 /// <param name="Kind">A check or a link.</param>
 /// <param name="Key">The name's key.</param>
@@ -35,6 +35,6 @@ public enum NodeVerdictKind : byte
     /// <summary>An interface a VIP is bound to.</summary>
     Link = 2,
 
-    /// <summary>The node's BGP sessions (<see cref="Checks.BgpSessionState"/>, key 0); published while the model has a BGP VIP.</summary>
+    /// <summary>The node's BGP sessions of one address family (<see cref="Checks.BgpSessionState"/>, key 4 or 6); published while the model has a BGP VIP.</summary>
     Bgp = 3,
 }

@@ -66,7 +66,13 @@ public sealed class StandingModel
     /// <summary>True when some VIP has a per-node priority table (then a standing depends on the node's name).</summary>
     public bool NodeDependent { get; }
 
-    /// <summary>True when some VIP is a BGP VIP (then the node's <see cref="BgpSessionState"/> is a verdict).</summary>
+    /// <summary>The key of the IPv4 sessions' verdict (<see cref="NodeVerdictKind.Bgp"/>).</summary>
+    public const uint BgpIPv4Key = 4;
+
+    /// <summary>The key of the IPv6 sessions' verdict (<see cref="NodeVerdictKind.Bgp"/>).</summary>
+    public const uint BgpIPv6Key = 6;
+
+    /// <summary>True when some VIP is a BGP VIP (then the node's <see cref="BgpSessions"/> are verdicts).</summary>
     public bool HasBgp { get; }
 
     /// <summary>The position of <paramref name="vip"/> in <see cref="Vips"/>.</summary>
@@ -93,7 +99,7 @@ public sealed class StandingModel
     /// The verdicts a node publishes: every check the model knows, every interface its VIPs use and, when it has a BGP
     /// VIP, the node's BGP sessions.
     /// </summary>
-    public NodeVerdict[] VerdictsOf(IReadOnlyDictionary<string, CheckStatus> checks, Func<string, LinkState> link, BgpSessionState bgp)
+    public NodeVerdict[] VerdictsOf(IReadOnlyDictionary<string, CheckStatus> checks, Func<string, LinkState> link, BgpSessions bgp)
     {
         ArgumentNullException.ThrowIfNull(checks);
         ArgumentNullException.ThrowIfNull(link);
@@ -113,7 +119,8 @@ public sealed class StandingModel
 
         if (HasBgp)
         {
-            verdicts.Add(new NodeVerdict(NodeVerdictKind.Bgp, 0, (byte)bgp, 0));
+            verdicts.Add(new NodeVerdict(NodeVerdictKind.Bgp, BgpIPv4Key, (byte)bgp.IPv4, 0));
+            verdicts.Add(new NodeVerdict(NodeVerdictKind.Bgp, BgpIPv6Key, (byte)bgp.IPv6, 0));
         }
 
         verdicts.Sort(static (a, b) => a.Kind != b.Kind ? a.Kind.CompareTo(b.Kind) : a.Key.CompareTo(b.Key));
@@ -130,7 +137,7 @@ public sealed class StandingModel
         ArgumentNullException.ThrowIfNull(verdicts);
         var statuses = new Dictionary<string, CheckStatus>(StringComparer.Ordinal);
         var links = new Dictionary<string, LinkState>(StringComparer.Ordinal);
-        var bgp = BgpSessionState.Unknown;
+        var bgp = BgpSessions.Unknown;
         foreach (var verdict in verdicts)
         {
             if (verdict.Kind == NodeVerdictKind.Check && _checkByKey.TryGetValue(verdict.Key, out var check))
@@ -154,9 +161,14 @@ public sealed class StandingModel
             {
                 links[link] = (LinkState)verdict.State;
             }
-            else if (verdict.Kind == NodeVerdictKind.Bgp && verdict.Key == 0 && verdict.State <= (byte)BgpSessionState.Established)
+            else if (verdict.Kind == NodeVerdictKind.Bgp && verdict.State <= (byte)BgpSessionState.Established)
             {
-                bgp = (BgpSessionState)verdict.State;
+                bgp = verdict.Key switch
+                {
+                    BgpIPv4Key => bgp with { IPv4 = (BgpSessionState)verdict.State },
+                    BgpIPv6Key => bgp with { IPv6 = (BgpSessionState)verdict.State },
+                    _ => bgp,
+                };
             }
         }
 

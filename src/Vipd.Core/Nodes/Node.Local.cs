@@ -123,7 +123,7 @@ public sealed partial class Node
         }
 
         var links = _ports.Addresses.ListLinks();
-        var verdicts = _standingModel.VerdictsOf(Checks, name => ToLinkState(links.FirstOrDefault(l => l.Name == name)), BgpSession);
+        var verdicts = _standingModel.VerdictsOf(Checks, name => ToLinkState(links.FirstOrDefault(l => l.Name == name)), BgpSessions);
         var held = Announcer.Held.ToHashSet(StringComparer.Ordinal);
         var heldWhenEligible = new HashSet<string>(StringComparer.Ordinal);
         foreach (var vip in Vips.ByName.Values)

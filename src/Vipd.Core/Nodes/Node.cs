@@ -48,7 +48,7 @@ public sealed partial class Node : IDisposable
     private Dictionary<string, CheckConfig> _checkConfigs;
     private StandingModel _standingModel;
     private IReadOnlyDictionary<string, CheckStatus> _checks = new Dictionary<string, CheckStatus>(StringComparer.Ordinal);
-    private volatile int _bgpSession;
+    private BgpSessions _bgpSessions;
     private volatile bool _maintenance;
     private volatile bool _draining;
     private bool _settled;
@@ -155,8 +155,8 @@ public sealed partial class Node : IDisposable
     /// <summary>The latest check results.</summary>
     public IReadOnlyDictionary<string, CheckStatus> Checks => Volatile.Read(ref _checks);
 
-    /// <summary>The latest state of this node's BGP sessions, as the host read it from FRR (<see cref="SetBgpSession"/>).</summary>
-    public BgpSessionState BgpSession => (BgpSessionState)_bgpSession;
+    /// <summary>The latest state of this node's BGP sessions, as the host read it from FRR (<see cref="SetBgpSessions"/>). On the loop.</summary>
+    public BgpSessions BgpSessions => _bgpSessions;
 
     /// <summary>True while maintenance mode is on.</summary>
     public bool Maintenance => _maintenance;
@@ -222,14 +222,15 @@ public sealed partial class Node : IDisposable
     }
 
     /// <summary>
-    /// On the loop: whether this node's routing engine has a BGP session Established with a configured peer. Without
-    /// one the node is not eligible for BGP VIPs (it could bind them but not advertise them); re-derives and republishes.
+    /// On the loop: whether this node's routing engine has a BGP session Established with a configured peer, per
+    /// address family. Without one the node is not eligible for that family's BGP VIPs (it could bind them but not
+    /// advertise them); re-derives and republishes.
     /// </summary>
-    public void SetBgpSession(BgpSessionState state)
+    public void SetBgpSessions(BgpSessions sessions)
     {
-        if (_bgpSession != (int)state)
+        if (_bgpSessions != sessions)
         {
-            _bgpSession = (int)state;
+            _bgpSessions = sessions;
             PublishLocalState();
         }
     }
@@ -350,11 +351,11 @@ public sealed partial class Node : IDisposable
         ArgumentNullException.ThrowIfNull(vip);
         if (RefusedDynamicVips.TryGetValue(vip.Name, out var refused))
         {
-            var (_, priority, _) = Eligibility.Evaluate(vip, Config.Node.Name, Checks, _checkConfigs, ToLinkState(link), BgpSession);
+            var (_, priority, _) = Eligibility.Evaluate(vip, Config.Node.Name, Checks, _checkConfigs, ToLinkState(link), BgpSessions);
             return (false, priority, $"refused by this node's config: {refused}");
         }
 
-        return Eligibility.Evaluate(vip, Config.Node.Name, Checks, _checkConfigs, ToLinkState(link), BgpSession);
+        return Eligibility.Evaluate(vip, Config.Node.Name, Checks, _checkConfigs, ToLinkState(link), BgpSessions);
     }
 
     public void Dispose()

@@ -49,7 +49,8 @@ internal sealed partial class FrrSync : IAsyncDisposable
     private string? _lastError;
     private long _applies;
     private long _failures;
-    private int _established = -1;
+    private (int IPv4, int IPv6) _established = (-1, -1);
+    private int _establishedTotal = -1;
     private long _lastFullSync;
 
     public FrrSync(ILogger logger, TimeProvider time)
@@ -66,13 +67,14 @@ internal sealed partial class FrrSync : IAsyncDisposable
     public long Failures => Interlocked.Read(ref _failures);
 
     /// <summary>Sessions with configured peers Established at the last read; -1 before the first.</summary>
-    public int EstablishedSessions => Volatile.Read(ref _established);
+    public int EstablishedSessions => Volatile.Read(ref _establishedTotal);
 
     /// <summary>
-    /// The state of this node's BGP sessions changed (or was read for the first time), on the sync task: at least one
-    /// with a configured peer Established, or none (FRR not running or not answering counts as none).
+    /// The state of this node's BGP sessions changed (or was read for the first time), on the sync task: per address
+    /// family, at least one with a configured peer of that family Established, or none (FRR not running or not
+    /// answering counts as none).
     /// </summary>
-    public event Action<BgpSessionState>? SessionChanged;
+    public event Action<BgpSessions>? SessionChanged;
 
     /// <summary>True when the last sync found FRR holding vipd's objects.</summary>
     public bool InSync => Volatile.Read(ref _lastError) is null && Volatile.Read(ref _appliedDigest) is not null;
@@ -220,27 +222,31 @@ internal sealed partial class FrrSync : IAsyncDisposable
             answer = null;
         }
 
-        var established = answer is null ? 0 : CountEstablished(answer, bgp.Peers);
-
-        var previous = Interlocked.Exchange(ref _established, established);
+        (int IPv4, int IPv6) established = answer is null ? (0, 0) : CountEstablished(answer, bgp.Peers);
+        var previous = _established;
         if (previous == established)
         {
             return;
         }
 
+        _established = established;
+        Volatile.Write(ref _establishedTotal, established.IPv4 + established.IPv6);
         var instance = Instance(bgp);
-        if (established > 0)
+        if (established.IPv4 + established.IPv6 > 0)
         {
-            LogSessions(_logger, established, bgp.Peers.Count, instance);
+            LogSessions(_logger, established.IPv4 + established.IPv6, bgp.Peers.Count, instance);
         }
         else
         {
             LogNoSession(_logger, instance);
         }
 
-        if ((previous > 0) != (established > 0) || previous < 0)
+        static BgpSessions State((int IPv4, int IPv6) count) => new(
+            count.IPv4 > 0 ? BgpSessionState.Established : BgpSessionState.Down,
+            count.IPv6 > 0 ? BgpSessionState.Established : BgpSessionState.Down);
+        if (previous.IPv4 < 0 || State(previous) != State(established))
         {
-            SessionChanged?.Invoke(established > 0 ? BgpSessionState.Established : BgpSessionState.Down);
+            SessionChanged?.Invoke(State(established));
         }
     }
 
@@ -290,20 +296,20 @@ internal sealed partial class FrrSync : IAsyncDisposable
     }
 
     /// <summary>
-    /// How many of <paramref name="peers"/> FRR's <c>show bgp neighbors json</c> lists with <c>"bgpState":"Established"</c>
+    /// How many of <paramref name="peers"/>, IPv4 and IPv6, FRR's <c>show bgp neighbors json</c> lists with <c>"bgpState":"Established"</c>
     /// (top-level keys are the neighbours' addresses). Output that is not such JSON counts none.
     /// </summary>
-    internal static int CountEstablished(string json, IReadOnlyList<BgpPeerConfig> peers)
+    internal static (int IPv4, int IPv6) CountEstablished(string json, IReadOnlyList<BgpPeerConfig> peers)
     {
         try
         {
             using var document = JsonDocument.Parse(json);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return 0;
+                return (0, 0);
             }
 
-            var count = 0;
+            var (ipv4, ipv6) = (0, 0);
             foreach (var neighbour in document.RootElement.EnumerateObject())
             {
                 if (IPAddress.TryParse(neighbour.Name, out var address)
@@ -313,15 +319,22 @@ internal sealed partial class FrrSync : IAsyncDisposable
                     && state.ValueKind == JsonValueKind.String
                     && state.ValueEquals("Established"u8))
                 {
-                    count++;
+                    if (address.AddressFamily == AddressFamily.InterNetworkV6)
+                    {
+                        ipv6++;
+                    }
+                    else
+                    {
+                        ipv4++;
+                    }
                 }
             }
 
-            return count;
+            return (ipv4, ipv6);
         }
         catch (JsonException)
         {
-            return 0;
+            return (0, 0);
         }
     }
 

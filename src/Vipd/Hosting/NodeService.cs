@@ -414,7 +414,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     private Bgp.FrrSync StartFrrSync()
     {
         var frr = new Bgp.FrrSync(_loggers.CreateLogger("Vipd.Bgp"), _time);
-        frr.SessionChanged += state => _executor?.Post(() => _node?.SetBgpSession(state));
+        frr.SessionChanged += state => _executor?.Post(() => _node?.SetBgpSessions(state));
         return frr;
     }
 

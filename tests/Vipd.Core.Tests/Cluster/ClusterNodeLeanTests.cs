@@ -136,7 +136,9 @@ public class ClusterNodeLeanTests : IDisposable
             Interface = i % 3 == 0 ? "eth1" : "eth0",
             Checks = new EquatableArray<string>((i % 4) switch { 0 => Array.Empty<string>(), 1 => ["fault"], 2 => ["weighted", "file"], _ => ["file", "missing"] }),
             Priorities = i % 5 == 0 ? new EquatableArray<NodePriority>([new NodePriority("n2", 10 + i)]) : default,
-            Mode = i % 7 == 0 ? VipMode.Bgp : VipMode.L2,
+            Mode = i % 7 == 0 || i % 11 == 0 ? VipMode.Bgp : VipMode.L2,
+            Address = i % 11 == 0 ? System.Net.IPAddress.Parse($"2001:db8::{i + 1:x}") : v.Address,
+            PrefixLength = i % 11 == 0 ? 128 : v.PrefixLength,
         }).ToList();
         var model = StandingModel.Build(vips, checks);
         var specs = vips.Select(v => new VipSpec(v.Name, true, TimeSpan.Zero, null)).ToList();
@@ -169,9 +171,9 @@ public class ClusterNodeLeanTests : IDisposable
             var links = new[] { LinkState.Gone, LinkState.Down, LinkState.Up };
             var eth0 = links[random.Next(3)];
             var eth1 = links[random.Next(3)];
-            var bgp = (BgpSessionState)random.Next(3);
+            var bgp = new BgpSessions((BgpSessionState)random.Next(3), (BgpSessionState)random.Next(3));
             n2.SetLocalState(false, model, model.VerdictsOf(statuses, name => name == "eth0" ? eth0 : eth1, bgp));
-            _node.SetLocalState(false, model, model.VerdictsOf(statuses, _ => LinkState.Up, BgpSessionState.Established));
+            _node.SetLocalState(false, model, model.VerdictsOf(statuses, _ => LinkState.Up, BgpSessions.Established));
             Assert.True(membership2.LastPublished.Lean);
             _membership.Deliver("n2", membership2.LastBytes!);
 
@@ -185,7 +187,7 @@ public class ClusterNodeLeanTests : IDisposable
                 var (eligible, priority, _) = Eligibility.Evaluate(vip, "n2", statuses, checks, vip.Interface == "eth0" ? eth0 : eth1, bgp);
                 var standing = n2.StandingOf("n2")!.Vips.FirstOrDefault(v => v.Vip == vip.Name);
                 Assert.Equal(eligible, standing?.Eligible ?? false);
-                Assert.False(eligible && vip.Mode == VipMode.Bgp && bgp != BgpSessionState.Established, $"{vip.Name} (BGP) eligible without a BGP session");
+                Assert.False(eligible && vip.Mode == VipMode.Bgp && bgp.For(vip) != BgpSessionState.Established, $"{vip.Name} (BGP) eligible without a BGP session of its family");
                 if (eligible)
                 {
                     Assert.Equal(priority, standing!.Priority);
@@ -206,7 +208,7 @@ public class ClusterNodeLeanTests : IDisposable
     };
 
     private NodeVerdict[] Verdicts(LinkState link) =>
-        _model.VerdictsOf(new Dictionary<string, CheckStatus>(StringComparer.Ordinal), _ => link, BgpSessionState.Established);
+        _model.VerdictsOf(new Dictionary<string, CheckStatus>(StringComparer.Ordinal), _ => link, BgpSessions.Established);
 
     private byte[] Lean(ulong digest, LinkState link, bool holding) =>
         NodeRecordCodec.Encode(new NodeRecord(1, false, false, holding ? [new NodeVipEntry(VipKey.Of("web"), false, 0, true)] : [])

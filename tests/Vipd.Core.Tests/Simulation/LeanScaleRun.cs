@@ -47,7 +47,7 @@ internal static class LeanScaleRun
         var wall = Stopwatch.StartNew();
         var configs = Vips(vips);
         var model = StandingModel.Build(configs, new Dictionary<string, CheckConfig>(StringComparer.Ordinal));
-        var verdicts = model.VerdictsOf(new Dictionary<string, CheckStatus>(StringComparer.Ordinal), _ => LinkState.Up, BgpSessionState.Established);
+        var verdicts = model.VerdictsOf(new Dictionary<string, CheckStatus>(StringComparer.Ordinal), _ => LinkState.Up, BgpSessions.Established);
         var specs = configs.Select(v => new VipSpec(v.Name, v.Preempt, v.PreemptDelay, null)).ToList();
         var sim = new ClusterSwimSimulation(seed, nodes, specs, quorum: false, ClusterOptions.DefaultHandoverTimeout);
         foreach (var node in sim.Nodes)

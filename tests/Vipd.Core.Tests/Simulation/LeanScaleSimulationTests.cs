@@ -54,7 +54,7 @@ public class LeanScaleSimulationTests(ITestOutputHelper output)
         foreach (var node in sim.Nodes)
         {
             node.Model = node.Name == "node-04" ? other : shared;
-            node.Verdicts = node.Model.VerdictsOf(new Dictionary<string, CheckStatus>(StringComparer.Ordinal), _ => LinkState.Up, BgpSessionState.Established);
+            node.Verdicts = node.Model.VerdictsOf(new Dictionary<string, CheckStatus>(StringComparer.Ordinal), _ => LinkState.Up, BgpSessions.Established);
             sim.Start(node);
         }
 

@@ -21,6 +21,9 @@ public sealed class BgpLab : IAsyncDisposable
     /// <summary>The BGP VIP: 198.51.100.7/32, off every lab subnet, reached only through BGP routes.</summary>
     public static IPAddress Vip { get; } = IPAddress.Parse("198.51.100.7");
 
+    /// <summary>The IPv6 VIP of a dual-stack lab (<c>dualStack</c>): advertised over the IPv6 sessions only.</summary>
+    public static IPAddress Vip6 { get; } = IPAddress.Parse("2001:db8:ffff::7");
+
     private BgpLab(LabNetwork lab, LabFrr router, IReadOnlyDictionary<string, LabFrr> nodes, VipdCluster cluster)
     {
         Lab = lab;
@@ -43,15 +46,18 @@ public sealed class BgpLab : IAsyncDisposable
     /// Builds the lab of <paramref name="nodes"/> nodes with a router and a remote client, starts every FRR and vipd.
     /// <paramref name="policy"/> is the VIP's policy; <paramref name="vipExtra"/> and <paramref name="nodeExtra"/> add
     /// TOML to the VIP table and to each node's file (checks); <paramref name="profile"/> is the membership profile.
+    /// <paramref name="dualStack"/> adds an IPv6 session to every node (the router's and the node's IPv6 addresses) and
+    /// the IPv6 VIP <see cref="Vip6"/>; <paramref name="password"/> sets a TCP MD5 password on every session, on the
+    /// router and on the nodes, where <paramref name="nodePassword"/> may give a node another one.
     /// </summary>
-    public static async Task<BgpLab> StartAsync(string vipdPath, int nodes = 3, string policy = "active-active", TimeSpan? bfdInterval = null, int bfdMultiplier = 3, string vipExtra = "", Func<LabHost, string>? nodeExtra = null, string logLevel = "information", string profile = "default")
+    public static async Task<BgpLab> StartAsync(string vipdPath, int nodes = 3, string policy = "active-active", TimeSpan? bfdInterval = null, int bfdMultiplier = 3, string vipExtra = "", Func<LabHost, string>? nodeExtra = null, string logLevel = "information", string profile = "default", bool dualStack = false, string? password = null, Func<LabHost, string?>? nodePassword = null)
     {
         var interval = bfdInterval ?? TimeSpan.FromMilliseconds(50);
         var lab = await LabNetwork.CreateAsync(nodes).ConfigureAwait(false);
         try
         {
             var (router, _) = await lab.AddRouterAsync().ConfigureAwait(false);
-            var routerFrr = await LabFrr.StartAsync(router, LabFrr.RouterConfig(RouterAsn, router.IPv4, lab.Nodes.Select(n => n.IPv4), NodeAsn, interval, bfdMultiplier)).ConfigureAwait(false);
+            var routerFrr = await LabFrr.StartAsync(router, LabFrr.RouterConfig(RouterAsn, router.IPv4, lab.Nodes.Select(n => n.IPv4), NodeAsn, interval, bfdMultiplier, dualStack ? lab.Nodes.Select(n => n.IPv6) : null, password)).ConfigureAwait(false);
             var nodeFrr = new Dictionary<string, LabFrr>(StringComparer.Ordinal);
             foreach (var node in lab.Nodes)
             {
@@ -61,7 +67,7 @@ public sealed class BgpLab : IAsyncDisposable
             var ms = ((long)interval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
             var options = new VipdClusterOptions
             {
-                Vips = [("anycast", Vip, 32)],
+                Vips = dualStack ? [("anycast", Vip, 32), ("anycast6", Vip6, 128)] : [("anycast", Vip, 32)],
                 VipInterface = "lo",
                 VipExtra = $"mode = \"bgp\"\npolicy = \"{policy}\"\n{vipExtra}",
                 LogLevel = logLevel,
@@ -80,6 +86,18 @@ public sealed class BgpLab : IAsyncDisposable
                     bfd_multiplier = {bfdMultiplier}
                     keepalive = "1s"
                     hold = "3s"
+                    {PasswordLine(nodePassword?.Invoke(node) ?? password)}
+                    {(dualStack ? $"""
+
+                        [[bgp.peer]]
+                        address = "{router.IPv6}"
+                        asn = {RouterAsn}
+                        bfd_interval = "{ms}ms"
+                        bfd_multiplier = {bfdMultiplier}
+                        keepalive = "1s"
+                        hold = "3s"
+                        {PasswordLine(nodePassword?.Invoke(node) ?? password)}
+                        """ : string.Empty)}
 
                     {nodeExtra?.Invoke(node)}
                     """,
@@ -93,6 +111,8 @@ public sealed class BgpLab : IAsyncDisposable
             throw;
         }
     }
+
+    private static string PasswordLine(string? password) => password is null ? string.Empty : $"password = \"{password}\"";
 
     /// <summary>The router's next hops for the VIP now.</summary>
     public Task<IReadOnlyList<IPAddress>> NextHopsAsync() => Router.NextHopsAsync(Vip);

@@ -26,12 +26,13 @@ public sealed class FrrSessionTests
         """;
 
     [Fact]
-    public void CountEstablished_OnlyConfiguredPeersInStateEstablished_AddressesCompared()
+    public void CountEstablished_OnlyConfiguredPeersInStateEstablished_PerFamily_AddressesCompared()
     {
         // 192.0.2.9 is not a [[bgp.peer]] (an operator's own neighbour), swp51 is unnumbered: neither counts.
-        Assert.Equal(2, FrrSync.CountEstablished(Neighbours, Peers));
-        Assert.Equal(1, FrrSync.CountEstablished(Neighbours, [Peers[0], Peers[2]]));
-        Assert.Equal(0, FrrSync.CountEstablished(Neighbours, [Peers[2]]));
+        Assert.Equal((1, 1), FrrSync.CountEstablished(Neighbours, Peers));
+        Assert.Equal((1, 0), FrrSync.CountEstablished(Neighbours, [Peers[0], Peers[2]]));
+        Assert.Equal((0, 1), FrrSync.CountEstablished(Neighbours, [Peers[1], Peers[2]]));
+        Assert.Equal((0, 0), FrrSync.CountEstablished(Neighbours, [Peers[2]]));
     }
 
     [Theory]
@@ -43,7 +44,7 @@ public sealed class FrrSessionTests
     [InlineData("""{"192.0.2.1":{"bgpState":2}}""")]
     [InlineData("""{"192.0.2.1":{"bgpState":"Established""")]
     public void CountEstablished_NoSessionOrNotFrrJson_None(string output) =>
-        Assert.Equal(0, FrrSync.CountEstablished(output, Peers));
+        Assert.Equal((0, 0), FrrSync.CountEstablished(output, Peers));
 
     [Fact]
     public void VtyAnswer_CompleteOnlyWithTerminatorAndStatus()

@@ -94,7 +94,7 @@ internal sealed class NodeSimulation : IDisposable
             node.CleanupLeftovers();
             node.Start(seeds);
             node.SetChecks(host.CheckResults);
-            node.SetBgpSession(host.BgpSession);
+            node.SetBgpSessions(host.BgpSessions);
             if (host.Maintenance)
             {
                 node.SetMaintenance(true);
@@ -233,13 +233,13 @@ internal sealed class NodeSimulation : IDisposable
     }
 
     /// <summary>The host's BGP sessions go down (or come back) in its FRR.</summary>
-    public void SetBgpSession(SimHost host, BgpSessionState state)
+    public void SetBgpSessions(SimHost host, BgpSessions sessions)
     {
-        Note($"BGP sessions on {host.Name}: {state}");
-        host.BgpSession = state;
+        Note($"BGP sessions on {host.Name}: {sessions}");
+        host.BgpSessions = sessions;
         if (host.Node is { } node && host.Loop is { } loop)
         {
-            loop.Post(() => node.SetBgpSession(state));
+            loop.Post(() => node.SetBgpSessions(sessions));
         }
     }
 
@@ -406,7 +406,7 @@ internal sealed class NodeSimulation : IDisposable
     private static bool Eligible(SimHost host, VipConfig vip) =>
         host.Up && !host.Frozen && host.Kernel.LinkUp && !host.Maintenance
         && (vip.Checks.IsEmpty || host.CheckPassing)
-        && (vip.Mode != VipMode.Bgp || host.BgpSession == BgpSessionState.Established)
+        && (vip.Mode != VipMode.Bgp || host.BgpSessions.For(vip) == BgpSessionState.Established)
         && (vip.Nodes.IsEmpty || vip.Nodes.Contains(host.Name));
 
     private static void SetCheck(SimHost host, bool passing)

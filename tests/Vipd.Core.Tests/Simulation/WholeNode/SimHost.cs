@@ -32,7 +32,7 @@ internal sealed class SimHost(int index, string name, IPEndPoint endpoint)
     public bool CheckPassing { get; set; } = true;
 
     /// <summary>What the host's FRR says of its BGP sessions (the simulation stands in for FRR).</summary>
-    public BgpSessionState BgpSession { get; set; } = BgpSessionState.Established;
+    public BgpSessions BgpSessions { get; set; } = BgpSessions.Established;
 
     public bool Maintenance { get; set; }
 

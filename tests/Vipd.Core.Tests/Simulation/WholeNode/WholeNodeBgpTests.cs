@@ -66,7 +66,7 @@ public sealed class WholeNodeBgpTests
         sim.Run(TimeSpan.FromSeconds(3));
         var owner = Assert.Single(sim.Hosts, h => h.Kernel.Has(ActiveStandby));
 
-        sim.SetBgpSession(owner, BgpSessionState.Down);
+        sim.SetBgpSessions(owner, BgpSessions.Down);
         sim.Run(TimeSpan.FromSeconds(1));
         Assert.False(owner.Kernel.Has(ActiveStandby), "the node without a BGP session still holds the active-standby VIP");
         Assert.False(owner.Kernel.Has(ActiveActive), "the node without a BGP session still holds the active-active VIP");
@@ -77,7 +77,7 @@ public sealed class WholeNodeBgpTests
         Assert.False(eligible);
         Assert.Contains("BGP session", reason, StringComparison.Ordinal);
 
-        sim.SetBgpSession(owner, BgpSessionState.Established);
+        sim.SetBgpSessions(owner, BgpSessions.Established);
         sim.Run(TimeSpan.FromSeconds(2));
         Assert.True(owner.Kernel.Has(ActiveActive), "the active-active VIP did not come back with the session");
         Assert.Single(sim.Hosts, h => h.Kernel.Has(ActiveStandby));
@@ -97,7 +97,7 @@ public sealed class WholeNodeBgpTests
 
         foreach (var host in sim.Hosts.Skip(1))
         {
-            sim.SetBgpSession(host, BgpSessionState.Down);
+            sim.SetBgpSessions(host, BgpSessions.Down);
         }
 
         sim.Run(TimeSpan.FromSeconds(2), () => held |= lonely.Kernel.Has(ActiveStandby) || lonely.Kernel.Has(ActiveActive));
@@ -123,7 +123,7 @@ public sealed class WholeNodeBgpTests
 
         foreach (var host in sim.Hosts)
         {
-            host.BgpSession = host.Index < hostsWithoutSession ? BgpSessionState.Down : BgpSessionState.Established;
+            host.BgpSessions = host.Index < hostsWithoutSession ? BgpSessions.Down : BgpSessions.Established;
             sim.Start(host, freshKernel: true);
         }
 
