@@ -355,11 +355,13 @@ internal static class BgpBenchmark
         /// </summary>
         public async Task LatencyAsync(Dictionary<string, string> ready, int n)
         {
+            // Every node's session up and the VIP settled first: a node (re)started just before would time its session, not the hand-off.
+            await SettledAsync(0).ConfigureAwait(false);
             var from = DateTime.Now;
             for (var cycle = 0; cycle < 3 * n; cycle++)
             {
-                var (advertise, withdraw, _) = watch.Latencies(from, DateTime.Now);
-                if (advertise.Count >= n && withdraw.Count >= n)
+                var (sofar, _) = watch.Latencies(from, DateTime.Now);
+                if (sofar.Count(s => s.Event.Added) >= n && sofar.Count(s => !s.Event.Added) >= n)
                 {
                     break;
                 }
@@ -373,18 +375,22 @@ internal static class BgpBenchmark
             }
 
             await Task.Delay(TimeSpan.FromSeconds(1)).ConfigureAwait(false);
-            var (ads, wds, skipped) = watch.Latencies(from, DateTime.Now);
-            foreach (var ms in ads)
+            var (samples, skipped) = watch.Latencies(from, DateTime.Now);
+            foreach (var (e, ms) in samples)
             {
-                figures.Advertise.Add(ms);
+                (e.Added ? figures.Advertise : figures.Withdraw).Add(ms);
             }
 
-            foreach (var ms in wds)
+            string Text(bool added) => string.Join(", ", samples.Where(s => s.Event.Added == added).Select(s => s.Ms.ToString("0", CultureInfo.InvariantCulture)));
+            Console.Error.WriteLine($"latency {policy}: advertise [{Text(true)}] ms, withdraw [{Text(false)}] ms, {skipped} address events left out");
+            foreach (var (e, ms) in samples.Where(s => s.Ms > 150))
             {
-                figures.Withdraw.Add(ms);
+                Console.Error.WriteLine($"  latency outlier: {e.Node.Name} {(e.Added ? "advertise" : "withdraw")} at {e.At:HH:mm:ss.fff} took {ms:0} ms");
+                foreach (var line in watch.Timeline(e.At - TimeSpan.FromSeconds(1), e.At + TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(ms)))
+                {
+                    Console.Error.WriteLine($"    {line}");
+                }
             }
-
-            Console.Error.WriteLine($"latency {policy}: advertise [{string.Join(", ", ads.Select(a => a.ToString("0", CultureInfo.InvariantCulture)))}] ms, withdraw [{string.Join(", ", wds.Select(a => a.ToString("0", CultureInfo.InvariantCulture)))}] ms, {skipped} address events left out");
         }
 
         /// <summary>Prints the netlink time line around an outlier and the worst flow's gap, to stderr.</summary>

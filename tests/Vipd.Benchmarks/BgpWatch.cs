@@ -92,11 +92,10 @@ internal sealed partial class BgpWatch
     /// first shows it (the node's next hop present after an add, absent after a removal). An event the route already
     /// showed (an address re-added before its withdrawal reached the router) is left out and counted in Skipped.
     /// </summary>
-    public (List<double> AdvertiseMs, List<double> WithdrawMs, int Skipped) Latencies(DateTime from, DateTime to)
+    public (List<(AddressEvent Event, double Ms)> Samples, int Skipped) Latencies(DateTime from, DateTime to)
     {
         var routes = RouteEvents();
-        var advertise = new List<double>();
-        var withdraw = new List<double>();
+        var samples = new List<(AddressEvent Event, double Ms)>();
         var skipped = 0;
         foreach (var e in AddressEvents().Where(e => e.At >= from && e.At < to))
         {
@@ -115,10 +114,10 @@ internal sealed partial class BgpWatch
                 continue;
             }
 
-            (e.Added ? advertise : withdraw).Add((after.At - e.At).TotalMilliseconds);
+            samples.Add((e, (after.At - e.At).TotalMilliseconds));
         }
 
-        return (advertise, withdraw, skipped);
+        return (samples, skipped);
     }
 
     /// <summary>The address and route events between <paramref name="from"/> and <paramref name="to"/>, one line each, for an outlier's time line.</summary>
