@@ -26,6 +26,9 @@ internal static class BgpBenchmark
     private static readonly TimeSpan ProbePeriod = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(30);
 
+    /// <summary><c>VIPD_BGP_TRACE=1</c>: print every trial's time line, not only the outliers'.</summary>
+    private static bool Trace => Environment.GetEnvironmentVariable("VIPD_BGP_TRACE") == "1";
+
     private static int Flows => int.Parse(Environment.GetEnvironmentVariable("VIPD_BGP_FLOWS") ?? "32", CultureInfo.InvariantCulture);
 
     public static async Task<int> RunAsync(BenchmarkOptions options)
@@ -218,29 +221,32 @@ internal static class BgpBenchmark
             throw new TimeoutException("the BGP VIP never settled on one advertiser");
         }
 
-        /// <summary>Waits until <paramref name="gone"/> no longer carries the VIP's traffic: another single advertiser, or the other next hops.</summary>
-        private async Task WaitWithoutAsync(LabHost gone)
+        /// <summary>
+        /// Waits until <paramref name="gone"/> no longer carries the VIP's traffic: another single advertiser (returned),
+        /// or the other next hops (active-active: null).
+        /// </summary>
+        private async Task<LabHost?> WaitWithoutAsync(LabHost gone)
         {
             if (ActiveStandby)
             {
-                await bgp.WaitForSingleAdvertiserAsync(Settle, n => n != gone).ConfigureAwait(false);
+                return await bgp.WaitForSingleAdvertiserAsync(Settle, n => n != gone).ConfigureAwait(false);
             }
-            else
-            {
-                await bgp.WaitForNextHopsAsync(Nodes.Where(n => n != gone), Settle).ConfigureAwait(false);
-            }
+
+            await bgp.WaitForNextHopsAsync(Nodes.Where(n => n != gone), Settle).ConfigureAwait(false);
+            return null;
         }
 
         public async Task CrashAsync(LabHost victim, string label)
         {
             IReadOnlyList<FlowReport> flows;
             DateTime crashedAt;
+            LabHost? successor;
             await using (var prober = FlowProber.Start(bgp.Lab.RemoteClient!, BgpLab.Vip, Flows, ProbePeriod))
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(300)).ConfigureAwait(false);
                 crashedAt = DateTime.Now;
                 await bgp.CrashAsync(victim).ConfigureAwait(false);
-                await WaitWithoutAsync(victim).ConfigureAwait(false);
+                successor = await WaitWithoutAsync(victim).ConfigureAwait(false);
                 await Task.Delay(TimeSpan.FromMilliseconds(500)).ConfigureAwait(false);
                 flows = await prober.StopAsync().ConfigureAwait(false);
             }
@@ -265,25 +271,22 @@ internal static class BgpBenchmark
             }
 
             var summary = $"worst gap {worst.LongestGap.TotalMilliseconds:0.0} ms, {broken.Count}/{flows.Count} flows broke, {flows.Count(f => f.Moved)} moved";
-            if (ActiveStandby)
+            // The successor (the single advertiser once the victim is gone): when it bound the VIP, when its route reached the FIB.
+            if (successor is not null && watch.AddressEvents().FirstOrDefault(e => e.Added && e.Node == successor && e.At >= crashedAt && e.At < until) is { } bound)
             {
-                var successor = watch.AddressEvents().FirstOrDefault(e => e.Added && e.Node != victim && e.At >= crashedAt && e.At < until);
-                if (successor is not null)
+                figures.CrashSuccessorLo.Add((bound.At - crashedAt).TotalMilliseconds);
+                var inFib = routes.FirstOrDefault(r => r.At >= bound.At && r.Hops.Contains(successor.IPv4));
+                if (inFib is not null)
                 {
-                    figures.CrashSuccessorLo.Add((successor.At - crashedAt).TotalMilliseconds);
-                    var inFib = routes.FirstOrDefault(r => r.At >= successor.At && r.Hops.Contains(successor.Node.IPv4));
-                    if (inFib is not null)
-                    {
-                        figures.CrashSuccessorFib.Add((inFib.At - crashedAt).TotalMilliseconds);
-                    }
-
-                    summary += $"; {successor.Node.Name} on lo after {(successor.At - crashedAt).TotalMilliseconds:0} ms, in the FIB after {((inFib?.At ?? until) - crashedAt).TotalMilliseconds:0} ms";
+                    figures.CrashSuccessorFib.Add((inFib.At - crashedAt).TotalMilliseconds);
                 }
+
+                summary += $"; {successor.Name} on lo after {(bound.At - crashedAt).TotalMilliseconds:0} ms, in the FIB after {((inFib?.At ?? until) - crashedAt).TotalMilliseconds:0} ms";
             }
 
             summary += dropped is null ? "" : $"; dead path dropped after {(dropped.At - crashedAt).TotalMilliseconds:0} ms";
             Console.Error.WriteLine($"crash   {label}: {victim.Name} crashed, {summary}");
-            if (worst.LongestGap > TimeSpan.FromMilliseconds(400))
+            if (worst.LongestGap > TimeSpan.FromMilliseconds(400) || Trace)
             {
                 Outlier("crash", crashedAt, worst);
             }
@@ -310,7 +313,7 @@ internal static class BgpBenchmark
             figures.DrainGap.Add(worst.LongestGap.TotalMilliseconds);
             figures.DrainLostInAll += lost;
             Console.Error.WriteLine($"drain   {label}: {victim.Name} drained, {lost} probes lost in {flows.Count(f => f.Lost > 0)}/{flows.Count} flows, worst gap {worst.LongestGap.TotalMilliseconds:0.0} ms");
-            if (lost > 0)
+            if (lost > 0 || Trace)
             {
                 Outlier("drain", startedAt, worst);
             }
@@ -338,7 +341,7 @@ internal static class BgpBenchmark
             figures.StopGap.Add(worst.LongestGap.TotalMilliseconds);
             figures.StopLostInAll += lost;
             Console.Error.WriteLine($"stop    {label}: {victim.Name} stopped, {lost} probes lost in {flows.Count(f => f.Lost > 0)}/{flows.Count} flows, worst gap {worst.LongestGap.TotalMilliseconds:0.0} ms");
-            if (lost > 0)
+            if (lost > 0 || Trace)
             {
                 Outlier("stop", startedAt, worst);
                 foreach (var line in logs.TakeLast(15))
