@@ -128,9 +128,37 @@ internal static class BgpBenchmark
         }
 
         await trial.LatencyAsync(ready, latencyN).ConfigureAwait(false);
+        table.Fact("router BFD session-down events (each crash makes one)", await BfdDownsAsync(bgp).ConfigureAwait(false));
         table.Fact("probes lost in all drains", figures.DrainLostInAll.ToString(CultureInfo.InvariantCulture));
         table.Fact("probes lost in all planned stops", figures.StopLostInAll.ToString(CultureInfo.InvariantCulture));
         return table;
+    }
+
+    /// <summary>
+    /// The router's BFD session-down count per node (<c>show bfd peers counters json</c>): one per crash of that node;
+    /// more means BFD declared a live node down (a starved bfdd on a busy machine at 3 x 50 ms), which drops its paths.
+    /// </summary>
+    private static async Task<string> BfdDownsAsync(BgpLab bgp)
+    {
+        var result = await bgp.Router.VtyshAsync("show bfd peers counters json").ConfigureAwait(false);
+        try
+        {
+            using var json = System.Text.Json.JsonDocument.Parse(result.StdOut);
+            var counts = new List<string>();
+            foreach (var peer in json.RootElement.EnumerateArray())
+            {
+                var address = peer.TryGetProperty("peer", out var p) ? p.GetString() : "?";
+                var name = bgp.Lab.Nodes.FirstOrDefault(n => n.IPv4.ToString() == address)?.Name ?? address;
+                var downs = peer.TryGetProperty("session-down-events", out var d) ? d.GetInt64().ToString(CultureInfo.InvariantCulture) : "?";
+                counts.Add($"{name} {downs}");
+            }
+
+            return string.Join(", ", counts);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return $"unreadable: {result.StdOut}{result.StdErr}";
+        }
     }
 
     /// <summary>A file check per node (the file exists: passing), 100 ms interval, rise and fall 1: the latency phase flips it.</summary>
@@ -389,10 +417,7 @@ internal static class BgpBenchmark
             foreach (var (e, ms) in samples.Where(s => s.Ms > 150))
             {
                 Console.Error.WriteLine($"  latency outlier: {e.Node.Name} {(e.Added ? "advertise" : "withdraw")} at {e.At:HH:mm:ss.fff} took {ms:0} ms");
-                foreach (var line in watch.Timeline(e.At - TimeSpan.FromSeconds(1), e.At + TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(ms)))
-                {
-                    Console.Error.WriteLine($"    {line}");
-                }
+                PrintTimeline(e.At - TimeSpan.FromSeconds(1), e.At + TimeSpan.FromSeconds(1) + TimeSpan.FromMilliseconds(ms));
             }
         }
 
@@ -400,15 +425,25 @@ internal static class BgpBenchmark
         private void Outlier(string what, DateTime at, FlowReport worst)
         {
             Console.Error.WriteLine($"  {what} outlier: worst flow {worst.Flow} ({worst.FirstResponder} -> {worst.LastResponder}) gap from {worst.LongestGapAt:HH:mm:ss.fff} for {worst.LongestGap.TotalMilliseconds:0} ms, {worst.Lost} lost; action at {at:HH:mm:ss.fff}");
-            var from = at - TimeSpan.FromSeconds(1);
-            var to = at + TimeSpan.FromSeconds(5);
-            var lines = watch.Timeline(from, to).ToList();
+            PrintTimeline(at - TimeSpan.FromSeconds(1), at + TimeSpan.FromSeconds(5));
+        }
+
+        /// <summary>The netlink events and every node's vipd log lines between <paramref name="from"/> and <paramref name="to"/>, in time order, to stderr.</summary>
+        private void PrintTimeline(DateTime from, DateTime to)
+        {
+            var lines = watch.Timeline(from, to, Trace).ToList();
 
             // vipd's console lines begin with HH:mm:ss.fff (local time, as the monitors): merged into the time line.
             foreach (var node in Nodes)
             {
                 foreach (var line in bgp.Cluster.Process(node).Output)
                 {
+                    // SWIM's suspicions and refutations are many on a loaded machine; deaths, takeovers and claims stay.
+                    if (line.Contains("suspected by", StringComparison.Ordinal) || line.Contains("Refuted Suspect", StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
                     if (line.Length > 12 && TimeOnly.TryParseExact(line[..12], "HH:mm:ss.fff", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
                         && from.Date.Add(time.ToTimeSpan()) is var stamp && stamp >= from && stamp <= to)
                     {

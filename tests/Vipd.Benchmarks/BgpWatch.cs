@@ -121,10 +121,10 @@ internal sealed partial class BgpWatch
     }
 
     /// <summary>The address and route events between <paramref name="from"/> and <paramref name="to"/>, one line each, for an outlier's time line.</summary>
-    public IEnumerable<string> Timeline(DateTime from, DateTime to)
+    public IEnumerable<string> Timeline(DateTime from, DateTime to, bool raw = false)
     {
         var lines = AddressEvents().Where(e => e.At >= from && e.At <= to).Select(e => (e.At, $"{e.Node.Name} lo: {(e.Added ? "+" : "-")}{BgpLab.Vip}"))
-            .Concat(RouteEvents().Where(r => r.At >= from && r.At <= to).Select(r => (r.At, $"router FIB: [{string.Join(", ", r.Hops.Select(NodeName))}]")));
+            .Concat(RouteEvents().Where(r => r.At >= from && r.At <= to).Select(r => (r.At, $"router FIB: [{string.Join(", ", r.Hops.Select(NodeName))}]{(raw ? $" ({r.Text})" : "")}")));
         return lines.OrderBy(l => l.At).Select(l => $"{l.At:HH:mm:ss.fff} {l.Item2}");
     }
 
