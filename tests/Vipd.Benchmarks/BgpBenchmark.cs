@@ -149,7 +149,7 @@ internal static class BgpBenchmark
             {
                 var address = peer.TryGetProperty("peer", out var p) ? p.GetString() : "?";
                 var name = bgp.Lab.Nodes.FirstOrDefault(n => n.IPv4.ToString() == address)?.Name ?? address;
-                var downs = peer.TryGetProperty("session-down-events", out var d) ? d.GetInt64().ToString(CultureInfo.InvariantCulture) : "?";
+                var downs = peer.TryGetProperty("session-down", out var d) ? d.GetInt64().ToString(CultureInfo.InvariantCulture) : "?";
                 counts.Add($"{name} {downs}");
             }
 
