@@ -114,6 +114,20 @@ public sealed class BgpLab : IAsyncDisposable
 
     private static string PasswordLine(string? password) => password is null ? string.Empty : $"password = \"{password}\"";
 
+    /// <summary>
+    /// Makes the router hash multipath routes on L4 (<c>net.ipv4.fib_multipath_hash_policy=1</c>, in the router's
+    /// namespace only): flows that differ only in their source port then spread over the VIP's next hops, as on a
+    /// data-centre router. The kernel default (0) hashes on addresses alone, so one client's flows all take one path.
+    /// </summary>
+    public async Task UseL4MultipathHashAsync()
+    {
+        var result = await Lab.Router!.ExecAsync("sysctl", "-w", "net.ipv4.fib_multipath_hash_policy=1").ConfigureAwait(false);
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"sysctl in {Lab.Router.Namespace}: {result.StdOut}{result.StdErr}");
+        }
+    }
+
     /// <summary>The router's next hops for the VIP now.</summary>
     public Task<IReadOnlyList<IPAddress>> NextHopsAsync() => Router.NextHopsAsync(Vip);
 
