@@ -10,7 +10,9 @@ namespace Vipd.Benchmarks;
 /// detection of a crash (crash to every survivor holding the node dead), false deaths and suspicions under loss, and
 /// idle bytes per node and second on the wire (UDP payload + 46: Ethernet header and FCS, IPv4, UDP).
 /// <c>VIPD_SIM_CANDIDATES="80/20/30/100,100/15/25/85"</c> = interval/probe timeout/indirect timeout/suspicion minimum in
-/// ms; a trailing <c>a</c> turns on ProbeWithAck, <c>f</c> keeps one probe order (no reshuffle per round).
+/// ms; a trailing <c>x</c> starts from the fast profile instead of the default one. (Until 611f368 the flags <c>a</c>,
+/// ProbeWithAck, and <c>f</c>, one probe order instead of a reshuffle per round, compared the probe schedules; both are
+/// gone: one fixed order is the only schedule now.)
 /// <c>VIPD_SIM_CRASHES</c> (400), <c>VIPD_SIM_SOAK</c> (seeds x seconds per loss rate, 40x300).
 /// </summary>
 internal static class TimingSweep
@@ -61,8 +63,6 @@ internal static class TimingSweep
             ProbeTimeout = TimeSpan.FromMilliseconds(numbers[1]),
             IndirectProbeTimeout = TimeSpan.FromMilliseconds(numbers[2]),
             SuspicionMinimum = TimeSpan.FromMilliseconds(numbers[3]),
-            ProbeWithAck = flags.Contains('a', StringComparison.Ordinal),
-            ReshuffleEachRound = !flags.Contains('f', StringComparison.Ordinal),
         };
     }
 
