@@ -8,7 +8,7 @@ namespace Vipd.Core.Tests.Simulation;
 /// the probe cycle (deterministic simulation, no loss, 0.5 ms latency). Judged on the tail: with one fixed probe
 /// order each survivor probes the crashed node within n - 1 intervals, so no crash takes longer than that plus the
 /// probe's two timeouts and the suspicion. Reshuffling the order each round (SWIM's randomized round robin) allowed
-/// up to 2n - 3 intervals: this test then fails (max ~420 ms with these timings).
+/// up to 2n - 3 intervals: this test then fails (max ~410 ms with these timings).
 /// </summary>
 public sealed class DetectionTimeTests(ITestOutputHelper output)
 {
