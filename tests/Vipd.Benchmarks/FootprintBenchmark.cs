@@ -60,7 +60,7 @@ internal static class FootprintBenchmark
         var frames = table.Get("frames/s sent");
 
         await using var lab = await LabNetwork.CreateAsync(3).ConfigureAwait(false);
-        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find(), new VipdClusterOptions { Profile = profile, LogLevel = "warning", MetricsPort = MetricsPort }).ConfigureAwait(false);
+        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find(), new VipdClusterOptions { Profile = profile, LogLevel = "warning", MetricsPort = MetricsPort, ClusterExtra = Environment.GetEnvironmentVariable("VIPD_CLUSTER_EXTRA") ?? "" }).ConfigureAwait(false);
         await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, Settle).ConfigureAwait(false);
         await Task.Delay(Idle).ConfigureAwait(false);
 

@@ -14,6 +14,11 @@ internal static class SimulationBenchmark
 {
     public static Task<int> RunAsync(BenchmarkOptions options)
     {
+        if (Environment.GetEnvironmentVariable("VIPD_SIM_CANDIDATES") is { Length: > 0 } candidates)
+        {
+            return Task.FromResult(TimingSweep.Run(candidates));
+        }
+
         var sizes = (Environment.GetEnvironmentVariable("VIPD_SIM_NODES") ?? "10,100")
             .Split(',', StringSplitOptions.RemoveEmptyEntries)
             .Select(s => int.Parse(s, CultureInfo.InvariantCulture))

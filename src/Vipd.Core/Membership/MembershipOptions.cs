@@ -2,8 +2,9 @@ namespace Vipd.Core.Membership;
 
 /// <summary>
 /// Every timing of the SWIM membership, each default with its reason. <see cref="Default"/> is tuned for a LAN
-/// (a crash is marked dead by every survivor in ~200 ms median at 3 nodes, idle traffic ~2.4 KB/s per node on the wire);
-/// <see cref="Fast"/> trades ~8x the probe traffic (~9 KB/s per node) for ~27 ms median detection.
+/// (a crash is marked dead by every survivor in ~200 ms median, 314 ms at most, at 3 nodes in the simulation; idle
+/// traffic ~1.9 KB/s per node on the wire); <see cref="Fast"/> trades 10x the probe traffic (~19 KB/s per node) for
+/// ~27 ms median detection.
 /// </summary>
 public sealed record MembershipOptions
 {
@@ -11,7 +12,7 @@ public sealed record MembershipOptions
     public static MembershipOptions Default { get; } = new();
 
     /// <summary>
-    /// Fast failover: probe every 10 ms and declare dead 12 ms after suspicion. Costs ~9 KB/s per node idle and
+    /// Fast failover: probe every 10 ms and declare dead 12 ms after suspicion. Costs ~19 KB/s per node idle and
     /// tolerates less scheduling jitter (a 15 ms GC pause may cause a refuted suspicion, rarely a false death).
     /// </summary>
     public static MembershipOptions Fast { get; } = new()
@@ -25,23 +26,29 @@ public sealed record MembershipOptions
     };
 
     /// <summary>
-    /// Default 80 ms: 12.5 probes/s cost 25 frames and ~2.4 KB/s per node on the wire (3 nodes, format 2), and reach a
-    /// crashed peer of 3 within ~50 ms (median).
+    /// Default 100 ms: 10 probes/s cost 20 frames and ~1.9 KB/s per node on the wire (3 nodes, format 2; issue 13's
+    /// target is 2,048 B/s); each member is probed by every other exactly once every n - 1 intervals, so a crashed peer
+    /// of 3 is probed by each survivor within 200 ms.
     /// </summary>
-    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromMilliseconds(80);
+    public TimeSpan ProbeInterval { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Default 20 ms: a LAN round trip is far below 1 ms; the slack absorbs scheduling and GC hiccups.</summary>
-    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>
+    /// Default 10 ms: a LAN round trip is far below 1 ms; the slack absorbs scheduling hiccups, and a missed ack only
+    /// starts the indirect phase (with a direct retry), never a suspicion on its own. Lifeguard scales it up while
+    /// this node looks unhealthy.
+    /// </summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>Default 30 ms: relays need two more LAN hops plus their own <see cref="ProbeTimeout"/> to nack; a probe fails 50 ms after it began.</summary>
-    public TimeSpan IndirectProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(30);
+    /// <summary>Default 20 ms: relays need two more LAN hops plus their own <see cref="ProbeTimeout"/> to nack; a probe fails 30 ms after it began.</summary>
+    public TimeSpan IndirectProbeTimeout { get; init; } = TimeSpan.FromMilliseconds(20);
 
     /// <summary>Default 3 (memberlist): three independent paths make a lost packet unlikely to look like a crash.</summary>
     public int IndirectChecks { get; init; } = 3;
 
     /// <summary>
     /// Default 100 ms: the suspicion timeout with no confirmations expected, up to 10 nodes (times log10 n above):
-    /// long enough for the suspect's refutation to arrive over several retries at 10 % loss.
+    /// long enough for the suspect's refutation to arrive over several retries at 10 % loss (every suspector re-tells
+    /// the suspect each <see cref="GossipInterval"/>); at least <see cref="ProbeInterval"/> (the config requires it).
     /// </summary>
     public TimeSpan SuspicionMinimum { get; init; } = TimeSpan.FromMilliseconds(100);
 
@@ -108,22 +115,6 @@ public sealed record MembershipOptions
     /// wrap or could no longer be refuted.
     /// </summary>
     public uint MaxIncarnationLead { get; init; } = 1u << 24;
-
-    /// <summary>
-    /// Default false. True: the ack to a ping from the member this node probes next carries that probe (one frame
-    /// instead of two; the next tick then probes no one): at 3 nodes ~19 frames/s and ~1.9 KB/s per node on the wire
-    /// instead of 25 and ~2.4 KB/s, but detection is slower (simulation, 400 crashes: mean +16 ms, p99 +10 ms, max
-    /// +30 ms; lab failover, n = 30: mean +12 ms), so it stays off until that is solved (issue 13).
-    /// </summary>
-    internal bool ProbeWithAck { get; init; }
-
-    /// <summary>
-    /// Default true (SWIM): the probe order is reshuffled after every round. False keeps one shuffled order (each member
-    /// probed exactly every n - 1 intervals, a shorter detection tail in the simulation), but then the probes that ride
-    /// with acks lock into a fixed pattern: at 3 nodes one node sent 25 frames/s (2,405 B/s) while another sent 12.6.
-    /// False only in tests.
-    /// </summary>
-    internal bool ReshuffleEachRound { get; init; } = true;
 
     /// <summary>Throws <see cref="ArgumentException"/> when a value is out of range.</summary>
     public void Validate()

@@ -17,18 +17,8 @@ public sealed partial class SwimMembership
         }
     }
 
-    /// <summary>Probes that left with an ack (<see cref="TryProbeWithAck"/>) instead of in a datagram of their own.</summary>
-    internal long ProbesWithAck => Interlocked.Read(ref _probesWithAck);
-
     private void OnProbeTick()
     {
-        if (_probedEarly)
-        {
-            // This tick's probe already went out with an ack (TryProbeWithAck): one probe per interval, never more.
-            _probedEarly = false;
-            return;
-        }
-
         if (_left || _probe is not null)
         {
             // A probe whose timeouts were scaled up by poor local health is still running.
@@ -52,36 +42,6 @@ public sealed partial class SwimMembership
         _pendingAcks[sequence] = new PendingAck { Target = target.Name };
         _probePhaseTimer?.Change(ScaleByHealth(_options.ProbeTimeout), Timeout.InfiniteTimeSpan);
         return new PingMessage(sequence, _local.Incarnation);
-    }
-
-    /// <summary>
-    /// With <see cref="MembershipOptions.ProbeWithAck"/> (off by default: it slows detection), when <paramref name="pinger"/> is the member the next tick would probe (round-robin order, no probe running and
-    /// none sent early yet in this interval), starts that probe now so that its ping rides in the same datagram as the
-    /// ack: one frame instead of two. The next tick then sends none, so every interval still has exactly one probe of
-    /// this node, in the same order; the probe only leaves earlier (at most one interval).
-    /// </summary>
-    private PingMessage? TryProbeWithAck(MemberRecord pinger)
-    {
-        if (!_options.ProbeWithAck || _left || _probe is not null || _probedEarly || !pinger.IsLive || !_started)
-        {
-            return null;
-        }
-
-        if (_probeIndex >= _probeList.Count)
-        {
-            // The round ended: the next tick would reshuffle; do it now.
-            StartRound();
-        }
-
-        if (_probeIndex >= _probeList.Count || _probeList[_probeIndex] != pinger)
-        {
-            return null;
-        }
-
-        _probeIndex++;
-        _probedEarly = true;
-        Interlocked.Increment(ref _probesWithAck);
-        return StartProbe(pinger);
     }
 
     private void OnProbePhase()
@@ -151,7 +111,7 @@ public sealed partial class SwimMembership
             extra = new DeadMessage(peer.Incarnation, peer.Name, peer.State == MemberState.Left ? peer.Name : _name);
         }
 
-        Send(new AckMessage(ping.Sequence), peer, extra: extra, probe: TryProbeWithAck(peer));
+        Send(new AckMessage(ping.Sequence), peer, extra: extra);
     }
 
     private void HandleAliveRequest(AliveRequestMessage request, string sender)
@@ -285,7 +245,14 @@ public sealed partial class SwimMembership
 
     private TimeSpan ScaleByHealth(TimeSpan timeout) => timeout * (_awareness + 1);
 
-    /// <summary>Randomized round robin (SWIM): walk a shuffled list, reshuffle at the end; skip dead and left members.</summary>
+    /// <summary>
+    /// Round robin in a random order (SWIM's randomized round robin without the reshuffle per round): new members go to
+    /// random places of the list (<see cref="AddToProbeList"/>), and the list is walked again and again in that order,
+    /// skipping dead and left members. So each live member is probed exactly once every n - 1 intervals, and a crash is
+    /// reached within n - 1 intervals by every prober; reshuffling each round allowed up to 2n - 3 (simulation, 3
+    /// nodes, 400 crashes: detection p99 366 → 295 ms, max 377 → 296 ms at the old 80 ms interval) and gave no node
+    /// a steadier load: with one fixed order every node is probed exactly n - 1 times per round.
+    /// </summary>
     private MemberRecord? NextProbeTarget()
     {
         for (var checkedCount = 0; checkedCount <= _probeList.Count; checkedCount++)
@@ -309,21 +276,17 @@ public sealed partial class SwimMembership
         return null;
     }
 
-    private void StartRound()
-    {
-        _probeIndex = 0;
-        if (_options.ReshuffleEachRound)
-        {
-            Shuffle(_probeList);
-        }
-    }
+    private void StartRound() => _probeIndex = 0;
 
-    private void Shuffle(List<MemberRecord> list)
+    /// <summary>Puts a new member at a random place of the probe order, keeping the place of the round under way.</summary>
+    private void AddToProbeList(MemberRecord record)
     {
-        for (var i = list.Count - 1; i > 0; i--)
+        var index = _random.Next(_probeList.Count + 1);
+        _probeList.Insert(index, record);
+        if (index < _probeIndex)
         {
-            var j = _random.Next(i + 1);
-            (list[i], list[j]) = (list[j], list[i]);
+            // The members already probed this round moved up one place: the next one stays next.
+            _probeIndex++;
         }
     }
 

@@ -49,7 +49,7 @@ public sealed partial class SwimMembership
             };
             _members[alive.Name] = record;
             ResolveInline(record);
-            _probeList.Insert(_random.Next(_probeList.Count + 1), record);
+            AddToProbeList(record);
             _logger.MemberJoined(record.Name, record.Address, record.Incarnation);
             _broadcasts.Enqueue(alive.Name, alive);
             RaiseChanged(record);

@@ -19,7 +19,8 @@ namespace Vipd.Core.Membership;
 /// Where it differs from memberlist, for fast LAN failover without false deaths: a failed direct ping is retried
 /// alongside the indirect ones (UDP only, no TCP fallback); every suspector tells the suspect directly, once per
 /// gossip interval, until it refutes (the suspect answers a stale suspicion with its current alive), so a lost
-/// datagram does not become a false death even with a 100 ms suspicion; the push/pull interval grows linearly
+/// datagram does not become a false death even with a 100 ms suspicion; the probe order is shuffled once (new members
+/// at random places) and kept, not reshuffled each round, so each member is probed every n - 1 intervals; the push/pull interval grows linearly
 /// above 32 members so bytes per node stay flat; seeds that are not live members are pushed to at every push/pull
 /// round, which heals a partition that outlasted the dead-member reclaim time; every ping carries its sender's
 /// incarnation, so a receiver that missed the sender's gossip (new metadata) asks for its alive, and one that holds
@@ -60,8 +61,6 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     private ITimer? _joinTimer;
     private ProbeState? _probe;
     private int _probeIndex;
-    private bool _probedEarly;
-    private long _probesWithAck;
     private uint _sequence;
     private int _awareness;
     private int _joinAttempt;
@@ -657,22 +656,16 @@ public sealed partial class SwimMembership : IMembership, IDisposable
     }
 
     /// <summary>Seals <paramref name="message"/>, plus queued broadcasts that fit, into one datagram for <paramref name="member"/>.</summary>
-    private void Send(WireMessage message, MemberRecord member, bool piggyback = true, WireMessage? extra = null, WireMessage? probe = null) =>
-        Send(message, member.Address, member.RecipientId, piggyback, extra, probe);
+    private void Send(WireMessage message, MemberRecord member, bool piggyback = true, WireMessage? extra = null) =>
+        Send(message, member.Address, member.RecipientId, piggyback, extra);
 
     /// <summary>Seals <paramref name="message"/>, plus queued broadcasts that fit, into one datagram for the outbox.</summary>
-    private void Send(WireMessage message, IPEndPoint destination, ulong recipient, bool piggyback = true, WireMessage? extra = null,
-        WireMessage? probe = null)
+    private void Send(WireMessage message, IPEndPoint destination, ulong recipient, bool piggyback = true, WireMessage? extra = null)
     {
         var length = MessageCodec.Write(message, _plaintext);
         if (extra is not null)
         {
             length += MessageCodec.Write(extra, _plaintext.AsSpan(length));
-        }
-
-        if (probe is not null)
-        {
-            length += MessageCodec.Write(probe, _plaintext.AsSpan(length));
         }
 
         if (piggyback)

@@ -386,7 +386,7 @@ public class ConfigLoaderTests
             [
                 "x.toml:2:11: invalid address '192.0.2.1111' in [node]; expected an IPv4 or IPv6 address without a prefix",
                 "x.toml:3:1: unknown key 'porr' in [node]; did you mean 'port'?",
-                "x.toml:7:17: probe_timeout (2s) must be shorter than probe_interval (80ms)",
+                "x.toml:7:17: probe_timeout (2s) must be shorter than probe_interval (100ms)",
                 "x.toml:11:11: '192.0.2.200' needs a prefix length, such as \"192.0.2.200/24\"",
                 "x.toml:13:11: unknown check 'nope'; no [[check]] is defined",
             ],

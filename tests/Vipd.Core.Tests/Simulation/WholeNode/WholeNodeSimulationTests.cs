@@ -1,4 +1,5 @@
 using System.Net;
+using Vipd.Core.Membership;
 
 namespace Vipd.Core.Tests.Simulation.WholeNode;
 
@@ -102,9 +103,9 @@ public sealed class WholeNodeSimulationTests
         var message = $"views met {(meetAt.Value - healedAt).TotalMilliseconds} ms after the heal, one holder per VIP at {(singleAt.Value - healedAt).TotalMilliseconds} ms, the client following every holder at {(resolvedAt.Value - healedAt).TotalMilliseconds} ms; last: {lastViolation}";
 
         // The claims travel with the gossip that brings the views together: every VIP has one holder within one
-        // probe period (80 ms) of the views meeting; the winner re-announces once the loser's claim ends, so the
-        // client follows within the default detection bound.
-        Assert.True(singleAt.Value - meetAt.Value <= TimeSpan.FromMilliseconds(80), message);
+        // probe period (the default's) of the views meeting; the winner re-announces once the loser's claim ends, so
+        // the client follows within the default detection bound.
+        Assert.True(singleAt.Value - meetAt.Value <= MembershipOptions.Default.ProbeInterval, message);
         Assert.True(resolvedAt.Value - meetAt.Value <= TimeSpan.FromMilliseconds(500), message);
     }
 }
