@@ -27,7 +27,7 @@ public sealed class NotifyLabTests
                 #!/bin/sh
                 echo "$VIPD_STATE $VIPD_OLD_STATE $VIPD_VIP $VIPD_ADDRESS $1" >> {{directory}}/$VIPD_NODE.log
                 if [ "$1" = m ]; then
-                  { grep -E '^Cap(Eff|Prm|Inh|Amb|Bnd):' /proc/self/status; grep NoNewPrivs /proc/self/status; echo "uid $(id -u)"; cat {{key}} >/dev/null 2>&1 && echo key readable || echo key unreadable; env | cut -d= -f1 | sort | tr '\n' ' '; echo; } > {{directory}}/privileges.txt
+                  { grep -E '^Cap(Eff|Prm|Inh|Amb|Bnd):' /proc/self/status; grep NoNewPrivs /proc/self/status; echo "uid $(id -u)"; cat {{key}} >/dev/null 2>&1 && echo key readable || echo key unreadable; env | cut -d= -f1 | sort | tr '\n' ' '; echo; } > {{directory}}/privileges.tmp && mv {{directory}}/privileges.tmp {{directory}}/privileges.txt
                 fi
 
                 """);
@@ -49,7 +49,8 @@ public sealed class NotifyLabTests
             await WaitForLineAsync(holderLog, "MASTER ");
             await WaitForLineAsync(otherLog, "BACKUP INIT web 192.0.2.200/24 b");
 
-            // The daemon runs as root with every capability; its script has none and cannot read the key.
+            // The daemon runs as root with every capability; its script has none and cannot read the key. The script
+            // renames its finished report into place, so the test never reads it half-written (a CI run once did).
             var privileges = Path.Combine(directory, "privileges.txt");
             await WaitForLineAsync(privileges, "key ");
             var lines = await File.ReadAllLinesAsync(privileges);
