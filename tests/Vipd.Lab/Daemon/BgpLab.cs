@@ -65,6 +65,17 @@ public sealed class BgpLab : IAsyncDisposable
             }
 
             var ms = ((long)interval.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+            string Peer(IPAddress address, string? secret) => $"""
+
+                [[bgp.peer]]
+                address = "{address}"
+                asn = {RouterAsn}
+                bfd_interval = "{ms}ms"
+                bfd_multiplier = {bfdMultiplier}
+                keepalive = "1s"
+                hold = "3s"
+                {PasswordLine(secret)}
+                """;
             var options = new VipdClusterOptions
             {
                 Vips = dualStack ? [("anycast", Vip, 32), ("anycast6", Vip6, 128)] : [("anycast", Vip, 32)],
@@ -79,25 +90,8 @@ public sealed class BgpLab : IAsyncDisposable
                     pathspace = "{node.Namespace}"
                     sync_interval = "1s"
 
-                    [[bgp.peer]]
-                    address = "{router.IPv4}"
-                    asn = {RouterAsn}
-                    bfd_interval = "{ms}ms"
-                    bfd_multiplier = {bfdMultiplier}
-                    keepalive = "1s"
-                    hold = "3s"
-                    {PasswordLine(nodePassword?.Invoke(node) ?? password)}
-                    {(dualStack ? $"""
-
-                        [[bgp.peer]]
-                        address = "{router.IPv6}"
-                        asn = {RouterAsn}
-                        bfd_interval = "{ms}ms"
-                        bfd_multiplier = {bfdMultiplier}
-                        keepalive = "1s"
-                        hold = "3s"
-                        {PasswordLine(nodePassword?.Invoke(node) ?? password)}
-                        """ : string.Empty)}
+                    {Peer(router.IPv4, nodePassword?.Invoke(node) ?? password)}
+                    {(dualStack ? Peer(router.IPv6, nodePassword?.Invoke(node) ?? password) : string.Empty)}
 
                     {nodeExtra?.Invoke(node)}
                     """,
