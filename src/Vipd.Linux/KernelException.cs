@@ -54,6 +54,7 @@ public sealed class KernelException : Exception
     {
         1 => "EPERM",
         2 => "ENOENT",
+        3 => "ESRCH",
         4 => "EINTR",
         11 => "EAGAIN",
         13 => "EACCES",

@@ -36,6 +36,12 @@ internal sealed class TimedPorts(IAddressManager addresses, INeighborAnnouncer n
 
     public IReadOnlyList<AddressChangeResult> Apply(IReadOnlyList<AddressChange> changes) => Time(ref _applyTicks, () => addresses.Apply(changes));
 
+    public bool AddHold(AddressHold hold) => Time(ref _applyTicks, () => addresses.AddHold(hold));
+
+    public bool RemoveHold(AddressHold hold) => Time(ref _applyTicks, () => addresses.RemoveHold(hold));
+
+    public IReadOnlyList<AddressHold> ListHolds() => Time(ref _listTicks, addresses.ListHolds);
+
     public void Announce(LinkInfo link, IPAddress address)
     {
         var start = Stopwatch.GetTimestamp();

@@ -68,6 +68,88 @@ public sealed class BgpLabTests(ITestOutputHelper output)
         await WaitAsync(bgp, [n2, n3], TimeSpan.FromSeconds(10));
     }
 
+    /// <summary>
+    /// A planned move (a drain, then a SIGTERM) while 32 UDP flows, hashed on L4 over the router's next hops, probe the
+    /// VIP every 5 ms: no probe may be lost. The node letting go keeps answering until its withdrawal has reached the
+    /// router (the announcer's hold), and an active-standby successor advertises before the owner withdraws.
+    /// </summary>
+    [Theory]
+    [InlineData("active-active")]
+    [InlineData("active-standby")]
+    public async Task PlannedDrainAndStop_FlowsHashedOverNextHops_NoProbeLost(string policy)
+    {
+        await using var bgp = await BgpLab.StartAsync(VipdBinary.Find(), policy: policy);
+        await bgp.UseL4MultipathHashAsync();
+        var echoes = bgp.Lab.Nodes.Select(n => UdpEcho.Start(n)).ToList();
+        try
+        {
+            var nodes = bgp.Lab.Nodes;
+            foreach (var step in new[] { "drain", "stop" })
+            {
+                await bgp.WaitForSessionsAsync(Converge);
+                LabHost victim;
+                if (policy == "active-standby")
+                {
+                    victim = await bgp.WaitForSingleAdvertiserAsync(Converge);
+                }
+                else
+                {
+                    await bgp.WaitForNextHopsAsync(nodes, Converge);
+                    victim = nodes[step == "drain" ? 0 : 1];
+                }
+
+                IReadOnlyList<FlowReport> flows;
+                await using (var prober = FlowProber.Start(bgp.Lab.RemoteClient!, BgpLab.Vip, 32, TimeSpan.FromMilliseconds(5)))
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(300));
+                    if (step == "drain")
+                    {
+                        using var client = await Api.ApiClient.ConnectAsync(bgp.Cluster, victim, Converge);
+                        var drained = await client.Service.DrainAsync(new Vipd.Api.V1.DrainRequest { Wait = Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(TimeSpan.FromSeconds(10)) });
+                        Assert.True(drained.Complete, $"the drain of {victim.Name} did not complete: {string.Join(",", drained.StillHeld)}");
+                    }
+                    else
+                    {
+                        await bgp.Cluster.StopAsync(victim, TimeSpan.FromSeconds(10));
+                    }
+
+                    var others = nodes.Where(n => n != victim).ToList();
+                    if (policy == "active-standby")
+                    {
+                        await bgp.WaitForSingleAdvertiserAsync(TimeSpan.FromSeconds(10), n => n != victim);
+                    }
+                    else
+                    {
+                        await bgp.WaitForNextHopsAsync(others, TimeSpan.FromSeconds(10));
+                    }
+
+                    // Past the hold's end too: the router must not send this node anything after it stops answering.
+                    await Task.Delay(TimeSpan.FromSeconds(1.5));
+                    flows = await prober.StopAsync();
+                }
+
+                var lost = flows.Sum(f => f.Lost);
+                var toVictim = flows.Count(f => f.FirstResponder == victim.Name);
+                var worst = flows.MaxBy(f => f.LongestGap)!;
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{policy} {step} of {victim.Name}: {toVictim}/{flows.Count} flows were on it, {flows.Count(f => f.Moved)} moved, {lost} probes lost, worst gap {worst.LongestGap.TotalMilliseconds:0.0} ms"));
+                Assert.True(toVictim > 0, $"no flow was hashed to {victim.Name}: the step proves nothing");
+                Assert.True(lost == 0, $"the {step} of {victim.Name} lost {lost} probes in {flows.Count(f => f.Lost > 0)} flows (worst gap {worst.LongestGap.TotalMilliseconds:0.0} ms at {worst.LongestGapAt:HH:mm:ss.fff}){Environment.NewLine}{bgp.Cluster.Logs()}");
+                if (step == "drain")
+                {
+                    using var client = await Api.ApiClient.ConnectAsync(bgp.Cluster, victim, Converge);
+                    await client.Service.UndrainAsync(new Vipd.Api.V1.UndrainRequest());
+                }
+            }
+        }
+        finally
+        {
+            foreach (var echo in echoes)
+            {
+                await echo.DisposeAsync();
+            }
+        }
+    }
+
     [Fact]
     public async Task ActiveStandby_OwnerOnly_FrrRestartResyncs_CrashMovesTheRoute_OwnerWithoutSessionGivesWay()
     {

@@ -103,6 +103,43 @@ public sealed class NetlinkLabTests : IAsyncLifetime
     }
 
     [Fact]
+    public void Holds_V4AndV6_LocalRoutesThatOutliveTheAddress_ListedAndRemovedOnce()
+    {
+        var lo = Run(() =>
+        {
+            using var m = new NetlinkAddressManager();
+            return m.FindLink("lo")!.Index;
+        });
+        using var manager = Run(() => new NetlinkAddressManager());
+        var v4 = new AddressHold(lo, IPAddress.Parse("198.51.100.7"));
+        var v6 = new AddressHold(lo, IPAddress.Parse("2001:db8:ffff::7"));
+        Assert.True(manager.Add(lo, v4.Address, 32));
+        Assert.True(manager.Add(lo, v6.Address, 128));
+        Ip($"-n {_ns} addr add 198.51.100.8/32 dev lo"); // an operator's local route (proto kernel) is never a hold
+
+        // The hold goes in beside the kernel's own local route of the address (metric 0), then outlives the address.
+        Assert.True(manager.AddHold(v4));
+        Assert.True(manager.AddHold(v6));
+        Assert.False(manager.AddHold(v4));
+        Assert.True(manager.Remove(lo, v4.Address, 32));
+        Assert.True(manager.Remove(lo, v6.Address, 128));
+        var routes = Ip($"-n {_ns} route show table local") + Ip($"-n {_ns} -6 route show table local");
+        _output.WriteLine(routes);
+        Assert.Contains("local 198.51.100.7 dev lo proto 118 scope host metric 118", routes, StringComparison.Ordinal);
+        Assert.Contains("local 2001:db8:ffff::7 dev lo proto 118 metric 118", routes, StringComparison.Ordinal);
+        Assert.Equal([v4, v6], manager.ListHolds().OrderBy(h => h.Address.AddressFamily));
+
+        Assert.True(manager.RemoveHold(v4));
+        Assert.False(manager.RemoveHold(v4));
+        Assert.True(manager.RemoveHold(v6));
+        Assert.Empty(manager.ListHolds());
+        routes = Ip($"-n {_ns} route show table local") + Ip($"-n {_ns} -6 route show table local");
+        Assert.DoesNotContain("198.51.100.7", routes, StringComparison.Ordinal);
+        Assert.DoesNotContain("2001:db8:ffff::7", routes, StringComparison.Ordinal);
+        Assert.Contains("198.51.100.8", routes, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ListAddresses_OperatorAddress_NotAddedByVipd()
     {
         Ip($"-n {_ns} addr add 192.0.2.201/24 dev eth0");

@@ -180,10 +180,18 @@ public sealed partial class Announcer
         return false;
     }
 
-    /// <summary>Stops announcing a VIP that is no longer owned; the next reconcile removes its address.</summary>
-    private void ReleaseLocked(AnnouncedVip vip, List<AnnouncerEvent> events)
+    /// <summary>
+    /// Stops announcing a VIP that is no longer owned; the next reconcile removes its address. A BGP VIP's traffic is
+    /// held first (<see cref="HoldLocked"/>) unless <paramref name="hold"/> is false (clean-up).
+    /// </summary>
+    private void ReleaseLocked(AnnouncedVip vip, List<AnnouncerEvent> events, bool hold = true)
     {
         StopBurstLocked(vip);
+        if (hold)
+        {
+            HoldLocked(vip, events);
+        }
+
         if (vip.Bound)
         {
             vip.Bound = false;

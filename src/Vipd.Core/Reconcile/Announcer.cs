@@ -223,8 +223,8 @@ public sealed partial class Announcer : IDisposable
     }
 
     /// <summary>
-    /// Forgets every owned VIP and removes every address vipd added on any interface (also those a crashed
-    /// predecessor left behind); an operator's addresses stay. For startup and <c>vipd cleanup</c>. Returns how many
+    /// Forgets every owned VIP and removes every address and hold (<see cref="AddressHold"/>) vipd added on any
+    /// interface (also those a crashed predecessor left behind); an operator's addresses stay. For startup and <c>vipd cleanup</c>. Returns how many
     /// addresses were removed; throws <see cref="InvalidOperationException"/> when some could not be.
     /// </summary>
     public int CleanupAll()
@@ -237,11 +237,13 @@ public sealed partial class Announcer : IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             foreach (var vip in _vips.Values)
             {
-                ReleaseLocked(vip, events);
+                ReleaseLocked(vip, events, hold: false);
             }
 
             _vips.Clear();
             IndexLocked();
+            failures = [];
+            CleanupHoldsLocked(failures, events);
             var changes = new List<AddressChange>();
             foreach (var address in _addresses.ListAddresses())
             {
@@ -252,7 +254,6 @@ public sealed partial class Announcer : IDisposable
             }
 
             removed = 0;
-            failures = [];
             if (changes.Count > 0)
             {
                 foreach (var result in _addresses.Apply(changes))
@@ -284,7 +285,10 @@ public sealed partial class Announcer : IDisposable
         return removed;
     }
 
-    /// <summary>Stops every timer; later monitor callbacks are ignored. Does not remove addresses (see <see cref="CleanupAll"/>).</summary>
+    /// <summary>
+    /// Stops every timer and removes the holds still in place (wait for <see cref="Holding"/> to end first); later
+    /// monitor callbacks are ignored. Does not remove addresses (see <see cref="CleanupAll"/>).
+    /// </summary>
     public void Dispose()
     {
         lock (_lock)
@@ -311,6 +315,9 @@ public sealed partial class Announcer : IDisposable
             _retryTimer = null;
             _resyncTimer?.Dispose();
             _resyncTimer = null;
+
+            // A hold must not outlive the process: this node would keep answering for a VIP it no longer owns.
+            EndHoldsLocked(all: true, []);
         }
     }
 

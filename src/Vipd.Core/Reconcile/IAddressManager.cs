@@ -28,4 +28,16 @@ public interface IAddressManager
 
     /// <summary>Applies many changes in batched kernel messages; never throws for one change's failure.</summary>
     IReadOnlyList<AddressChangeResult> Apply(IReadOnlyList<AddressChange> changes);
+
+    /// <summary>
+    /// Adds a hold (<see cref="AddressHold"/>): a local route for the address alone in table local, marked as vipd's.
+    /// Returns false when it was already there. Throws on any other kernel error.
+    /// </summary>
+    bool AddHold(AddressHold hold);
+
+    /// <summary>Removes a hold. Returns false when it was not there. Throws on any other kernel error.</summary>
+    bool RemoveHold(AddressHold hold);
+
+    /// <summary>Every hold vipd made (its local routes in table local), also those a crashed predecessor left.</summary>
+    IReadOnlyList<AddressHold> ListHolds();
 }

@@ -9,6 +9,17 @@ internal static class RtnetlinkConstants
     public const ushort RTM_NEWADDR = 20;
     public const ushort RTM_DELADDR = 21;
     public const ushort RTM_GETADDR = 22;
+    public const ushort RTM_NEWROUTE = 24;
+    public const ushort RTM_DELROUTE = 25;
+    public const ushort RTM_GETROUTE = 26;
+
+    public const ushort RTA_DST = 1;
+    public const ushort RTA_OIF = 4;
+    public const ushort RTA_PRIORITY = 6;
+    public const ushort RTA_TABLE = 15;
+
+    public const byte RTN_LOCAL = 2;
+    public const byte RT_TABLE_LOCAL = 255;
 
     public const int RTNLGRP_LINK = 1;
     public const int RTNLGRP_IPV4_IFADDR = 5;

@@ -84,7 +84,47 @@ public sealed class NetlinkAddressManager : IAddressManager, IDisposable
         return results;
     }
 
+    public bool AddHold(AddressHold hold) => ChangeHold(hold, add: true);
+
+    public bool RemoveHold(AddressHold hold) => ChangeHold(hold, add: false);
+
+    /// <summary>One dump of every routing table (the kernel filters a dump by table only under strict checking), kept to vipd's holds.</summary>
+    public IReadOnlyList<AddressHold> ListHolds()
+    {
+        return Dump(RTM_GETROUTE, "list routes", (List<AddressHold> holds, NetlinkMessage message) =>
+        {
+            if (message.Type == RTM_NEWROUTE && RtnetlinkParser.TryParseHold(message.Payload, out var hold))
+            {
+                holds.Add(hold);
+            }
+        });
+    }
+
     public void Dispose() => _socket.Dispose();
+
+    /// <summary>Adds or removes a hold: EEXIST on add and ESRCH on remove are "already so" (false).</summary>
+    private bool ChangeHold(AddressHold hold, bool add)
+    {
+        ArgumentNullException.ThrowIfNull(hold.Address);
+        if (hold.Address.AddressFamily is not (System.Net.Sockets.AddressFamily.InterNetwork or System.Net.Sockets.AddressFamily.InterNetworkV6))
+        {
+            throw new ArgumentException($"unsupported address {hold.Address}", nameof(hold));
+        }
+
+        Span<byte> buffer = stackalloc byte[NetlinkMessageWriter.MaxAddressMessageSize];
+        var writer = new NetlinkMessageWriter(buffer);
+        var sequence = _socket.NextSequence();
+        RtnetlinkRequests.WriteHoldChange(ref writer, hold, add, sequence);
+        var operation = $"{(add ? "add" : "remove")} the hold of {hold.Address}";
+        var ack = _socket.Exchange(writer.Written, sequence, operation, null);
+        return ack.Errno switch
+        {
+            0 => true,
+            Errno.EEXIST when add => false,
+            Errno.ESRCH when !add => false,
+            _ => throw new KernelException(ack.Errno, operation, InterfaceName(hold.InterfaceIndex), ack.Message),
+        };
+    }
 
     /// <summary>"add address 192.0.2.200/24" or "remove address …".</summary>
     internal static string Describe(AddressChange change) =>

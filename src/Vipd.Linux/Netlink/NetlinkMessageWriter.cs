@@ -57,6 +57,21 @@ internal ref struct NetlinkMessageWriter
         HostOrder.WriteUInt32(body[4..], (uint)interfaceIndex);
     }
 
+    /// <summary>Writes a <c>struct rtmsg</c> (flags 0).</summary>
+    public void WriteRtMsg(byte family, byte destinationLength, byte table, byte protocol, byte scope, byte type)
+    {
+        var body = Reserve(12);
+        body[0] = family;
+        body[1] = destinationLength;
+        body[2] = 0; // rtm_src_len
+        body[3] = 0; // rtm_tos
+        body[4] = table;
+        body[5] = protocol;
+        body[6] = scope;
+        body[7] = type;
+        HostOrder.WriteUInt32(body[8..], 0);
+    }
+
     /// <summary>Writes a <c>struct ifinfomsg</c>.</summary>
     public void WriteIfInfoMsg(byte family, int interfaceIndex, uint flags, uint change)
     {

@@ -5,14 +5,16 @@ using Vipd.Core.Reconcile;
 using static Vipd.Linux.Native.IfAddrConstants;
 using static Vipd.Linux.Native.IfConstants;
 using static Vipd.Linux.Native.IfLinkConstants;
+using static Vipd.Linux.Native.RtnetlinkConstants;
 
 namespace Vipd.Linux.Netlink;
 
-/// <summary>Turns RTM_NEWADDR/DELADDR and RTM_NEWLINK/DELLINK payloads into Core records. Pure; never throws.</summary>
+/// <summary>Turns RTM_NEWADDR/DELADDR, RTM_NEWLINK/DELLINK and vipd's RTM_NEWROUTE payloads into Core records. Pure; never throws.</summary>
 internal static class RtnetlinkParser
 {
     private const int IfAddrMsgSize = 8;
     private const int IfInfoMsgSize = 16;
+    private const int RtMsgSize = 12;
     private const byte AfInet = 2;
     private const byte AfInet6 = 10;
 
@@ -74,6 +76,61 @@ internal static class RtnetlinkParser
         }
 
         address = new InterfaceAddress(index, new IPAddress(bytes), prefixLength, MapFlags(flags), protocol == AddressProtocol.Vipd);
+        return true;
+    }
+
+    /// <summary>
+    /// Parses a route message as one of vipd's holds (<see cref="AddressHold"/>): a <c>local</c> route for one
+    /// address in table local with vipd's protocol. False for every other route and for a malformed payload.
+    /// </summary>
+    public static bool TryParseHold(ReadOnlySpan<byte> payload, out AddressHold hold)
+    {
+        hold = default;
+        if (payload.Length < RtMsgSize)
+        {
+            return false;
+        }
+
+        var family = payload[0];
+        var addressLength = family switch
+        {
+            AfInet => 4,
+            AfInet6 => 16,
+            _ => 0,
+        };
+        uint table = payload[4];
+        if (addressLength == 0 || payload[1] != addressLength * 8 || payload[5] != AddressProtocol.Vipd || payload[7] != RTN_LOCAL)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<byte> destination = default;
+        var index = 0;
+        var attributes = new RtAttributeReader(payload[RtMsgSize..]);
+        while (attributes.TryRead(out var type, out var value))
+        {
+            switch (type)
+            {
+                case RTA_DST when value.Length == addressLength:
+                    destination = value;
+                    break;
+                case RTA_OIF when value.Length >= 4:
+                    index = HostOrder.ReadInt32(value);
+                    break;
+                case RTA_TABLE when value.Length >= 4:
+                    table = HostOrder.ReadUInt32(value);
+                    break;
+                default:
+                    break;
+            }
+        }
+
+        if (destination.IsEmpty || index <= 0 || table != RT_TABLE_LOCAL || attributes.IsMalformed)
+        {
+            return false;
+        }
+
+        hold = new AddressHold(index, new IPAddress(destination));
         return true;
     }
 

@@ -56,13 +56,36 @@ internal static class RtnetlinkRequests
         writer.EndMessage();
     }
 
-    /// <summary>A dump request: RTM_GETADDR (all families: 0) or RTM_GETLINK.</summary>
+    /// <summary>
+    /// RTM_NEWROUTE (create, exclusive: EEXIST when present) or RTM_DELROUTE of a hold: a <c>local</c> route for the
+    /// address alone (/32, /128) in table local, scope host, protocol and metric <see cref="AddressProtocol"/>'s,
+    /// through the interface; as <c>ip route add local ADDRESS dev IFACE table local proto 0x76 metric 118</c>.
+    /// </summary>
+    public static void WriteHoldChange(ref NetlinkMessageWriter writer, AddressHold hold, bool add, uint sequence)
+    {
+        var family = NetlinkMessageWriter.FamilyOf(hold.Address);
+        var hostLength = hold.Address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        var flags = (ushort)(NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_EXCL : 0));
+        writer.BeginMessage(add ? RTM_NEWROUTE : RTM_DELROUTE, flags, sequence);
+        writer.WriteRtMsg(family, (byte)hostLength, RT_TABLE_LOCAL, AddressProtocol.Vipd, RT_SCOPE_HOST, RTN_LOCAL);
+        writer.WriteAttributeAddress(RTA_DST, hold.Address);
+        writer.WriteAttributeU32(RTA_OIF, (uint)hold.InterfaceIndex);
+        writer.WriteAttributeU32(RTA_PRIORITY, AddressProtocol.HoldMetric);
+        writer.WriteAttributeU32(RTA_TABLE, RT_TABLE_LOCAL);
+        writer.EndMessage();
+    }
+
+    /// <summary>A dump request: RTM_GETADDR, RTM_GETROUTE (all families: 0) or RTM_GETLINK.</summary>
     public static void WriteDump(ref NetlinkMessageWriter writer, ushort type, byte family, uint sequence)
     {
         writer.BeginMessage(type, NLM_F_REQUEST | NLM_F_DUMP, sequence);
         if (type == RTM_GETLINK)
         {
             writer.WriteIfInfoMsg(family, 0, 0, 0);
+        }
+        else if (type == RTM_GETROUTE)
+        {
+            writer.WriteRtMsg(family, 0, 0, 0, 0, 0);
         }
         else
         {

@@ -226,6 +226,16 @@ internal sealed partial class NodeService : IHostedService, IDisposable
                 stops = node.StopTransitions();
             }, TimeSpan.FromSeconds(5));
             await RunStopScriptsAsync(stops).ConfigureAwait(false);
+
+            // BGP: a withdrawn VIP's traffic is accepted until the withdrawal has reached the routers (the announcer's
+            // holds); the holds end by themselves, and whatever is left when the process ends is removed by Dispose.
+            var holdLimit = Announcer.WithdrawalHold + TimeSpan.FromSeconds(1);
+            var holding = _time.GetTimestamp();
+            while (node.Announcer.Holding && _time.GetElapsedTime(holding) < holdLimit && !cancellationToken.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(10), _time, CancellationToken.None).ConfigureAwait(false);
+            }
+
             if (_frr is not null)
             {
                 // vipd's FRR objects stay: with nothing on lo they advertise nothing, and a restart finds them in place.

@@ -70,6 +70,89 @@ public class AnnouncerTests : IDisposable
     }
 
     [Fact]
+    public void Release_SilentVip_HeldBeforeItsAddressGoesThenHoldEndsAfterWithdrawalHold()
+    {
+        var lo = _kernel.AddLink(1, "lo");
+        var address = IPAddress.Parse("198.51.100.7");
+        var bgp = new OwnedVip("bgp", new VipBinding(address, 32, "lo"), AnnouncementPolicy.Silent);
+        _announcer.SetDesired([bgp]);
+        var heldWhenRemoved = new List<bool>();
+        _kernel.Fail = change =>
+        {
+            if (change.Kind == AddressChangeKind.Remove)
+            {
+                heldWhenRemoved.Add(_kernel.ListHolds().Contains(new AddressHold(lo.Index, address)));
+            }
+
+            return null;
+        };
+
+        _announcer.SetDesired([]);
+
+        // The hold came first: the address was removed (the withdrawal) while the VIP's traffic was still accepted.
+        Assert.False(_kernel.Has(address));
+        Assert.Equal([true], heldWhenRemoved);
+        Assert.True(_announcer.Holding);
+        _time.Advance(Announcer.WithdrawalHold - TimeSpan.FromMilliseconds(1));
+        Assert.Equal([new AddressHold(lo.Index, address)], _kernel.Holds);
+        _time.Advance(TimeSpan.FromMilliseconds(2));
+        Assert.Empty(_kernel.Holds);
+        Assert.False(_announcer.Holding);
+        Assert.Equal(["+198.51.100.7", "-198.51.100.7"], _kernel.HoldChanges);
+    }
+
+    [Fact]
+    public void Release_L2VipOrOperatorsAddress_NoHold()
+    {
+        _kernel.AddLink(1, "lo");
+        _kernel.AddOperatorAddress(1, IPAddress.Parse("198.51.100.8"), 32);
+        var operators = new OwnedVip("ops", new VipBinding(IPAddress.Parse("198.51.100.8"), 32, "lo"), AnnouncementPolicy.Silent);
+        _announcer.SetDesired([Web(), operators]);
+
+        _announcer.SetDesired([]);
+
+        Assert.False(_kernel.Has(Vip4));
+        Assert.True(_kernel.Has(IPAddress.Parse("198.51.100.8"), addedByVipd: false));
+        Assert.Empty(_kernel.HoldChanges);
+        Assert.False(_announcer.Holding);
+    }
+
+    [Fact]
+    public void Release_SilentVipTwiceWithinTheHold_OneHoldUntilTheLastReleasePlusWithdrawalHold()
+    {
+        var lo = _kernel.AddLink(1, "lo");
+        var address = IPAddress.Parse("198.51.100.7");
+        var bgp = new OwnedVip("bgp", new VipBinding(address, 32, "lo"), AnnouncementPolicy.Silent);
+        _announcer.SetDesired([bgp]);
+        _announcer.SetDesired([]);
+        _time.Advance(TimeSpan.FromMilliseconds(600));
+        _announcer.SetDesired([bgp]);
+        Assert.True(_kernel.Has(address));
+        _announcer.SetDesired([]);
+
+        _time.Advance(Announcer.WithdrawalHold - TimeSpan.FromMilliseconds(1));
+        Assert.Equal([new AddressHold(lo.Index, address)], _kernel.Holds);
+        _time.Advance(TimeSpan.FromMilliseconds(2));
+        Assert.Empty(_kernel.Holds);
+    }
+
+    [Fact]
+    public void CleanupAll_LeftoverHold_Removed_AndDisposeEndsHoldsInPlace()
+    {
+        var lo = _kernel.AddLink(1, "lo");
+        _kernel.AddLeftoverHold(new AddressHold(lo.Index, IPAddress.Parse("198.51.100.9")));
+        Assert.Equal(0, _announcer.CleanupAll());
+        Assert.Empty(_kernel.Holds);
+
+        var bgp = new OwnedVip("bgp", new VipBinding(IPAddress.Parse("2001:db8::7"), 128, "lo"), AnnouncementPolicy.Silent);
+        _announcer.SetDesired([bgp]);
+        _announcer.SetDesired([]);
+        Assert.Single(_kernel.Holds);
+        _announcer.Dispose();
+        Assert.Empty(_kernel.Holds);
+    }
+
+    [Fact]
     public void SetDesired_DefaultPolicy_ExactBurstAndRefreshTimes()
     {
         _announcer.SetDesired([Web()]);

@@ -10,6 +10,7 @@ internal sealed class FakeAddressManager : IAddressManager
     private readonly Lock _lock = new();
     private readonly List<LinkInfo> _links = [];
     private readonly List<InterfaceAddress> _addresses = [];
+    private readonly HashSet<AddressHold> _holds = [];
 
     public int ApplyCalls { get; private set; }
 
@@ -192,6 +193,56 @@ internal sealed class FakeAddressManager : IAddressManager
             }
 
             return results;
+        }
+    }
+
+    /// <summary>The holds in place (local routes keeping a withdrawn BGP VIP's traffic accepted).</summary>
+    public IReadOnlyList<AddressHold> Holds
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return [.. _holds];
+            }
+        }
+    }
+
+    /// <summary>Every hold change, in order: "+192.0.2.10" for an add, "-192.0.2.10" for a removal.</summary>
+    public List<string> HoldChanges { get; } = [];
+
+    /// <summary>Puts a hold in place as a crashed predecessor would have left it.</summary>
+    public void AddLeftoverHold(AddressHold hold)
+    {
+        lock (_lock)
+        {
+            _holds.Add(hold);
+        }
+    }
+
+    public bool AddHold(AddressHold hold)
+    {
+        lock (_lock)
+        {
+            HoldChanges.Add($"+{hold.Address}");
+            return _holds.Add(hold);
+        }
+    }
+
+    public bool RemoveHold(AddressHold hold)
+    {
+        lock (_lock)
+        {
+            HoldChanges.Add($"-{hold.Address}");
+            return _holds.Remove(hold);
+        }
+    }
+
+    public IReadOnlyList<AddressHold> ListHolds()
+    {
+        lock (_lock)
+        {
+            return [.. _holds];
         }
     }
 }

@@ -7,6 +7,34 @@ namespace Vipd.Linux.Tests.Netlink;
 
 public sealed class RtnetlinkParserTests
 {
+    [Theory]
+    [InlineData("198.51.100.7")]
+    [InlineData("2001:db8:ffff::7")]
+    public void WriteHoldChange_ThenTryParseHold_RoundTripsAndOnlyVipdsLocalRoutesAreHolds(string address)
+    {
+        var hold = new AddressHold(1, IPAddress.Parse(address));
+        Span<byte> buffer = stackalloc byte[128];
+        var writer = new NetlinkMessageWriter(buffer);
+        RtnetlinkRequests.WriteHoldChange(ref writer, hold, add: true, 5);
+        var bytes = writer.Written.ToArray();
+        var reader = new NetlinkMessageReader(bytes);
+        Assert.True(reader.TryRead(out var message));
+        Assert.Equal(24, message.Type); // RTM_NEWROUTE
+        Assert.Equal(0x605, message.Flags); // REQUEST | ACK | EXCL | CREATE
+
+        Assert.True(RtnetlinkParser.TryParseHold(message.Payload, out var parsed));
+        Assert.Equal(hold, parsed);
+
+        // The kernel's own local route of an address (protocol kernel = 2) and a unicast route are not holds.
+        var payload = message.Payload.ToArray();
+        payload[5] = 2;
+        Assert.False(RtnetlinkParser.TryParseHold(payload, out _));
+        payload[5] = 0x76;
+        payload[7] = 1;
+        Assert.False(RtnetlinkParser.TryParseHold(payload, out _));
+        Assert.False(RtnetlinkParser.TryParseHold(payload.AsSpan(0, 11), out _));
+    }
+
     [Fact]
     public void TryParseAddress_CapturedDump_AllAddressesWithFlagsAndMark()
     {

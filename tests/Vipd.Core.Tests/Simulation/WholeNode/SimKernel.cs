@@ -10,6 +10,7 @@ internal sealed class SimKernel(int host) : IAddressManager
     public const int LinkIndex = 2;
 
     private readonly List<InterfaceAddress> _addresses = [];
+    private readonly HashSet<AddressHold> _holds = [];
 
     public PhysicalAddress Mac { get; } = PhysicalAddress.Parse($"02-00-5E-00-00-{host:X2}");
 
@@ -18,6 +19,9 @@ internal sealed class SimKernel(int host) : IAddressManager
     public LinkInfo Link => new(LinkIndex, "eth0", Mac, LinkUp, 1500);
 
     public bool Has(IPAddress address) => _addresses.Exists(a => a.Address.Equals(address));
+
+    /// <summary>True while a released BGP VIP's traffic is still accepted here (the announcer's hold).</summary>
+    public bool Holds(IPAddress address) => _holds.Any(h => h.Address.Equals(address));
 
     public LinkInfo? FindLink(string name) => name == "eth0" ? Link : null;
 
@@ -56,4 +60,10 @@ internal sealed class SimKernel(int host) : IAddressManager
 
         return results;
     }
+
+    public bool AddHold(AddressHold hold) => _holds.Add(hold);
+
+    public bool RemoveHold(AddressHold hold) => _holds.Remove(hold);
+
+    public IReadOnlyList<AddressHold> ListHolds() => [.. _holds];
 }
