@@ -257,6 +257,18 @@ internal sealed class NodeSimulation : IDisposable
         }
     }
 
+    /// <summary>Reloads one host only (its config gains or loses v-extra; its peers keep theirs).</summary>
+    public void ReloadOne(SimHost host, bool extraVip)
+    {
+        Note($"reload {host.Name} ({(extraVip ? "adds" : "removes")} VIP v-extra)");
+        Config[host.Index] = Load(ConfigText(host, VipCount, extraVip));
+        if (host.Node is { } node && host.Loop is { } loop)
+        {
+            var config = Config[host.Index];
+            loop.Post(() => node.Reload(config, vipsOrChecksChanged: true));
+        }
+    }
+
     /// <summary>vipctl on one host applies (or removes) a dynamic VIP.</summary>
     public void ApplyDynamic(SimHost host, int index, bool remove)
     {

@@ -43,6 +43,44 @@ public sealed class WholeNodeSimulationTests
     }
 
     [Fact]
+    public void Drain_AVipOnlyThisNodeKnows_NoSuccessorToWaitFor_StopNeedNotWaitTheHandoverTimeout()
+    {
+        using var sim = new NodeSimulation(seed: 21, hosts: 2, vips: 1, quorum: false);
+        foreach (var host in sim.Hosts)
+        {
+            sim.Start(host, freshKernel: true);
+        }
+
+        sim.Run(TimeSpan.FromSeconds(3));
+        var holder = Assert.Single(sim.Hosts, h => h.Kernel.Has(IPAddress.Parse("198.51.100.100")));
+        sim.ReloadOne(holder, extraVip: true);
+        sim.Run(TimeSpan.FromSeconds(3));
+        Assert.True(holder.Kernel.Has(IPAddress.Parse("198.51.100.250")), "the reload-added VIP is not held by the only node that knows it");
+
+        var node = holder.Node!;
+        holder.Loop!.Post(node.BeginDrain);
+        TimeSpan? done = null;
+        var drainAt = sim.Now;
+        var trace = new List<string>();
+        sim.Run(TimeSpan.FromSeconds(7), () =>
+        {
+            // NodeService.StopAsync's wait: the handover is complete, or nobody else can take what this node still holds.
+            var held = node.Announcer.Held;
+            if (done is null && (node.Cluster.HandoverComplete || held.All(v => node.Cluster.Explain(v).Owner is null)))
+            {
+                done = sim.Now - drainAt;
+            }
+
+            if ((long)(sim.Now - drainAt).TotalMilliseconds % 500 == 0)
+            {
+                trace.Add($"{(sim.Now - drainAt).TotalMilliseconds:0} ms: held [{string.Join(",", held)}], owners [{string.Join(",", held.Select(v => v + "=" + (node.Cluster.Explain(v).Owner ?? "-")))}]");
+            }
+        });
+
+        Assert.True(done < TimeSpan.FromSeconds(1), $"the stop would wait {done?.TotalMilliseconds ?? -1:0} ms{Environment.NewLine}{string.Join(Environment.NewLine, trace)}{Environment.NewLine}{string.Join(Environment.NewLine, sim.Log)}");
+    }
+
+    [Fact]
     public void Freeze_HolderFrozenThenThawed_OneHolderAfterwards()
     {
         using var sim = new NodeSimulation(seed: 2, hosts: 3, vips: 4, quorum: false);
