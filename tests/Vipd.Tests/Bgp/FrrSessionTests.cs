@@ -37,14 +37,18 @@ public sealed class FrrSessionTests
 
     [Theory]
     [InlineData("{}")]
+    [InlineData("""{"192.0.2.1":"Established"}""")]
+    [InlineData("""{"192.0.2.1":{"bgpState":2}}""")]
+    public void CountEstablished_FrrJsonWithoutSession_None(string output) =>
+        Assert.Equal((0, 0), FrrSync.CountEstablished(output, Peers));
+
+    [Theory]
     [InlineData("% BGP instance not found")]
     [InlineData("")]
     [InlineData("[]")]
-    [InlineData("""{"192.0.2.1":"Established"}""")]
-    [InlineData("""{"192.0.2.1":{"bgpState":2}}""")]
     [InlineData("""{"192.0.2.1":{"bgpState":"Established""")]
-    public void CountEstablished_NoSessionOrNotFrrJson_None(string output) =>
-        Assert.Equal((0, 0), FrrSync.CountEstablished(output, Peers));
+    public void CountEstablished_NotAJsonObject_Null(string output) =>
+        Assert.Null(FrrSync.CountEstablished(output, Peers));
 
     [Fact]
     public void VtyAnswer_CompleteOnlyWithTerminatorAndStatus()
