@@ -381,8 +381,8 @@ internal sealed partial class FrrSync : IAsyncDisposable
     /// </summary>
     internal async Task<SessionRead> ReadVtyAsync(string socketPath, string command, IReadOnlyList<BgpPeerConfig> peers)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        timeout.CancelAfter(_vtyTimeout);
+        using var expiry = new CancellationTokenSource(_vtyTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, expiry.Token);
         try
         {
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);

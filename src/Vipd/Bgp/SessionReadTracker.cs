@@ -1,3 +1,5 @@
+using Vipd.Core.Config;
+
 namespace Vipd.Bgp;
 
 /// <summary>
@@ -23,7 +25,7 @@ internal sealed class SessionReadTracker
     /// hold time, as above): bounds the hold when a read takes longer than the vty timeout (vtysh, 10 s) or a full
     /// sync ran in between.
     /// </summary>
-    public static readonly TimeSpan HoldLimit = TimeSpan.FromSeconds(9);
+    public static readonly TimeSpan HoldLimit = ConfigDefaults.BgpHold;
 
     private readonly TimeProvider _time;
     private (int IPv4, int IPv6)? _known;
