@@ -17,11 +17,16 @@ namespace Vipd.Bgp;
 /// tens of milliseconds and never delays the node loop. Advertising and withdrawing are not done here: they are the
 /// address on <c>lo</c> that the announcer adds and removes, which FRR redistributes. Every
 /// <see cref="SessionPoll"/> it also reads the state of the sessions with the <c>[[bgp.peer]]</c>s
-/// (<see cref="SessionChanged"/>): a node with none Established is not eligible for BGP VIPs.
+/// (<see cref="SessionChanged"/>): a node with none Established is not eligible for BGP VIPs. FRR not running counts
+/// as none at once; a bgpd that answers late or garbled keeps the last state for a few reads
+/// (<see cref="SessionReadTracker"/>).
 /// </summary>
 internal sealed partial class FrrSync : IAsyncDisposable
 {
     private static readonly TimeSpan VtyshTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>The exit code <see cref="VtyshAsync"/> gives when vtysh did not finish in time (and was killed).</summary>
+    private const int VtyshTimedOut = -1;
 
     /// <summary>
     /// How often the sessions' state is read (one query on bgpd's vty socket, ~0.1 ms of vipd's CPU): a node whose
@@ -33,6 +38,7 @@ internal sealed partial class FrrSync : IAsyncDisposable
     /// <summary>Where FRR's daemons listen for vtysh (<c>/var/run/frr[/pathspace]/bgpd.vty</c>).</summary>
     private const string FrrStateDirectory = "/var/run/frr";
 
+    /// <summary>How long bgpd may take to answer the session read on its vty (it answers in ~0.1 ms when idle).</summary>
     private static readonly TimeSpan VtyTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>The most a vty answer may hold (a session table of a few hundred peers).</summary>
@@ -43,6 +49,9 @@ internal sealed partial class FrrSync : IAsyncDisposable
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly string _stateDirectory;
+    private readonly TimeSpan _vtyTimeout;
+    private readonly SessionReadTracker _reads;
     private Wanted _wanted = new(null, []);
     private string? _appliedDesired;
     private string? _appliedDigest;
@@ -52,11 +61,23 @@ internal sealed partial class FrrSync : IAsyncDisposable
     private (int IPv4, int IPv6) _established = (-1, -1);
     private int _establishedTotal = -1;
     private long _lastFullSync;
+    private long _transientReadFailures;
+    private long _definiteReadFailures;
+    private bool _definiteLogged;
 
     public FrrSync(ILogger logger, TimeProvider time)
+        : this(logger, time, FrrStateDirectory, VtyTimeout)
+    {
+    }
+
+    /// <summary>With FRR's state directory and the vty timeout given (tests: a fake bgpd in a temporary folder).</summary>
+    internal FrrSync(ILogger logger, TimeProvider time, string stateDirectory, TimeSpan vtyTimeout)
     {
         _logger = logger;
         _time = time;
+        _stateDirectory = stateDirectory;
+        _vtyTimeout = vtyTimeout;
+        _reads = new SessionReadTracker(time);
         _loop = Task.Run(RunAsync);
     }
 
@@ -66,13 +87,19 @@ internal sealed partial class FrrSync : IAsyncDisposable
     /// <summary>Syncs that failed (vtysh missing or refusing a command, FRR not running).</summary>
     public long Failures => Interlocked.Read(ref _failures);
 
-    /// <summary>Sessions with configured peers Established at the last read; -1 before the first.</summary>
+    /// <summary>Sessions with configured peers Established as last reported; -1 before the first report.</summary>
     public int EstablishedSessions => Volatile.Read(ref _establishedTotal);
+
+    /// <summary>Session reads that failed transiently (bgpd too slow, a partial or garbled answer).</summary>
+    public long TransientReadFailures => Interlocked.Read(ref _transientReadFailures);
+
+    /// <summary>Session reads that failed definitely (FRR not running, no vty socket and no vtysh, bgpd refusing the command).</summary>
+    public long DefiniteReadFailures => Interlocked.Read(ref _definiteReadFailures);
 
     /// <summary>
     /// The state of this node's BGP sessions changed (or was read for the first time), on the sync task: per address
-    /// family, at least one with a configured peer of that family Established, or none (FRR not running or not
-    /// answering counts as none).
+    /// family, at least one with a configured peer of that family Established, or none (FRR not running counts as
+    /// none at once, bgpd answering late or garbled only after <see cref="SessionReadTracker"/>'s hold).
     /// </summary>
     public event Action<BgpSessions>? SessionChanged;
 
@@ -115,13 +142,18 @@ internal sealed partial class FrrSync : IAsyncDisposable
 
             try
             {
-                if (woken || _lastFullSync == 0 || _time.GetElapsedTime(_lastFullSync) >= interval)
+                // While the session read is holding over a bgpd that does not answer, the periodic sync waits: its
+                // vtysh would hang on that bgpd for up to VtyshTimeout and delay the reads that end the hold.
+                if (woken || _lastFullSync == 0 || (_time.GetElapsedTime(_lastFullSync) >= interval && !_reads.Holding))
                 {
                     _lastFullSync = _time.GetTimestamp();
                     await SyncOnceAsync().ConfigureAwait(false);
                 }
 
-                await ReadSessionsAsync().ConfigureAwait(false);
+                if (Volatile.Read(ref _wanted).Bgp is { } bgp)
+                {
+                    await ReadSessionsAsync(bgp).ConfigureAwait(false);
+                }
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
@@ -193,36 +225,51 @@ internal sealed partial class FrrSync : IAsyncDisposable
         Recovered();
     }
 
-    /// <summary>Reads the sessions with the configured peers (<c>show bgp neighbors json</c>) and reports a change.</summary>
-    private async Task ReadSessionsAsync()
+    /// <summary>
+    /// Reads the sessions with the configured peers (<c>show bgp neighbors json</c>), counts a failed read, lets
+    /// <see cref="SessionReadTracker"/> decide what stands and reports a change. On the sync task only.
+    /// </summary>
+    internal async Task ReadSessionsAsync(BgpConfig bgp)
     {
-        var bgp = Volatile.Read(ref _wanted).Bgp;
-        if (bgp is null)
+        var read = await ReadOnceAsync(bgp).ConfigureAwait(false);
+        var instance = Instance(bgp);
+        if (read.Kind == SessionReadKind.Transient)
+        {
+            Interlocked.Increment(ref _transientReadFailures);
+        }
+        else if (read.Kind == SessionReadKind.Definite)
+        {
+            Interlocked.Increment(ref _definiteReadFailures);
+            if (!_definiteLogged)
+            {
+                _definiteLogged = true;
+                LogNoAnswer(_logger, instance, read.Reason);
+            }
+        }
+        else
+        {
+            _definiteLogged = false;
+        }
+
+        var decision = _reads.Observe(read);
+        if (decision.GaveUp)
+        {
+            LogReadGaveUp(_logger, instance, decision.Transients, read.Reason);
+        }
+        else if (read.Kind == SessionReadKind.Transient && decision.Transients == 1)
+        {
+            LogReadTransient(_logger, instance, read.Reason, SessionReadTracker.TransientLimit - 1, SessionReadTracker.HoldLimit.TotalSeconds);
+        }
+        else if (decision.Recovered > 0 && read.Kind == SessionReadKind.Answered)
+        {
+            LogReadRecovered(_logger, instance, decision.Recovered);
+        }
+
+        if (decision.Report is not { } established)
         {
             return;
         }
 
-        const string Command = "show bgp neighbors json";
-        var socket = Path.Combine(FrrStateDirectory, bgp.Pathspace ?? string.Empty, "bgpd.vty");
-        string? answer;
-        if (File.Exists(socket))
-        {
-            // bgpd's vty socket directly, as vtysh talks to it: a vtysh run costs ~35 ms of CPU (it builds its whole
-            // command tree), this ~0.1 ms. bgpd not answering counts as no session.
-            answer = await QueryVtyAsync(socket, Command).ConfigureAwait(false);
-        }
-        else if (File.Exists(bgp.Vtysh))
-        {
-            // A state directory other than FRR's default: vtysh knows where it is.
-            var show = await VtyshAsync(bgp, [Command]).ConfigureAwait(false);
-            answer = show.ExitCode == 0 ? show.Output : null;
-        }
-        else
-        {
-            answer = null;
-        }
-
-        (int IPv4, int IPv6) established = answer is null ? (0, 0) : CountEstablished(answer, bgp.Peers);
         var previous = _established;
         if (previous == established)
         {
@@ -231,7 +278,6 @@ internal sealed partial class FrrSync : IAsyncDisposable
 
         _established = established;
         Volatile.Write(ref _establishedTotal, established.IPv4 + established.IPv6);
-        var instance = Instance(bgp);
         if (established.IPv4 + established.IPv6 > 0)
         {
             LogSessions(_logger, established.IPv4 + established.IPv6, bgp.Peers.Count, instance);
@@ -250,14 +296,93 @@ internal sealed partial class FrrSync : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// One command on an FRR daemon's vty socket, as vtysh sends it: the command and a NUL; the answer is the output,
-    /// three NULs and a status byte (0 = success). Null when the daemon does not answer in time or the command failed.
-    /// </summary>
-    internal async Task<string?> QueryVtyAsync(string socketPath, string command)
+    /// <summary>One read of the sessions, classified (<see cref="SessionReadKind"/>).</summary>
+    private async Task<SessionRead> ReadOnceAsync(BgpConfig bgp)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token);
-        timeout.CancelAfter(VtyTimeout);
+        const string Command = "show bgp neighbors json";
+        var socket = Path.Combine(_stateDirectory, bgp.Pathspace ?? string.Empty, "bgpd.vty");
+        if (File.Exists(socket))
+        {
+            // bgpd's vty socket directly, as vtysh talks to it: a vtysh run costs ~35 ms of CPU (it builds its whole
+            // command tree), this ~0.1 ms.
+            return await ReadVtyAsync(socket, Command, bgp.Peers).ConfigureAwait(false);
+        }
+
+        if (!File.Exists(bgp.Vtysh))
+        {
+            return SessionRead.Definite($"neither {socket} nor {bgp.Vtysh} exists");
+        }
+
+        // A state directory other than FRR's default: vtysh knows where it is.
+        try
+        {
+            var show = await VtyshAsync(bgp, [Command]).ConfigureAwait(false);
+            return VtyshRead(show.ExitCode, show.Output, bgp.Peers);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            return SessionRead.Definite($"cannot run {bgp.Vtysh}: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ReadOnceAsync"/> through vtysh: killed for taking too long or its output garbled (vtysh exits 0 with
+    /// "error reading from bgpd" when bgpd's connection breaks mid-answer) is transient; bgpd or every daemon not
+    /// running is definite; another failure (unexpected) is transient, so bounded by the hold.
+    /// </summary>
+    internal static SessionRead VtyshRead(int exitCode, string output, IReadOnlyList<BgpPeerConfig> peers)
+    {
+        if (exitCode == 0)
+        {
+            return AnswerRead(output, peers);
+        }
+
+        if (exitCode == VtyshTimedOut)
+        {
+            return SessionRead.Transient(output);
+        }
+
+        return output.Contains("is not running", StringComparison.Ordinal) || output.Contains("failed to connect to any daemons", StringComparison.Ordinal)
+            ? SessionRead.Definite($"vtysh: {FirstLine(output)}")
+            : SessionRead.Transient($"vtysh exited with {exitCode}: {FirstLine(output)}");
+    }
+
+    /// <summary>
+    /// Classifies bgpd's output for the session read (command status 0): FRR's JSON object is an answer, whatever the
+    /// sessions' state; FRR's own error text (<c>% ...</c>) is definite; anything else (empty, truncated, not an object)
+    /// is garbled, transient.
+    /// </summary>
+    internal static SessionRead AnswerRead(string output, IReadOnlyList<BgpPeerConfig> peers)
+    {
+        if (CountEstablished(output, peers) is { } established)
+        {
+            return SessionRead.Answered(established);
+        }
+
+        var text = output.Trim();
+        return text.StartsWith('%')
+            ? SessionRead.Definite($"bgpd: {FirstLine(text)}")
+            : SessionRead.Transient(text.Length == 0 ? "an empty answer" : "an answer that is not FRR's JSON");
+    }
+
+    private static string FirstLine(string text)
+    {
+        var trimmed = text.Trim();
+        var end = trimmed.IndexOf('\n', StringComparison.Ordinal);
+        return end < 0 ? trimmed : trimmed[..end].TrimEnd();
+    }
+
+    /// <summary>
+    /// The session read on an FRR daemon's vty socket, as vtysh sends a command: the command and a NUL; the answer is
+    /// the output, three NULs and a status byte (0 = success). Connection refused (a socket left by a dead bgpd), the
+    /// socket gone or not ours to open, or a command bgpd refuses are definite; no answer within the vty timeout, the
+    /// connection closed or reset before the end of the answer, an oversized or garbled answer or another socket error
+    /// (a full backlog: EAGAIN) are transient.
+    /// </summary>
+    internal async Task<SessionRead> ReadVtyAsync(string socketPath, string command, IReadOnlyList<BgpPeerConfig> peers)
+    {
+        using var expiry = new CancellationTokenSource(_vtyTimeout, _time);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, expiry.Token);
         try
         {
             using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -270,21 +395,33 @@ internal sealed partial class FrrSync : IAsyncDisposable
                 var read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
                 if (read == 0)
                 {
-                    return null;
+                    return SessionRead.Transient($"bgpd closed its vty after {answer.Length} bytes, before the end of its answer");
                 }
 
                 answer.Write(buffer, 0, read);
                 if (VtyAnswer(answer.GetBuffer().AsSpan(0, (int)answer.Length)) is { } done)
                 {
-                    return done.Status == 0 ? done.Output : null;
+                    return done.Status == 0
+                        ? AnswerRead(done.Output, peers)
+                        : SessionRead.Definite($"bgpd refused '{command}' (status {done.Status}): {FirstLine(done.Output)}");
                 }
             }
 
-            return null;
+            return SessionRead.Transient($"bgpd's answer exceeds {MaxVtyAnswer} bytes");
         }
-        catch (Exception ex) when (ex is SocketException or OperationCanceledException or IOException && !_stop.IsCancellationRequested)
+        catch (OperationCanceledException) when (!_stop.IsCancellationRequested)
         {
-            return null;
+            return SessionRead.Transient($"bgpd did not answer within {_vtyTimeout.TotalMilliseconds:0} ms");
+        }
+        catch (SocketException ex) when (!_stop.IsCancellationRequested)
+        {
+            return ex.SocketErrorCode is SocketError.ConnectionRefused or SocketError.AddressNotAvailable or SocketError.AccessDenied
+                ? SessionRead.Definite($"{socketPath}: {ex.Message}")
+                : SessionRead.Transient($"{socketPath}: {ex.Message}");
+        }
+        catch (IOException ex) when (!_stop.IsCancellationRequested)
+        {
+            return SessionRead.Transient($"{socketPath}: {ex.Message}");
         }
     }
 
@@ -297,16 +434,17 @@ internal sealed partial class FrrSync : IAsyncDisposable
 
     /// <summary>
     /// How many of <paramref name="peers"/>, IPv4 and IPv6, FRR's <c>show bgp neighbors json</c> lists with <c>"bgpState":"Established"</c>
-    /// (top-level keys are the neighbours' addresses). Output that is not such JSON counts none.
+    /// (top-level keys are the neighbours' addresses). Null for output that is not a JSON object (garbled, truncated,
+    /// an error text).
     /// </summary>
-    internal static (int IPv4, int IPv6) CountEstablished(string json, IReadOnlyList<BgpPeerConfig> peers)
+    internal static (int IPv4, int IPv6)? CountEstablished(string json, IReadOnlyList<BgpPeerConfig> peers)
     {
         try
         {
             using var document = JsonDocument.Parse(json);
             if (document.RootElement.ValueKind != JsonValueKind.Object)
             {
-                return (0, 0);
+                return null;
             }
 
             var (ipv4, ipv6) = (0, 0);
@@ -334,7 +472,7 @@ internal sealed partial class FrrSync : IAsyncDisposable
         }
         catch (JsonException)
         {
-            return (0, 0);
+            return null;
         }
     }
 
@@ -393,7 +531,7 @@ internal sealed partial class FrrSync : IAsyncDisposable
         catch (OperationCanceledException)
         {
             process.Kill();
-            return (-1, $"vtysh did not finish within {VtyshTimeout.TotalSeconds:0} s");
+            return (VtyshTimedOut, $"vtysh did not finish within {VtyshTimeout.TotalSeconds:0} s");
         }
 
         var output = await stdout.ConfigureAwait(false);
@@ -432,4 +570,16 @@ internal sealed partial class FrrSync : IAsyncDisposable
 
     [LoggerMessage(EventId = 134, Level = LogLevel.Warning, Message = "BGP: no [[bgp.peer]] session Established in FRR{Instance}: this node is not eligible for BGP VIPs until one is")]
     private static partial void LogNoSession(ILogger logger, string instance);
+
+    [LoggerMessage(EventId = 135, Level = LogLevel.Warning, Message = "BGP: reading the sessions from FRR{Instance} failed ({Reason}): keeping their last state for up to {Reads} more failed reads within {HoldSeconds} s of the last answer")]
+    private static partial void LogReadTransient(ILogger logger, string instance, string reason, int reads, double holdSeconds);
+
+    [LoggerMessage(EventId = 136, Level = LogLevel.Warning, Message = "BGP: FRR{Instance} gave no usable answer {Count} reads in a row (last: {Reason}): counting no session until it answers")]
+    private static partial void LogReadGaveUp(ILogger logger, string instance, int count, string reason);
+
+    [LoggerMessage(EventId = 137, Level = LogLevel.Information, Message = "BGP: FRR{Instance} answers the session read again after {Count} failed reads")]
+    private static partial void LogReadRecovered(ILogger logger, string instance, int count);
+
+    [LoggerMessage(EventId = 138, Level = LogLevel.Warning, Message = "BGP: FRR{Instance} cannot answer the session read ({Reason}): no session")]
+    private static partial void LogNoAnswer(ILogger logger, string instance, string reason);
 }

@@ -416,7 +416,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             node.Cluster.DisagreeingPeers.Count,
             node.Cluster.BadRecords,
             (node.RefusedDynamicVips.Count, node.DynamicVipRefusals))
-            + (Config.Bgp is null ? string.Empty : _metrics.RenderBgp(node.Announcer.Held.Where(node.Advertises), _frr?.Applies ?? 0, _frr?.Failures ?? 0, _frr?.InSync ?? false, _frr?.EstablishedSessions ?? -1));
+            + (Config.Bgp is null ? string.Empty : _metrics.RenderBgp(node.Announcer.Held.Where(node.Advertises), _frr?.Applies ?? 0, _frr?.Failures ?? 0, _frr?.InSync ?? false, _frr?.EstablishedSessions ?? -1, (_frr?.TransientReadFailures ?? 0, _frr?.DefiniteReadFailures ?? 0)));
     }
 
     /// <summary>(Re)starts the health checks of the current config; each result goes to the node's loop.</summary>

@@ -26,7 +26,13 @@ internal sealed class NodeMetrics
     public void Withdrawn() => Interlocked.Increment(ref _withdrawals);
 
     /// <summary>The BGP families (only with a [bgp] table).</summary>
-    public string RenderBgp(IEnumerable<string> advertised, long frrApplies, long frrFailures, bool frrInSync, int sessionsEstablished)
+    public string RenderBgp(
+        IEnumerable<string> advertised,
+        long frrApplies,
+        long frrFailures,
+        bool frrInSync,
+        int sessionsEstablished,
+        (long Transient, long Definite) sessionReadFailures = default)
     {
         var text = new PrometheusText();
         text.Family("vipd_bgp_advertised", "gauge", "1 for each BGP VIP this node advertises now (on its interface, redistributed by FRR).");
@@ -50,6 +56,10 @@ internal sealed class NodeMetrics
             text.Family("vipd_bgp_sessions_established", "gauge", "[[bgp.peer]] sessions Established in FRR at the last read (0: not eligible for BGP VIPs).")
                 .Sample("vipd_bgp_sessions_established", sessionsEstablished);
         }
+
+        text.Family("vipd_bgp_session_read_failures_total", "counter", "Reads of FRR's BGP sessions that failed, by kind: transient (bgpd too slow or garbled: the last state stands for a few reads), definite (FRR not running: no session at once).")
+            .Sample("vipd_bgp_session_read_failures_total", sessionReadFailures.Transient, ("kind", "transient"))
+            .Sample("vipd_bgp_session_read_failures_total", sessionReadFailures.Definite, ("kind", "definite"));
 
         return text.ToString();
     }

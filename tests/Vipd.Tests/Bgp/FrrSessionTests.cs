@@ -37,14 +37,18 @@ public sealed class FrrSessionTests
 
     [Theory]
     [InlineData("{}")]
+    [InlineData("""{"192.0.2.1":"Established"}""")]
+    [InlineData("""{"192.0.2.1":{"bgpState":2}}""")]
+    public void CountEstablished_FrrJsonWithoutSession_None(string output) =>
+        Assert.Equal((0, 0), FrrSync.CountEstablished(output, Peers));
+
+    [Theory]
     [InlineData("% BGP instance not found")]
     [InlineData("")]
     [InlineData("[]")]
-    [InlineData("""{"192.0.2.1":"Established"}""")]
-    [InlineData("""{"192.0.2.1":{"bgpState":2}}""")]
     [InlineData("""{"192.0.2.1":{"bgpState":"Established""")]
-    public void CountEstablished_NoSessionOrNotFrrJson_None(string output) =>
-        Assert.Equal((0, 0), FrrSync.CountEstablished(output, Peers));
+    public void CountEstablished_NotAJsonObject_Null(string output) =>
+        Assert.Null(FrrSync.CountEstablished(output, Peers));
 
     [Fact]
     public void VtyAnswer_CompleteOnlyWithTerminatorAndStatus()
@@ -54,4 +58,28 @@ public sealed class FrrSessionTests
         Assert.Equal(("{}", (byte)0), FrrSync.VtyAnswer("{}\0\0\0\0"u8));
         Assert.Equal(("% Unknown command", (byte)1), FrrSync.VtyAnswer("% Unknown command\0\0\0\u0001"u8));
     }
+
+    [Theory]
+    [InlineData("{}", "Answered")]
+    [InlineData(Neighbours, "Answered")]
+    [InlineData("% BGP instance not found", "Definite")]
+    [InlineData("", "Transient")]
+    [InlineData("[]", "Transient")]
+    [InlineData("""{"192.0.2.1":{"bgpState":"Established""", "Transient")]
+    public void AnswerRead_FrrJsonAnswered_FrrErrorDefinite_GarbledTransient(string output, string kind) =>
+        Assert.Equal(kind, FrrSync.AnswerRead(output, Peers).Kind.ToString());
+
+    [Theory]
+    [InlineData(0, Neighbours, "Answered")]
+    [InlineData(0, "vtysh: error reading from bgpd: Connection reset by peer (104)", "Transient")]
+    [InlineData(1, "bgpd is not running", "Definite")]
+    [InlineData(1, "Exiting: failed to connect to any daemons.", "Definite")]
+    [InlineData(-1, "vtysh did not finish within 10 s", "Transient")]
+    [InlineData(2, "something unexpected", "Transient")]
+    public void VtyshRead_NotRunningDefinite_TimeoutAndGarbledTransient(int exitCode, string output, string kind) =>
+        Assert.Equal(kind, FrrSync.VtyshRead(exitCode, output, Peers).Kind.ToString());
+
+    [Fact]
+    public void AnswerRead_Answered_CountsPerFamily() =>
+        Assert.Equal(SessionRead.Answered((1, 1)), FrrSync.AnswerRead(Neighbours, Peers));
 }
