@@ -18,6 +18,14 @@ internal static class RtnetlinkParser
     private const byte AfInet = 2;
     private const byte AfInet6 = 10;
 
+    /// <summary>The address length of an address family byte: 4 (AF_INET), 16 (AF_INET6), else 0.</summary>
+    private static int AddressLengthOf(byte family) => family switch
+    {
+        AfInet => 4,
+        AfInet6 => 16,
+        _ => 0,
+    };
+
     /// <summary>Parses an address message; false for families other than IPv4/IPv6 or a malformed payload.</summary>
     public static bool TryParseAddress(ReadOnlySpan<byte> payload, out InterfaceAddress address)
     {
@@ -27,13 +35,7 @@ internal static class RtnetlinkParser
             return false;
         }
 
-        var family = payload[0];
-        var addressLength = family switch
-        {
-            AfInet => 4,
-            AfInet6 => 16,
-            _ => 0,
-        };
+        var addressLength = AddressLengthOf(payload[0]);
         if (addressLength == 0)
         {
             return false;
@@ -91,13 +93,7 @@ internal static class RtnetlinkParser
             return false;
         }
 
-        var family = payload[0];
-        var addressLength = family switch
-        {
-            AfInet => 4,
-            AfInet6 => 16,
-            _ => 0,
-        };
+        var addressLength = AddressLengthOf(payload[0]);
         uint table = payload[4];
         if (addressLength == 0 || payload[1] != addressLength * 8 || payload[5] != AddressProtocol.Vipd || payload[7] != RTN_LOCAL)
         {
