@@ -89,7 +89,20 @@ public sealed partial class Announcer
     {
         _holds.Clear();
         ScheduleHoldTimerLocked();
-        foreach (var hold in _addresses.ListHolds())
+        IReadOnlyList<AddressHold> holds;
+        try
+        {
+            holds = _addresses.ListHolds();
+        }
+        catch (Exception ex)
+        {
+            var message = $"listing holds: {ex.Message}";
+            failures.Add(message);
+            ErrorLocked(events, null, message, ex);
+            return;
+        }
+
+        foreach (var hold in holds)
         {
             try
             {
