@@ -50,7 +50,8 @@ internal static class UpgradeBenchmark
         var current = VipdBinary.Find();
         var logs = Environment.GetEnvironmentVariable("VIPD_UPGRADE_LOGS") ?? Path.Combine(Path.GetTempPath(), "vipd-upgrade-logs");
         Directory.CreateDirectory(logs);
-        var versions = $"{await VersionAsync(old).ConfigureAwait(false)} ({old}) -> {await VersionAsync(current).ConfigureAwait(false)} ({MachineFacts.Relative(current)})";
+        // This checkout may still call itself 0.1.0 (no release since); the 2013 lines show which one speaks format 2.
+        var versions = $"old: '{await VersionAsync(old).ConfigureAwait(false)}' ({old}); new: '{await VersionAsync(current).ConfigureAwait(false)}' ({MachineFacts.Relative(current)}, this checkout at {MachineFacts.Capture().Commit})";
         Mode[] modes = [new(true, options.Runs, versions), new(false, options.Runs, versions)];
         for (var run = 1; run <= options.Runs; run++)
         {
