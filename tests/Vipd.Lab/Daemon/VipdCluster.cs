@@ -77,10 +77,17 @@ public sealed class VipdCluster : IAsyncDisposable
     public LabProcess Process(LabHost node) => _processes[node.Name];
 
     /// <summary>Starts (or restarts) vipd on a node.</summary>
-    public LabProcess Start(LabHost node)
+    public LabProcess Start(LabHost node) => Start(node, _vipdPath);
+
+    /// <summary>
+    /// Starts (or restarts) a node with another vipd executable than the cluster's, on the same config: a mixed-version
+    /// cluster for a rolling upgrade (the upgrade benchmark starts 0.1.0 and replaces it node by node).
+    /// </summary>
+    public LabProcess Start(LabHost node, string vipdPath)
     {
         ArgumentNullException.ThrowIfNull(node);
-        var process = node.Start(_vipdPath, ["run", "--config", ConfigPath(node)]);
+        ArgumentException.ThrowIfNullOrEmpty(vipdPath);
+        var process = node.Start(vipdPath, ["run", "--config", ConfigPath(node)]);
         _processes[node.Name] = process;
         return process;
     }
