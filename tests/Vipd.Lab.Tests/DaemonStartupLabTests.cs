@@ -90,7 +90,9 @@ public sealed class DaemonStartupLabTests : IAsyncLifetime
         var config = await WriteConfigAsync();
         // Drop to nobody with no capabilities (setpriv from util-linux); the files stay readable to it.
         File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
-        var result = await Node.ExecAsync("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", VipdBinary.Find(), "run", "--config", config);
+        // A copy nobody can reach: the checkout may lie under a directory only root can enter (a 0700 home).
+        var vipd = VipdBinary.CopyForOtherUsers(Path.Combine(_directory, "bin"));
+        var result = await Node.ExecAsync("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", vipd, "run", "--config", config);
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("vipd needs CAP_NET_ADMIN and CAP_NET_RAW", result.StdErr, StringComparison.Ordinal);
     }

@@ -541,7 +541,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Stopped: handed over, unbound and left the cluster in {ElapsedMs} ms")]
     private static partial void LogStopped(ILogger logger, long elapsedMs);
 
-    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "{Setting} is 0 and a VIP on {Interface} is outside every subnet this node has its own address in: releasing the first such VIP of a subnet removes the others of that subnet too; set {Setting}=1")]
+    [LoggerMessage(EventId = 104, Level = LogLevel.Warning, Message = "{Setting} is 0 and a VIP on {Interface} is outside every subnet this node has its own address in: releasing the first such VIP of a subnet removes the others of that subnet too; set it to 1")]
     private static partial void LogPromoteSecondariesOff(ILogger logger, string setting, string @interface);
 
     [LoggerMessage(EventId = 106, Level = LogLevel.Information, Message = "Reloaded {Path}: {Added} VIPs added, {Removed} removed, {Changed} changed; unchanged VIPs keep their holder")]
