@@ -87,4 +87,37 @@ public sealed class ReloadLabTests
         Assert.False(cluster.Process(node).HasExited);
         Assert.Equal([node.Name], (await cluster.HoldersAsync(LabNetwork.Vip4)).Select(h => h.Name));
     }
+
+    /// <summary>
+    /// The package test's shape: two nodes, n1 preferred for "web" and the only one with a check on it, a reload that
+    /// adds a VIP only n1 knows, then a planned stop of n1. n2 must take "web" at once (not after the handover timeout).
+    /// </summary>
+    [Fact]
+    public async Task Stop_AfterReloadAddingAVipOnlyThisNodeKnows_SuccessorTakesTheSharedVipAtOnce()
+    {
+        await using var lab = await LabNetwork.CreateAsync(2);
+        var options = new VipdClusterOptions
+        {
+            VipExtra = "priorities = { n1 = 200, n2 = 100 }\npreempt = true",
+            NodeExtra = n => n.Name == "n1"
+                ? "checks = [\"ok\"]\n\n[[check]]\nname = \"ok\"\ntype = \"exec\"\ncommand = [\"/bin/true\"]\n"
+                : string.Empty,
+        };
+        await using var cluster = await VipdCluster.StartAsync(lab, VipdBinary.Find(), options);
+        var n1 = lab.Nodes.Single(n => n.Name == "n1");
+        var n2 = lab.Nodes.Single(n => n.Name == "n2");
+        await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, TimeSpan.FromSeconds(20), n => n == n1);
+        var text = await File.ReadAllTextAsync(cluster.ConfigPath(n1));
+        await File.WriteAllTextAsync(cluster.ConfigPath(n1), text.Replace("\n[[check]]", $"\n[[vip]]\nname = \"api\"\naddress = \"{Second}/24\"\ninterface = \"{n1.Interface}\"\n\n[[check]]", StringComparison.Ordinal));
+        cluster.Process(n1).Kill(Hangup);
+        await cluster.WaitForSingleHolderAsync(Second, TimeSpan.FromSeconds(5));
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var started = System.Diagnostics.Stopwatch.StartNew();
+        await cluster.StopAsync(n1, TimeSpan.FromSeconds(10));
+        var stopped = started.Elapsed;
+        await cluster.WaitForSingleHolderAsync(LabNetwork.Vip4, TimeSpan.FromSeconds(5), n => n == n2);
+
+        Assert.True(stopped < TimeSpan.FromSeconds(2), $"the stop took {stopped.TotalMilliseconds:F0} ms{Environment.NewLine}{cluster.Logs()}");
+    }
 }

@@ -777,16 +777,20 @@ public sealed partial class ClusterNode
 
     /// <summary>
     /// The lowest-named live peer, below this node's name, that claims <paramref name="vip"/> while its VIP set digest
-    /// differs from this node's (their configs disagree, or one of them is still learning a change), if any.
+    /// differs from this node's (their configs disagree, or one of them is still learning a change), if any. A claimant
+    /// that says it gives the VIP up (draining, in maintenance, or an explicit entry "not eligible") does not count: it
+    /// does not elect itself in its own view either, so it releases once the owner claims, and keeping the VIP there
+    /// would only hold a drain or a failed check until the handover timeout.
     /// </summary>
     private string? DisagreeingClaimantLocked(string vip, List<NodeView> nodes)
     {
         string? lowest = null;
         foreach (var node in nodes)
         {
-            if (node.Name != _localName && node.Live && node.Record is { Legacy: false } record && record.VipSetDigest != _vipSetDigest
+            if (node.Name != _localName && node.Live && node.Record is { Legacy: false, Draining: false, Maintenance: false } record
+                && record.VipSetDigest != _vipSetDigest
                 && string.CompareOrdinal(node.Name, _localName) < 0 && (lowest is null || string.CompareOrdinal(node.Name, lowest) < 0)
-                && record.TryGet(_vipIds[vip], out var entry) && entry.Holding)
+                && record.TryGet(_vipIds[vip], out var entry) && entry.Holding && (record.Lean || entry.Eligible))
             {
                 lowest = node.Name;
             }

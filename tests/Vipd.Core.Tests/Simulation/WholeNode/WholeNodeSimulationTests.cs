@@ -45,14 +45,17 @@ public sealed class WholeNodeSimulationTests
     [Fact]
     public void Drain_AVipOnlyThisNodeKnows_NoSuccessorToWaitFor_StopNeedNotWaitTheHandoverTimeout()
     {
-        using var sim = new NodeSimulation(seed: 21, hosts: 2, vips: 1, quorum: false);
+        using var sim = new NodeSimulation(seed: 21, hosts: 2, vips: 4, quorum: false);
         foreach (var host in sim.Hosts)
         {
             sim.Start(host, freshKernel: true);
         }
 
         sim.Run(TimeSpan.FromSeconds(3));
-        var holder = Assert.Single(sim.Hosts, h => h.Kernel.Has(IPAddress.Parse("198.51.100.100")));
+        // The lower-named node: its peer's rule for VIPs held by a node whose VIP set differs ("the lower-named node
+        // keeps it") must not hold a drained VIP there (the package test's 5 s stop).
+        var holder = sim.Hosts[0];
+        Assert.Contains(Enumerable.Range(0, 4), i => holder.Kernel.Has(IPAddress.Parse($"198.51.100.{100 + i}")));
         sim.ReloadOne(holder, extraVip: true);
         sim.Run(TimeSpan.FromSeconds(3));
         Assert.True(holder.Kernel.Has(IPAddress.Parse("198.51.100.250")), "the reload-added VIP is not held by the only node that knows it");
@@ -78,6 +81,40 @@ public sealed class WholeNodeSimulationTests
         });
 
         Assert.True(done < TimeSpan.FromSeconds(1), $"the stop would wait {done?.TotalMilliseconds ?? -1:0} ms{Environment.NewLine}{string.Join(Environment.NewLine, trace)}{Environment.NewLine}{string.Join(Environment.NewLine, sim.Log)}");
+    }
+
+    [Fact]
+    public void CheckFails_OnALowerNamedHolderWhoseVipSetDiffers_PeerTakesItsVipsAtOnce()
+    {
+        using var sim = new NodeSimulation(seed: 22, hosts: 2, vips: 7, quorum: false);
+        foreach (var host in sim.Hosts)
+        {
+            sim.Start(host, freshKernel: true);
+        }
+
+        sim.Run(TimeSpan.FromSeconds(3));
+        var holder = sim.Hosts[0];
+        var peer = sim.Hosts[1];
+        sim.ReloadOne(holder, extraVip: true);
+        sim.Run(TimeSpan.FromSeconds(3));
+        // VIPs v0, v3 and v6 carry the check; the ones the lower-named node holds must move when it fails there.
+        var checkedHeld = new[] { 0, 3, 6 }.Select(i => IPAddress.Parse($"198.51.100.{100 + i}")).Where(holder.Kernel.Has).ToList();
+        Assert.NotEmpty(checkedHeld);
+
+        sim.FailCheck(holder, TimeSpan.FromSeconds(20));
+        var failedAt = sim.Now;
+        TimeSpan? moved = null;
+        sim.Run(TimeSpan.FromSeconds(7), () =>
+        {
+            if (moved is null && checkedHeld.All(a => peer.Kernel.Has(a) && !holder.Kernel.Has(a)))
+            {
+                moved = sim.Now - failedAt;
+            }
+        });
+
+        // Not the handover timeout (5 s): the failing node's own entry says "not eligible", so its peer does not leave
+        // the VIPs with it although their VIP sets differ.
+        Assert.True(moved < TimeSpan.FromSeconds(2), $"moved after {moved?.TotalMilliseconds ?? -1:0} ms{Environment.NewLine}{string.Join(Environment.NewLine, sim.Log)}");
     }
 
     [Fact]
