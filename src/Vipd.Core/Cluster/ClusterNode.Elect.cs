@@ -36,6 +36,7 @@ public sealed partial class ClusterNode
             var next = ElectLocked(changes, reannounce);
             if (!next.SetEquals(previous))
             {
+                AssignEpochsLocked(previous, next);
                 MarkDirtyLocked(previous, next); // this node's claims (held ∧ desired) changed for these
                 _desired = next;
                 desired = next;
@@ -160,7 +161,7 @@ public sealed partial class ClusterNode
         bool? peersInSync = null;
         wakeAt = Earliest(wakeAt, TrackDisagreementsLocked(nodes, now));
         wakeAt = Earliest(wakeAt, TrackStandingDigestsLocked(nodes, now));
-        TrackPeerChangesLocked(nodes);
+        TrackPeerChangesLocked(nodes, reannounce);
 
         // Which VIPs to elect: all after a change that can move any of them (a node joined or left the view, a
         // record's flags, digests or verdicts changed, a deadline passed, local state or the VIP set changed), else
@@ -279,10 +280,13 @@ public sealed partial class ClusterNode
                 desired.Add(vip.Name);
                 _retainSince.Remove(vip.Name);
                 _lingerSince.Remove(vip.Name);
-                if (!_desired.Contains(vip.Name) && _logger.IsEnabled(LogLevel.Information))
+                if (!_desired.Contains(vip.Name))
                 {
-                    var summary = ExplainLocked(vip.Name).Summary;
-                    _logger.Acquiring(vip.Name, summary);
+                    NoteTakenFromLocked(vip.Name, candidates);
+                    if (_logger.IsEnabled(LogLevel.Information))
+                    {
+                        _logger.Acquiring(vip.Name, ExplainLocked(vip.Name).Summary);
+                    }
                 }
 
                 TrackClaimantsLocked(vip.Name, candidates, reannounce);
@@ -405,14 +409,16 @@ public sealed partial class ClusterNode
 
             var priority = hasEntry ? entry.Priority : 0;
             var holding = hasEntry && entry.Holding;
+            var epoch = holding ? entry.Epoch : 0;
             if (last[i] is { } previous && previous.Eligible == eligible && previous.Priority == priority && previous.Holding == holding
-                && previous.EligibleSince == since && previous.Live == node.Live && previous.Maintenance == maintenance && previous.Draining == draining)
+                && previous.EligibleSince == since && previous.Live == node.Live && previous.Maintenance == maintenance && previous.Draining == draining
+                && previous.Epoch == epoch)
             {
                 candidates[i] = previous;
             }
             else
             {
-                candidates[i] = last[i] = new ElectionCandidate(node.Name, node.Live, maintenance, draining, eligible, priority, holding, since);
+                candidates[i] = last[i] = new ElectionCandidate(node.Name, node.Live, maintenance, draining, eligible, priority, holding, since, epoch);
             }
         }
 
@@ -508,7 +514,7 @@ public sealed partial class ClusterNode
     /// node joined the view (it may outrank any owner) or a record's flags, digests or verdicts changed; only the
     /// affected VIPs when a node left the view (those it owned or claimed) or only its claims or per-VIP entries changed.
     /// </summary>
-    private void TrackPeerChangesLocked(List<NodeView> nodes)
+    private void TrackPeerChangesLocked(List<NodeView> nodes, List<string> reannounce)
     {
         var present = new HashSet<string>(StringComparer.Ordinal);
         foreach (var node in nodes)
@@ -524,6 +530,7 @@ public sealed partial class ClusterNode
                 if (node.Live)
                 {
                     _fullPending = true;
+                    ReannounceTakenFromLocked(node.Name, reannounce);
                 }
             }
             else if (previous.Live != node.Live)
@@ -531,6 +538,7 @@ public sealed partial class ClusterNode
                 if (node.Live)
                 {
                     _fullPending = true;
+                    ReannounceTakenFromLocked(node.Name, reannounce);
                 }
                 else
                 {
@@ -653,7 +661,8 @@ public sealed partial class ClusterNode
                 return false;
             }
 
-            entry = new NodeVipEntry(_vipIds[name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), claims);
+            entry = new NodeVipEntry(_vipIds[name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), claims,
+                claims ? _claimEpoch.GetValueOrDefault(name) : 0);
             return true;
         }
 
@@ -668,7 +677,7 @@ public sealed partial class ClusterNode
             return record.TryGet(key, out entry);
         }
 
-        var holding = record.TryGet(key, out _);
+        var holding = record.TryGet(key, out var claim);
         var slot = index < _modelIndex.Length ? _modelIndex[index] : -1;
         var standing = node.Standing is { } derived && slot >= 0 && slot < derived.Length ? derived[slot] : default;
         if (!standing.Eligible && !holding)
@@ -676,7 +685,7 @@ public sealed partial class ClusterNode
             return false;
         }
 
-        entry = new NodeVipEntry(key, standing.Eligible, standing.Priority, holding);
+        entry = new NodeVipEntry(key, standing.Eligible, standing.Priority, holding, holding ? claim.Epoch : 0);
         return true;
     }
 
@@ -731,6 +740,92 @@ public sealed partial class ClusterNode
     }
 
     /// <summary>
+    /// Fixes the takeover epoch of every VIP this node starts to want: one more than the highest epoch it has seen for
+    /// the VIP, so its claim outranks every claim it knows of (<see cref="VipElection"/>: several holders resolve to the
+    /// highest epoch). A VIP it stops wanting forgets its epoch (the next takeover gets a new one).
+    /// </summary>
+    private void AssignEpochsLocked(IReadOnlySet<string> previous, HashSet<string> next)
+    {
+        foreach (var name in previous)
+        {
+            if (!next.Contains(name))
+            {
+                _claimEpoch.Remove(name);
+                _takenFrom.Remove(name);
+            }
+        }
+
+        foreach (var name in next)
+        {
+            if (previous.Contains(name) || !_vipIds.TryGetValue(name, out var key))
+            {
+                continue;
+            }
+
+            var seen = _epochSeen.GetValueOrDefault(key);
+            var epoch = seen == uint.MaxValue ? seen : seen + 1;
+            _epochSeen[key] = epoch;
+            _claimEpoch[name] = epoch;
+        }
+    }
+
+    /// <summary>
+    /// At a takeover: remembers the nodes out of this node's view (dead, left) whose last record still claimed the VIP.
+    /// Such a node may still hold and announce it (frozen, cut off), and a client may still point at it. When it is
+    /// live again it yields to this node's later epoch, perhaps before this node ever sees its claim (it hears this
+    /// node's claim first), so this node announces again then (<see cref="ReannounceTakenFromLocked"/>).
+    /// </summary>
+    private void NoteTakenFromLocked(string vip, ElectionCandidate[] candidates)
+    {
+        List<string>? from = null;
+        foreach (var c in candidates)
+        {
+            if (!c.Live && c.Holding && c.Name != _localName)
+            {
+                (from ??= []).Add(c.Name);
+            }
+        }
+
+        if (from is null)
+        {
+            _takenFrom.Remove(vip);
+        }
+        else
+        {
+            _takenFrom[vip] = from;
+        }
+    }
+
+    /// <summary>A node this node took VIPs from is live again: announce those VIPs again, once (see <see cref="NoteTakenFromLocked"/>).</summary>
+    private void ReannounceTakenFromLocked(string node, List<string> reannounce)
+    {
+        if (_takenFrom.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var (vip, from) in _takenFrom)
+        {
+            if (from.Remove(node) && ClaimsLocked(vip))
+            {
+                reannounce.Add(vip);
+            }
+        }
+    }
+
+    /// <summary>Remembers the highest takeover epoch of each claim in <paramref name="record"/> (a newly decoded one) of a VIP this node knows.</summary>
+    private void NoteEpochsLocked(NodeRecord record)
+    {
+        foreach (var entry in record.Vips)
+        {
+            if (entry.Holding && entry.Epoch > _epochSeen.GetValueOrDefault(entry.Key) && _indexByKey.ContainsKey(entry.Key))
+            {
+                _epochSeen[entry.Key] = entry.Epoch;
+            }
+        }
+    }
+
+    /// <summary>
     /// Whether this node claims <paramref name="vip"/>: it holds the address and still wants it. An address the
     /// announcer still holds after the election gave the VIP up (its removal, or an add that finishes after the
     /// release) is no claim: peers would see a claimant that does not want it, and this node, counting itself as a
@@ -755,6 +850,11 @@ public sealed partial class ClusterNode
         if (record is { Legacy: true } && _legacyLogged.Add(member.Name))
         {
             _logger.LegacyMember(member.Name);
+        }
+
+        if (record is { Legacy: false })
+        {
+            NoteEpochsLocked(record);
         }
 
         _records[member.Name] = (span.ToArray(), record);

@@ -66,6 +66,15 @@ public sealed partial class ClusterNode : IDisposable
     private readonly Dictionary<string, DateTimeOffset> _retainSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _lingerSince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, HashSet<string>> _claimants = new(StringComparer.Ordinal);
+
+    /// <summary>The highest takeover epoch seen per VIP key, in any record (peers' and this node's own claims).</summary>
+    private readonly Dictionary<ulong, uint> _epochSeen = [];
+
+    /// <summary>Per VIP this node took over: the nodes out of its view whose last record still claimed it (<c>NoteTakenFromLocked</c>).</summary>
+    private readonly Dictionary<string, List<string>> _takenFrom = new(StringComparer.Ordinal);
+
+    /// <summary>The takeover epoch of each VIP this node wants (fixed when it entered <see cref="_desired"/>).</summary>
+    private readonly Dictionary<string, uint> _claimEpoch = new(StringComparer.Ordinal);
     private readonly HashSet<string> _contested = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ElectionInput> _inputs = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (byte[] Bytes, NodeRecord? Record)> _records = new(StringComparer.Ordinal);
@@ -187,6 +196,22 @@ public sealed partial class ClusterNode : IDisposable
 
             _vipsSet = true;
             RebuildModelIndexLocked();
+
+            // Epochs only of the VIPs this node elects over (bounded by the VIP set, however many come and go); a VIP
+            // just learnt takes the epochs of the records already at hand.
+            foreach (var key in _epochSeen.Keys.Where(k => !_indexByKey.ContainsKey(k)).ToList())
+            {
+                _epochSeen.Remove(key);
+            }
+
+            foreach (var (_, cached) in _records)
+            {
+                if (cached.Record is { Legacy: false } record)
+                {
+                    NoteEpochsLocked(record);
+                }
+            }
+
             foreach (var name in _eligibleSince.Keys.Where(n => !names.Contains(n)).ToList())
             {
                 _eligibleSince.Remove(name);
@@ -674,7 +699,7 @@ public sealed partial class ClusterNode : IDisposable
             {
                 if (holding)
                 {
-                    entries.Add(new NodeVipEntry(_vipIds[vip.Name], false, 0, true));
+                    entries.Add(new NodeVipEntry(_vipIds[vip.Name], false, 0, true, _claimEpoch.GetValueOrDefault(vip.Name)));
                 }
 
                 continue;
@@ -683,7 +708,8 @@ public sealed partial class ClusterNode : IDisposable
             var state = _localState.GetValueOrDefault(vip.Name);
             if (state.Eligible || holding)
             {
-                entries.Add(new NodeVipEntry(_vipIds[vip.Name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), holding));
+                entries.Add(new NodeVipEntry(_vipIds[vip.Name], state.Eligible, (byte)Math.Clamp(state.Priority, 0, 255), holding,
+                    holding ? _claimEpoch.GetValueOrDefault(vip.Name) : 0));
             }
         }
 

@@ -9,6 +9,7 @@ namespace Vipd.Core.Election;
 /// <param name="Priority">Its priority for this VIP: higher wins.</param>
 /// <param name="Holding">It claims the VIP (has it bound and announced).</param>
 /// <param name="EligibleSince">Since when this node has observed it continuously eligible; null: long enough for any preempt delay.</param>
+/// <param name="Epoch">With <paramref name="Holding"/>: the takeover epoch of its claim (<see cref="NodeVipEntry.Epoch"/>).</param>
 public sealed record ElectionCandidate(
     string Name,
     bool Live,
@@ -17,4 +18,5 @@ public sealed record ElectionCandidate(
     bool Eligible,
     int Priority,
     bool Holding,
-    DateTimeOffset? EligibleSince);
+    DateTimeOffset? EligibleSince,
+    uint Epoch = 0);

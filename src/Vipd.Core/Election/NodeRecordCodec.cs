@@ -5,9 +5,9 @@ using Vipd.Core.Wire;
 namespace Vipd.Core.Election;
 
 /// <summary>
-/// The wire form of a <see cref="NodeRecord"/> (format 3), big-endian:
+/// The wire form of a <see cref="NodeRecord"/> (format 4), big-endian:
 /// <code>
-/// offset 0  u8      format version (3)
+/// offset 0  u8      format version (4)
 ///        1  u32     record version
 ///        5  u8      flags: bit 0 maintenance, bit 1 draining, bit 2 entries section present (an explicit record);
 ///                   others reserved: written 0, ignored on read
@@ -16,18 +16,18 @@ namespace Vipd.Core.Election;
 ///       22  u16     verdict count v
 ///       24  v × 10  verdicts, (kind, key) strictly ascending: u8 kind (1 check, 2 link, 3 bgp), u32 name key, u8 state, i32 value
 ///           u32     claim count c
-///           c × 8   claims: u64 VIP key, strictly ascending
+///           c × 12  claims: u64 VIP key, strictly ascending; u32 takeover epoch (<see cref="NodeVipEntry.Epoch"/>)
 ///   when bit 2:
 ///           u32     entry count n
 ///           n × 10  entries, keys strictly ascending: u64 VIP key, u8 priority, u8 flags (bit 0 eligible; others reserved);
 ///                   every claim has an entry
 /// </code>
-/// A lean record (no entries section) stays near <see cref="HeaderSize"/> + 10 bytes a verdict + 8 bytes a claim,
+/// A lean record (no entries section) stays near <see cref="HeaderSize"/> + 10 bytes a verdict + 12 bytes a claim,
 /// whatever the VIP count. Claims are never dropped: every claim is in the record, and a record larger than
 /// <see cref="WireFormat.MaxMetadataBytes"/> is carried by the membership's metadata fragments (up to
 /// <see cref="MaxSize"/>). Format 1 (vipd 0.1: 32-bit ids, 6-byte entries, at most 84) is still decoded, as a
 /// <see cref="NodeRecord.Legacy"/> record, so that a rolling upgrade can see the old nodes' claims. Format 2 (never
-/// released) is not decoded. Decoding never throws: garbage yields false and a reason.
+/// released) is not decoded, nor is format 3 (never released: format 4 with 8-byte claims, without epochs). Decoding never throws: garbage yields false and a reason.
 /// </summary>
 public static class NodeRecordCodec
 {
@@ -35,7 +35,7 @@ public static class NodeRecordCodec
     public const int MaxSize = WireFormat.MaxLargeMetadataBytes;
 
     /// <summary>The current format version (the first byte).</summary>
-    public const byte FormatVersion = 3;
+    public const byte FormatVersion = 4;
 
     /// <summary>Header bytes before the verdicts.</summary>
     public const int HeaderSize = 24;
@@ -44,7 +44,7 @@ public static class NodeRecordCodec
     public const int VerdictSize = 10;
 
     /// <summary>Bytes per claim.</summary>
-    public const int ClaimSize = 8;
+    public const int ClaimSize = 12;
 
     /// <summary>Bytes per entry of an explicit record.</summary>
     public const int EntrySize = 10;
@@ -131,6 +131,7 @@ public static class NodeRecordCodec
             if (entry.Holding)
             {
                 BinaryPrimitives.WriteUInt64BigEndian(bytes.AsSpan(offset), entry.Key);
+                BinaryPrimitives.WriteUInt32BigEndian(bytes.AsSpan(offset + 8), entry.Epoch);
                 offset += ClaimSize;
             }
         }
@@ -156,7 +157,7 @@ public static class NodeRecordCodec
     public static bool TryDecode(ReadOnlySpan<byte> data, [NotNullWhen(true)] out NodeRecord? record) =>
         TryDecode(data, out record, out _);
 
-    /// <summary>Decodes a record (format 3, or a legacy format 1); never throws. <paramref name="error"/> says why it failed.</summary>
+    /// <summary>Decodes a record (format 4, or a legacy format 1); never throws. <paramref name="error"/> says why it failed.</summary>
     public static bool TryDecode(ReadOnlySpan<byte> data, [NotNullWhen(true)] out NodeRecord? record, out NodeRecordError error)
     {
         record = null;
@@ -212,9 +213,16 @@ public static class NodeRecordCodec
             offset += VerdictSize;
         }
 
+        var claimsOffset = offset + 4;
         if (!TryReadKeys(data, ref offset, ClaimSize, out var claims, out error))
         {
             return false;
+        }
+
+        var epochs = new uint[claims.Length];
+        for (var i = 0; i < epochs.Length; i++)
+        {
+            epochs[i] = BinaryPrimitives.ReadUInt32BigEndian(data[(claimsOffset + (i * ClaimSize) + 8)..]);
         }
 
         NodeVipEntry[] vips;
@@ -224,7 +232,7 @@ public static class NodeRecordCodec
             vips = new NodeVipEntry[claims.Length];
             for (var i = 0; i < claims.Length; i++)
             {
-                vips[i] = new NodeVipEntry(claims[i], false, 0, true);
+                vips[i] = new NodeVipEntry(claims[i], false, 0, true, epochs[i]);
             }
         }
         else
@@ -235,7 +243,7 @@ public static class NodeRecordCodec
                 return false;
             }
 
-            if (Merge(data, start + 4, keys, claims) is not { } merged)
+            if (Merge(data, start + 4, keys, claims, epochs) is not { } merged)
             {
                 error = NodeRecordError.UnlistedClaim;
                 return false;
@@ -303,7 +311,7 @@ public static class NodeRecordCodec
     }
 
     /// <summary>The entries of an explicit record with the claims merged in; null when a claim has no entry (an encoder lists every claim).</summary>
-    private static NodeVipEntry[]? Merge(ReadOnlySpan<byte> data, int entriesOffset, ulong[] keys, ulong[] claims)
+    private static NodeVipEntry[]? Merge(ReadOnlySpan<byte> data, int entriesOffset, ulong[] keys, ulong[] claims, uint[] epochs)
     {
         var merged = new NodeVipEntry[keys.Length];
         var c = 0;
@@ -316,12 +324,13 @@ public static class NodeRecordCodec
             }
 
             var holding = c < claims.Length && claims[c] == keys[e];
+            var epoch = holding ? epochs[c] : 0;
             if (holding)
             {
                 c++;
             }
 
-            merged[e] = new NodeVipEntry(keys[e], (span[9] & FlagEligible) != 0, span[8], holding);
+            merged[e] = new NodeVipEntry(keys[e], (span[9] & FlagEligible) != 0, span[8], holding, epoch);
         }
 
         return c == claims.Length ? merged : null;

@@ -14,8 +14,11 @@ namespace Vipd.Core.Election;
 /// has been eligible for at least the preempt delay (so a holder is displaced only by a node that waited).</item>
 /// <item>With quorum required and not met, no owner: a minority never answers for a VIP.</item>
 /// </list>
-/// Several holders (views disagreed, a partition healed) resolve to the best-ranked one: the others see a
-/// better-ranked claimant and release.
+/// "The holder" above is, of several eligible holders (views disagreed, a partition healed, a frozen node woke), the one
+/// whose claim carries the highest takeover epoch (the latest takeover; equal epochs: the best-ranked): the epoch is
+/// data in the claims, the same in every view, so every node picks the same holder and the others release. A stale
+/// holder therefore yields to the node that took over from it, and keeps the VIP only where the rules above would
+/// move it back anyway (preempt on and its preempt delay over).
 /// </summary>
 public static class VipElection
 {
@@ -61,7 +64,7 @@ public static class VipElection
 
             if (c.Holding)
             {
-                text += ", holding";
+                text += string.Create(CultureInfo.InvariantCulture, $", holding (epoch {c.Epoch})");
             }
 
             if (i == ownerIndex && quorum.HasQuorum)
@@ -142,7 +145,7 @@ public static class VipElection
             return -1;
         }
 
-        var holderIndex = ranked.FindIndex(static r => r.Candidate.Holding);
+        var holderIndex = HolderIndex(ranked);
         if (holderIndex < 0 || IsPreferred(vip, ranked[0].Candidate))
         {
             return 0;
@@ -166,6 +169,21 @@ public static class VipElection
         }
 
         return holderIndex;
+    }
+
+    /// <summary>The eligible holder with the highest takeover epoch (equal epochs: the best-ranked); -1 without one.</summary>
+    private static int HolderIndex(List<(ElectionCandidate Candidate, ulong Score)> ranked)
+    {
+        var best = -1;
+        for (var i = 0; i < ranked.Count; i++)
+        {
+            if (ranked[i].Candidate.Holding && (best < 0 || ranked[i].Candidate.Epoch > ranked[best].Candidate.Epoch))
+            {
+                best = i;
+            }
+        }
+
+        return best;
     }
 
     private static bool IsPreferred(VipSpec vip, ElectionCandidate candidate) =>

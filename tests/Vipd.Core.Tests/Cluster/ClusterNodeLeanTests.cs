@@ -36,7 +36,7 @@ public class ClusterNodeLeanTests : IDisposable
         var record = _membership.LastPublished;
         Assert.True(record.Lean);
         Assert.Equal(_model.Digest, record.StandingDigest);
-        Assert.Equal([new NodeVipEntry(VipKey.Of("web"), false, 0, true)], record.Vips);
+        Assert.Equal([new NodeVipEntry(VipKey.Of("web"), false, 0, true, 1)], record.Vips);
         Assert.Equal(Verdicts(LinkState.Up), record.Verdicts);
         Assert.True(_node.PublishesLean);
         Assert.Equal(NodeRecordCodec.GetLeanSize(1, 1), _node.PublishedRecordSize);
@@ -93,7 +93,7 @@ public class ClusterNodeLeanTests : IDisposable
 
         var record = _membership.LastPublished;
         Assert.False(record.Lean);
-        Assert.Equal([new NodeVipEntry(VipKey.Of("web"), true, 100, true)], record.Vips);
+        Assert.Equal([new NodeVipEntry(VipKey.Of("web"), true, 100, true, 1)], record.Vips);
 
         _membership.Deliver("n2", Lean(_model.Digest, LinkState.Up, holding: false));
         _time.Advance(TimeSpan.FromMilliseconds(5));

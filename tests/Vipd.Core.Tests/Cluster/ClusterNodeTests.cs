@@ -42,7 +42,7 @@ public class ClusterNodeTests : IDisposable
 
         Assert.Equal(["web"], Node.Desired);
         var entry = Assert.Single(_membership.LastPublished.Vips);
-        Assert.Equal(new NodeVipEntry(VipKey.Of("web"), true, 100, true), entry);
+        Assert.Equal(new NodeVipEntry(VipKey.Of("web"), true, 100, true, 1), entry);
         Assert.Equal("elected: rank 1: priority 100, eligible; owner", Assert.Single(_changes).Reason);
     }
 
@@ -92,7 +92,7 @@ public class ClusterNodeTests : IDisposable
 
         Assert.Equal(["web"], Node.Desired);
         Assert.Equal(2, _changes.Count);
-        Assert.Equal(new OwnershipChange("web", null, "n2", "elected: rank 1: priority 200, eligible, holding; owner"), _changes[0]);
+        Assert.Equal(new OwnershipChange("web", null, "n2", "elected: rank 1: priority 200, eligible, holding (epoch 0); owner"), _changes[0]);
         Assert.Equal("web", _changes[1].Vip);
         Assert.Equal("n2", _changes[1].From);
         Assert.Equal("n1", _changes[1].To);
@@ -105,10 +105,50 @@ public class ClusterNodeTests : IDisposable
         Start();
         Assert.Equal(["web"], Node.Desired);
 
+        // A later takeover (its epoch above this node's 1): the peer took it over, so this node yields.
+        _membership.ClaimEpoch = 2;
         _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, true));
 
         Assert.Empty(Node.Desired);
         Assert.False(_membership.LastPublished.Vips.Single().Holding);
+    }
+
+    [Fact]
+    public void Changed_BetterRankedPeerWithAnOlderClaim_KeepsAndReannouncesTheStaleHolderYields()
+    {
+        Start();
+        Assert.Equal(["web"], Node.Desired);
+
+        // An older claim (epoch 0, below this node's 1): a stale holder (it was frozen, or cut off) that this node
+        // took the VIP over from. It yields, whatever its rank, and this node announces again.
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, true));
+
+        Assert.Equal(["web"], Node.Desired);
+        Assert.Equal(["web"], _reannounced);
+        Assert.Contains("holding (epoch 1); owner", Node.Explain("web").Candidates.Single(c => c.Node == "n1").Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TakeOver_FromADeadHolder_EpochAboveItsClaimAndReannouncedWhenItIsBack()
+    {
+        _membership.ClaimEpoch = 7;
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, true));
+        Start();
+        Assert.Empty(Node.Desired);
+
+        _membership.State("n2", MemberState.Dead);
+        Assert.Equal(["web"], Node.Desired);
+        Assert.Equal(8u, _membership.LastPublished.Vips.Single().Epoch);
+        Assert.Empty(_reannounced);
+
+        // n2 is back (a healed partition, a thawed freeze) and has already yielded: this node never sees its claim
+        // again, yet a client may still point at n2, so this node announces again, once.
+        _membership.ClaimEpoch = 0;
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, false));
+        _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 200, false));
+
+        Assert.Equal(["web"], Node.Desired);
+        Assert.Equal(["web"], _reannounced);
     }
 
     [Fact]
@@ -239,7 +279,8 @@ public class ClusterNodeTests : IDisposable
         Start(priority: 200);
         Assert.Equal(["web"], Node.Desired);
 
-        // A better-ranked live node claims it (a healed partition, a preemption): no linger, release at once.
+        // A better-ranked live node claims it (a preemption: a later takeover): no linger, release at once.
+        _membership.ClaimEpoch = 2;
         _membership.Peer("n2", MemberState.Alive, vips: ("web", true, 250, true));
         Assert.Empty(Node.Desired);
     }

@@ -37,12 +37,15 @@ internal sealed class FakeMembership(string localName) : IMembership
     public void Peer(string name, MemberState state, bool maintenance = false, bool draining = false,
         params (string Vip, bool Eligible, int Priority, bool Holding)[] vips) => Peer(name, state, 0, maintenance, draining, vips);
 
+    /// <summary>The takeover epoch of the claims in the records <see cref="Peer(string, MemberState, bool, bool, ValueTuple{string, bool, int, bool}[])"/> makes (0: older than any claim of the node under test).</summary>
+    public uint ClaimEpoch { get; set; }
+
     /// <summary>Sets a peer whose record carries <paramref name="vipSetDigest"/> (the digest of the VIP names it knows).</summary>
     public void Peer(string name, MemberState state, ulong vipSetDigest, bool maintenance = false, bool draining = false,
         params (string Vip, bool Eligible, int Priority, bool Holding)[] vips)
     {
         var record = new NodeRecord(++_incarnation, maintenance, draining,
-            [.. vips.Select(v => new NodeVipEntry(VipKey.Of(v.Vip), v.Eligible, (byte)v.Priority, v.Holding))])
+            [.. vips.Select(v => new NodeVipEntry(VipKey.Of(v.Vip), v.Eligible, (byte)v.Priority, v.Holding, v.Holding ? ClaimEpoch : 0))])
         { VipSetDigest = vipSetDigest };
         Set(name, state, NodeRecordCodec.Encode(record));
     }

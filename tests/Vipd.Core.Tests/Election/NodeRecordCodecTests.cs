@@ -15,7 +15,7 @@ public class NodeRecordCodecTests
         42,
         Maintenance: true,
         Draining: false,
-        [new NodeVipEntry(7, true, 200, false), new NodeVipEntry(3, false, 0, true), new NodeVipEntry(ulong.MaxValue, true, 255, true)])
+        [new NodeVipEntry(7, true, 200, false), new NodeVipEntry(3, false, 0, true, 17), new NodeVipEntry(ulong.MaxValue, true, 255, true, uint.MaxValue)])
     {
         VipSetDigest = 11,
         StandingDigest = 12,
@@ -38,9 +38,9 @@ public class NodeRecordCodecTests
         Assert.Equal(12ul, record.StandingDigest);
         Assert.Equal(Verdicts.OrderBy(v => v.Kind).ThenBy(v => v.Key), record.Verdicts);
         Assert.Equal([3ul, 7ul, ulong.MaxValue], record.Vips.Select(v => v.Key));
-        Assert.Equal(new NodeVipEntry(3, false, 0, true), record.Vips[0]);
+        Assert.Equal(new NodeVipEntry(3, false, 0, true, 17), record.Vips[0]);
         Assert.Equal(new NodeVipEntry(7, true, 200, false), record.Vips[1]);
-        Assert.Equal(new NodeVipEntry(ulong.MaxValue, true, 255, true), record.Vips[2]);
+        Assert.Equal(new NodeVipEntry(ulong.MaxValue, true, 255, true, uint.MaxValue), record.Vips[2]);
     }
 
     [Fact]
@@ -50,7 +50,7 @@ public class NodeRecordCodecTests
 
         Assert.True(NodeRecordCodec.TryDecode(bytes, out var record));
         Assert.True(record.Lean);
-        Assert.Equal([new NodeVipEntry(3, false, 0, true), new NodeVipEntry(ulong.MaxValue, false, 0, true)], record.Vips);
+        Assert.Equal([new NodeVipEntry(3, false, 0, true, 17), new NodeVipEntry(ulong.MaxValue, false, 0, true, uint.MaxValue)], record.Vips);
         Assert.Equal(3, record.Verdicts.Count);
         Assert.Equal(NodeRecordCodec.GetLeanSize(3, 2), bytes.Length);
     }
@@ -58,7 +58,7 @@ public class NodeRecordCodecTests
     [Fact]
     public void Encode_Lean_HasDocumentedLayout()
     {
-        var record = new NodeRecord(0x01020304, false, true, [new NodeVipEntry(0xA0B0C0D0E0F00102, false, 0, true)])
+        var record = new NodeRecord(0x01020304, false, true, [new NodeVipEntry(0xA0B0C0D0E0F00102, false, 0, true, 0x0A0B0C0D)])
         {
             VipSetDigest = 0x1122334455667788,
             StandingDigest = 0x99AABBCCDDEEFF00,
@@ -71,9 +71,9 @@ public class NodeRecordCodecTests
         Assert.Equal(
             new byte[]
             {
-                3, 1, 2, 3, 4, 2, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x00, 0, 1,
+                4, 1, 2, 3, 4, 2, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xAA, 0xBB, 0xCC, 0xDD, 0xEE, 0xFF, 0x00, 0, 1,
                 1, 0xCA, 0xFE, 0xBA, 0xBE, 3, 0, 0, 0, 0x10,
-                0, 0, 0, 1, 0xA0, 0xB0, 0xC0, 0xD0, 0xE0, 0xF0, 0x01, 0x02,
+                0, 0, 0, 1, 0xA0, 0xB0, 0xC0, 0xD0, 0xE0, 0xF0, 0x01, 0x02, 0x0A, 0x0B, 0x0C, 0x0D,
             },
             bytes);
     }
@@ -81,13 +81,13 @@ public class NodeRecordCodecTests
     [Fact]
     public void Encode_Explicit_HasDocumentedLayout()
     {
-        var bytes = NodeRecordCodec.Encode(new NodeRecord(1, false, false, [new NodeVipEntry(0xA0B0C0D0E0F00102, true, 9, true)]));
+        var bytes = NodeRecordCodec.Encode(new NodeRecord(1, false, false, [new NodeVipEntry(0xA0B0C0D0E0F00102, true, 9, true, 5)]));
 
         Assert.Equal(
             new byte[]
             {
-                3, 0, 0, 0, 1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
-                0, 0, 0, 1, 0xA0, 0xB0, 0xC0, 0xD0, 0xE0, 0xF0, 0x01, 0x02,
+                4, 0, 0, 0, 1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                0, 0, 0, 1, 0xA0, 0xB0, 0xC0, 0xD0, 0xE0, 0xF0, 0x01, 0x02, 0, 0, 0, 5,
                 0, 0, 0, 1, 0xA0, 0xB0, 0xC0, 0xD0, 0xE0, 0xF0, 0x01, 0x02, 9, 1,
             },
             bytes);
@@ -102,7 +102,7 @@ public class NodeRecordCodecTests
 
         var bytes = NodeRecordCodec.Encode(record);
 
-        Assert.Equal(NodeRecordCodec.HeaderSize + (3 * NodeRecordCodec.VerdictSize) + 4 + (100 * 8), bytes.Length);
+        Assert.Equal(NodeRecordCodec.HeaderSize + (3 * NodeRecordCodec.VerdictSize) + 4 + (100 * 12), bytes.Length);
         Assert.True(NodeRecordCodec.TryDecode(bytes, out var decoded));
         Assert.Equal(100, decoded.Vips.Count(v => v.Holding));
     }
@@ -166,17 +166,18 @@ public class NodeRecordCodecTests
 
     [Theory]
     [InlineData(new byte[0], NodeRecordError.Empty)]
-    [InlineData(new byte[] { 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.UnknownVersion)]
+    [InlineData(new byte[] { 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.UnknownVersion)]
+    [InlineData(new byte[] { 5, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.UnknownVersion)]
     [InlineData(new byte[] { 0xFF, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.UnknownVersion)]
-    [InlineData(new byte[] { 3, 0, 0, 0 }, NodeRecordError.Truncated)]
-    [InlineData(new byte[] { 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.Truncated)]
-    [InlineData(new byte[] { 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 }, NodeRecordError.Truncated)]
-    [InlineData(new byte[] { 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 }, NodeRecordError.Truncated)]
-    [InlineData(new byte[] { 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7 }, NodeRecordError.TrailingBytes)]
-    [InlineData(new byte[] { 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 }, NodeRecordError.TooLarge)]
-    [InlineData(new byte[] { 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0, 0, 5 }, NodeRecordError.Unsorted)]
-    [InlineData(new byte[] { 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0, 0, 0, 9, 2, 0, 0, 0, 0, 1, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.Unsorted)]
-    [InlineData(new byte[] { 3, 0, 0, 0, 1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 0 }, NodeRecordError.UnlistedClaim)]
+    [InlineData(new byte[] { 4, 0, 0, 0 }, NodeRecordError.Truncated)]
+    [InlineData(new byte[] { 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.Truncated)]
+    [InlineData(new byte[] { 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 }, NodeRecordError.Truncated)]
+    [InlineData(new byte[] { 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0 }, NodeRecordError.Truncated)]
+    [InlineData(new byte[] { 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7 }, NodeRecordError.TrailingBytes)]
+    [InlineData(new byte[] { 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0 }, NodeRecordError.TooLarge)]
+    [InlineData(new byte[] { 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 1 }, NodeRecordError.Unsorted)]
+    [InlineData(new byte[] { 4, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 1, 0, 0, 0, 9, 2, 0, 0, 0, 0, 1, 0, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0 }, NodeRecordError.Unsorted)]
+    [InlineData(new byte[] { 4, 0, 0, 0, 1, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 5, 0, 0, 0, 1, 0, 0, 0, 0 }, NodeRecordError.UnlistedClaim)]
     [InlineData(new byte[] { 1, 0, 0, 0, 1, 0, 0, 85 }, NodeRecordError.TooLarge)]
     [InlineData(new byte[] { 1, 0, 0, 0, 1, 0, 0, 0, 7 }, NodeRecordError.TrailingBytes)]
     public void TryDecode_Malformed_ReturnsReason(byte[] data, NodeRecordError expected)

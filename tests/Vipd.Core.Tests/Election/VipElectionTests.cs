@@ -8,8 +8,8 @@ public class VipElectionTests
     private static readonly VipSpec Sticky = new("web", Preempt: false, TimeSpan.Zero, null);
 
     private static ElectionCandidate Node(string name, int priority = 100, bool live = true, bool eligible = true,
-        bool holding = false, bool maintenance = false, bool draining = false, DateTimeOffset? since = null) =>
-        new(name, live, maintenance, draining, eligible, priority, holding, since);
+        bool holding = false, bool maintenance = false, bool draining = false, DateTimeOffset? since = null, uint epoch = 0) =>
+        new(name, live, maintenance, draining, eligible, priority, holding, since, epoch);
 
     private static VipExplanation Elect(VipSpec vip, params ElectionCandidate[] candidates) =>
         VipElection.Elect(vip, candidates, Now, QuorumState.Off);
@@ -91,6 +91,35 @@ public class VipElectionTests
         var result = Elect(Sticky, Node("n1", 100, holding: true), Node("n2", 150, holding: true), Node("n3", 200));
 
         Assert.Equal("n2", result.Owner);
+    }
+
+    [Fact]
+    public void Elect_SeveralHolders_LatestTakeoverWinsOverRank()
+    {
+        // n2 took over (epoch 8) from n1 (epoch 7), which then woke from a freeze still holding it: the stale claim yields.
+        var result = Elect(Sticky, Node("n1", 200, holding: true, epoch: 7), Node("n2", 100, holding: true, epoch: 8), Node("n3", 300));
+
+        Assert.Equal("n2", result.Owner);
+        Assert.Contains("holding (epoch 8)", result.Candidates.Single(c => c.Node == "n2").Reason, StringComparison.Ordinal);
+        Assert.Equal("n2", Elect(Sticky, Node("n2", 100, holding: true, epoch: 8), Node("n1", 200, holding: true, epoch: 7)).Owner);
+    }
+
+    [Fact]
+    public void Elect_SeveralHoldersEqualEpoch_BestRankedHolderWins() =>
+        Assert.Equal("n1", Elect(Sticky, Node("n1", 200, holding: true, epoch: 3), Node("n2", 100, holding: true, epoch: 3)).Owner);
+
+    [Fact]
+    public void Elect_SeveralHoldersPreempt_StaleBetterRankedHolderKeepsItOnlyOnceItsDelayIsOver()
+    {
+        var vip = Sticky with { Preempt = true, PreemptDelay = TimeSpan.FromSeconds(10) };
+
+        // Eligible again only just now: the latest taker keeps it until n1's preempt delay has passed.
+        var waiting = Elect(vip, Node("n1", 200, holding: true, since: Now, epoch: 7), Node("n2", 100, holding: true, epoch: 8));
+        var ready = Elect(vip, Node("n1", 200, holding: true, since: Now - TimeSpan.FromSeconds(11), epoch: 7), Node("n2", 100, holding: true, epoch: 8));
+
+        Assert.Equal("n2", waiting.Owner);
+        Assert.Equal(Now + TimeSpan.FromSeconds(10), waiting.ReconsiderAt);
+        Assert.Equal("n1", ready.Owner);
     }
 
     [Fact]

@@ -138,6 +138,31 @@ public sealed class WholeNodeSimulationTests
     }
 
     [Fact]
+    public void Freeze_StaleHolderOfAPreemptOffVip_YieldsToTheLaterTakeover()
+    {
+        // v1 has preempt = false: once another node took it over, it stays there. The frozen holder wakes still holding
+        // it (its kernel kept the address); its claim's epoch is older than the successor's, so it is the one that
+        // releases, whatever the two rank (the rank alone would hand it back to the better-ranked stale holder).
+        var v1 = IPAddress.Parse("198.51.100.101");
+        using var sim = new NodeSimulation(seed: 5, hosts: 3, vips: 4, quorum: false);
+        foreach (var host in sim.Hosts)
+        {
+            sim.Start(host, freshKernel: true);
+        }
+
+        sim.Run(TimeSpan.FromSeconds(3));
+        var stale = Assert.Single(sim.Hosts, h => h.Kernel.Has(v1));
+        sim.Freeze(stale, TimeSpan.FromSeconds(3));
+        sim.Run(TimeSpan.FromSeconds(2));
+        var successor = Assert.Single(sim.Hosts, h => h != stale && h.Kernel.Has(v1));
+
+        sim.Run(QuietWindow);
+
+        Assert.Equal([successor], sim.Hosts.Where(h => h.Kernel.Has(v1)));
+        Assert.Null(sim.CheckInvariants());
+    }
+
+    [Fact]
     public void PartitionHeals_BothSidesHeldEveryVip_OneHolderEachSoonAfterTheViewsMeet()
     {
         using var sim = new NodeSimulation(seed: 3, hosts: 3, vips: 6, quorum: false);
