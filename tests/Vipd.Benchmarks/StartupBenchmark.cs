@@ -22,6 +22,7 @@ namespace Vipd.Benchmarks;
 internal static class StartupBenchmark
 {
     private const double ReadyTargetMs = 50;
+    private const string TraceLinePrefix = "vipd-startup-trace ";
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -61,6 +62,13 @@ internal static class StartupBenchmark
         using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
         var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["NOTIFY_SOCKET"] = notifyPath };
+        var trace = Environment.GetEnvironmentVariable("VIPD_STARTUP_TRACE") == "1";
+        if (trace)
+        {
+            environment["VIPD_STARTUP_TRACE"] = "1";
+            table.Fact("start-up trace", "VIPD_STARTUP_TRACE=1: rows 'trace A -> B' are the time between consecutive marks of vipd's StartupTrace (monotonic clock, exec = the benchmark's own timestamp)");
+        }
+
 
         LabProcess? running = null;
         try
@@ -91,6 +99,12 @@ internal static class StartupBenchmark
                 var readyMs = Stopwatch.GetElapsedTime(exec).TotalMilliseconds;
                 var readyLine = await running.WaitForOutputAsync("\"EventId\":{\"Id\":100", Timeout).ConfigureAwait(false);
                 var apiLine = await running.WaitForOutputAsync("\"EventId\":{\"Id\":7110", Timeout).ConfigureAwait(false);
+                if (trace && start >= 0)
+                {
+                    await running.WaitForOutputAsync(TraceLinePrefix + "notified ", Timeout).ConfigureAwait(false);
+                    AddTrace(table, exec, running.Output);
+                }
+
                 var first = await HealthCheckAsync(cluster.SocketPath(node)).ConfigureAwait(false);
                 var second = await HealthCheckAsync(cluster.SocketPath(node)).ConfigureAwait(false);
                 var (readyAt, elapsedMs) = ParseLine(readyLine);
@@ -132,6 +146,27 @@ internal static class StartupBenchmark
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// One start's trace rows: the time from the previous mark (exec for the first) to each mark, in time order. The
+    /// marks are CLOCK_MONOTONIC nanoseconds, the clock of <see cref="Stopwatch.GetTimestamp"/> here.
+    /// </summary>
+    private static void AddTrace(BenchmarkTable table, long exec, IReadOnlyList<string> output)
+    {
+        var toNanoseconds = 1e9 / Stopwatch.Frequency;
+        var marks = output
+            .Where(l => l.StartsWith(TraceLinePrefix, StringComparison.Ordinal))
+            .Select(l => l[TraceLinePrefix.Length..].Split(' '))
+            .Select(p => (Mark: p[0], At: long.Parse(p[1], CultureInfo.InvariantCulture)))
+            .OrderBy(m => m.At)
+            .ToList();
+        var (previous, previousAt) = ("exec", (long)(exec * toNanoseconds));
+        foreach (var (mark, at) in marks)
+        {
+            table.Get($"  trace {previous} -> {mark}").Add((at - previousAt) / 1e6);
+            (previous, previousAt) = (mark, at);
+        }
     }
 
     /// <summary>Discards datagrams left from the previous start (STOPPING=1, STATUS=...).</summary>
