@@ -19,13 +19,15 @@ namespace Vipd.Benchmarks;
 /// <c>setsid nsenter --net=/run/netns/NS</c> (<see cref="LabLauncher.Nsenter"/>: vipd reads nothing that needs
 /// <c>ip netns exec</c>'s /sys remount; systemd launches it with no launcher at all). Also: the launcher alone (of
 /// /bin/true), `vipd --version` under it (process start, runtime, Main and exit), and the first and second gRPC call
-/// after READY (a health check over the Unix socket; the first one starts the lazy API). `--runs` starts (default 20).
+/// after READY (a health check over the Unix socket; the first one starts the lazy API). The nodes get the unit's
+/// Environment= lines (systemd/vipd.service) unless the caller set them. `--runs` starts (default 20).
 /// </summary>
 internal static class StartupBenchmark
 {
     private const double ReadyTargetMs = 50;
     private const LabLauncher Launcher = LabLauncher.Nsenter;
     private const string TraceLinePrefix = "vipd-startup-trace ";
+    private const string GcLinePrefix = "vipd-startup-gc ";
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -42,6 +44,19 @@ internal static class StartupBenchmark
         var table = new BenchmarkTable($"start-up with peers up (profile {profile})", starts);
         table.Fact("method", "3 vipd nodes in netns, settled; n3 SIGTERMed, then started again with NOTIFY_SOCKET; exec = just before the launcher (setsid + nsenter --net=/run/netns/NS) is spawned; phases from n3's JSON log timestamps");
         table.Fact("vipd", vipd);
+        foreach (var (key, value) in FootprintBenchmark.UnitEnvironment())
+        {
+            // As systemd would run it (the unit's Environment= lines, DOTNET_GCgen0size: one more gen0 collection before
+            // READY); a value set by the caller wins.
+            if (Environment.GetEnvironmentVariable(key) is null)
+            {
+                Environment.SetEnvironmentVariable(key, value);
+            }
+        }
+
+        var dotnetEnvironment = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}").ToArray();
+        table.Fact("DOTNET_ environment (the nodes inherit it)", dotnetEnvironment.Length == 0 ? "(none)" : string.Join(" ", dotnetEnvironment));
         var ready = table.Get("exec -> READY=1 received", ReadyTargetMs);
         var toStart = table.Get("  exec -> NodeService.StartAsync (launcher, runtime, Main, config, host build)");
         var toApi = table.Get("  StartAsync -> API listening (node built, API socket bound)");
@@ -105,7 +120,7 @@ internal static class StartupBenchmark
                 var apiLine = await running.WaitForOutputAsync("\"EventId\":{\"Id\":7110", Timeout).ConfigureAwait(false);
                 if (trace && start >= 0)
                 {
-                    await running.WaitForOutputAsync(TraceLinePrefix + "notified ", Timeout).ConfigureAwait(false);
+                    await running.WaitForOutputAsync(GcLinePrefix, Timeout).ConfigureAwait(false);
                     AddTrace(table, exec, running.Output);
                 }
 
@@ -172,6 +187,11 @@ internal static class StartupBenchmark
             table.Get($"  trace {previous} -> {mark}").Add((at - previousAt) / 1e6);
             (previous, previousAt) = (mark, at);
         }
+
+        // vipd-startup-gc GEN0 GEN1 GEN2 ALLOCATED_BYTES, at READY.
+        var gc = output.Last(l => l.StartsWith(GcLinePrefix, StringComparison.Ordinal))[GcLinePrefix.Length..].Split(' ');
+        table.Get("  trace: gen0 collections before READY").Add(int.Parse(gc[0], CultureInfo.InvariantCulture));
+        table.Get("  trace: MiB allocated before READY").Add(long.Parse(gc[3], CultureInfo.InvariantCulture) / 1048576.0);
     }
 
     /// <summary>Discards datagrams left from the previous start (STOPPING=1, STATUS=...).</summary>
