@@ -12,8 +12,9 @@ namespace Vipd.Hosting;
 /// <c>SystemdLifetime</c> under systemd, <c>ConsoleLifetime</c> otherwise; SIGTERM/SIGINT stop it, the stop gets
 /// <see cref="ShutdownTimeout"/>), built with no configuration sources and with the services it resolves before READY
 /// given as instances. Under NativeAOT the container makes each open-generic service it resolves (an
-/// <c>IOptions&lt;T&gt;</c>, its factory and their <c>IEnumerable</c>s) at run time through the type loader: about 1 ms
-/// apiece on an idle machine, several under load, all before READY (tests/Vipd.Benchmarks/README.md § startup).
+/// <c>IOptions&lt;T&gt;</c>, its factory and their <c>IEnumerable</c>s) at run time through the type loader: with the
+/// defaults the host cost ~11.6 ms before READY at p50 on the loaded 2-core lab machine, ~1 ms built this way
+/// (tests/Vipd.Benchmarks/README.md § startup).
 /// </summary>
 internal static class DaemonHost
 {
