@@ -126,7 +126,7 @@ internal static class FootprintBenchmark
     }
 
     /// <summary>The <c>Environment=KEY=VALUE</c> lines of systemd/vipd.service (found above the benchmark's folder).</summary>
-    private static List<(string Key, string Value)> UnitEnvironment()
+    internal static List<(string Key, string Value)> UnitEnvironment()
     {
         for (var up = new DirectoryInfo(AppContext.BaseDirectory); up is not null; up = up.Parent)
         {

@@ -15,13 +15,19 @@ namespace Vipd.Benchmarks;
 /// again with <c>NOTIFY_SOCKET</c> pointing at a datagram socket this benchmark listens on, peers up. Measures exec →
 /// READY=1 received, and splits it with the restarted node's JSON log timestamps: exec → NodeService.StartAsync (the
 /// ready line's ElapsedMs counted back from its timestamp), StartAsync → "API listening", API → ready (join answered by
-/// a seed + first election + applying it), ready → READY=1 at the listener. Also: the launcher alone (`ip netns exec`
-/// of /bin/true), `vipd --version` (process start, runtime, Main and exit), and the first and second gRPC call after
-/// READY (a health check over the Unix socket; the first one starts the lazy API). `--runs` starts (default 20).
+/// a seed + first election + applying it), ready → READY=1 at the listener. The restarted node is launched with
+/// <c>setsid nsenter --net=/run/netns/NS</c> (<see cref="LabLauncher.Nsenter"/>: vipd reads nothing that needs
+/// <c>ip netns exec</c>'s /sys remount; systemd launches it with no launcher at all). Also: the launcher alone (of
+/// /bin/true), `vipd --version` under it (process start, runtime, Main and exit), and the first and second gRPC call
+/// after READY (a health check over the Unix socket; the first one starts the lazy API). The nodes get the unit's
+/// Environment= lines (systemd/vipd.service) unless the caller set them. `--runs` starts (default 20).
 /// </summary>
 internal static class StartupBenchmark
 {
     private const double ReadyTargetMs = 50;
+    private const LabLauncher Launcher = LabLauncher.Nsenter;
+    private const string TraceLinePrefix = "vipd-startup-trace ";
+    private const string GcLinePrefix = "vipd-startup-gc ";
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(20);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
@@ -36,14 +42,28 @@ internal static class StartupBenchmark
         var starts = options.Runs == 5 ? 20 : options.Runs; // >= 10 starts for a p99 worth reading; 5 is the shared default
         var vipd = VipdBinary.Find();
         var table = new BenchmarkTable($"start-up with peers up (profile {profile})", starts);
-        table.Fact("method", "3 vipd nodes in netns, settled; n3 SIGTERMed, then started again with NOTIFY_SOCKET; exec = just before the launcher (setsid + ip netns exec) is spawned; phases from n3's JSON log timestamps");
+        table.Fact("method", "3 vipd nodes in netns, settled; n3 SIGTERMed, then started again with NOTIFY_SOCKET; exec = just before the launcher (setsid + nsenter --net=/run/netns/NS) is spawned; phases from n3's JSON log timestamps");
         table.Fact("vipd", vipd);
+        foreach (var (key, value) in FootprintBenchmark.UnitEnvironment())
+        {
+            // As systemd would run it (the unit's Environment= lines, DOTNET_GCgen0size: one more gen0 collection before
+            // READY); a value set by the caller wins.
+            if (Environment.GetEnvironmentVariable(key) is null)
+            {
+                Environment.SetEnvironmentVariable(key, value);
+            }
+        }
+
+        var dotnetEnvironment = Environment.GetEnvironmentVariables().Keys.Cast<string>().Where(k => k.StartsWith("DOTNET_", StringComparison.Ordinal)).Order(StringComparer.Ordinal)
+            .Select(k => $"{k}={Environment.GetEnvironmentVariable(k)}").ToArray();
+        table.Fact("DOTNET_ environment (the nodes inherit it)", dotnetEnvironment.Length == 0 ? "(none)" : string.Join(" ", dotnetEnvironment));
         var ready = table.Get("exec -> READY=1 received", ReadyTargetMs);
         var toStart = table.Get("  exec -> NodeService.StartAsync (launcher, runtime, Main, config, host build)");
         var toApi = table.Get("  StartAsync -> API listening (node built, API socket bound)");
         var toReady = table.Get("  API listening -> ready (join answered, first election, applied)");
         var toNotify = table.Get("  ready logged -> READY=1 received");
-        var launcher = table.Get("launcher alone: ip netns exec /bin/true");
+        var launcher = table.Get("launcher alone: nsenter --net=/run/netns/NS /bin/true");
+        var ipNetns = table.Get("for comparison, the lab's default launcher alone: ip netns exec NS /bin/true");
         var version = table.Get("vipd --version under the launcher (process start, runtime, Main, exit)");
         var firstCall = table.Get("first gRPC call after READY (health check; starts the lazy API)");
         var secondCall = table.Get("second gRPC call (new connection, API running)");
@@ -61,6 +81,13 @@ internal static class StartupBenchmark
         using var notify = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
         notify.Bind(new UnixDomainSocketEndPoint(notifyPath));
         var environment = new Dictionary<string, string>(StringComparer.Ordinal) { ["NOTIFY_SOCKET"] = notifyPath };
+        var trace = Environment.GetEnvironmentVariable("VIPD_STARTUP_TRACE") == "1";
+        if (trace)
+        {
+            environment["VIPD_STARTUP_TRACE"] = "1";
+            table.Fact("start-up trace", "VIPD_STARTUP_TRACE=1: rows 'trace A -> B' are the time between consecutive marks of vipd's StartupTrace (monotonic clock, exec = the benchmark's own timestamp)");
+        }
+
 
         LabProcess? running = null;
         try
@@ -86,11 +113,17 @@ internal static class StartupBenchmark
 
                 var execAt = DateTimeOffset.UtcNow;
                 var exec = Stopwatch.GetTimestamp();
-                running = node.Start(vipd, ["run", "--config", config], environment);
+                running = node.Start(vipd, ["run", "--config", config], environment, Launcher);
                 await WaitForReadyAsync(notify).ConfigureAwait(false);
                 var readyMs = Stopwatch.GetElapsedTime(exec).TotalMilliseconds;
                 var readyLine = await running.WaitForOutputAsync("\"EventId\":{\"Id\":100", Timeout).ConfigureAwait(false);
                 var apiLine = await running.WaitForOutputAsync("\"EventId\":{\"Id\":7110", Timeout).ConfigureAwait(false);
+                if (trace && start >= 0)
+                {
+                    await running.WaitForOutputAsync(GcLinePrefix, Timeout).ConfigureAwait(false);
+                    AddTrace(table, exec, running.Output);
+                }
+
                 var first = await HealthCheckAsync(cluster.SocketPath(node)).ConfigureAwait(false);
                 var second = await HealthCheckAsync(cluster.SocketPath(node)).ConfigureAwait(false);
                 var (readyAt, elapsedMs) = ParseLine(readyLine);
@@ -110,6 +143,7 @@ internal static class StartupBenchmark
                 firstCall.Add(first);
                 secondCall.Add(second);
                 launcher.Add(await TimeAsync(node, "/bin/true").ConfigureAwait(false));
+                ipNetns.Add(await TimeAsync(node, LabLauncher.IpNetnsExec, "/bin/true").ConfigureAwait(false));
                 version.Add(await TimeAsync(node, vipd, "--version").ConfigureAwait(false));
             }
         }
@@ -132,6 +166,32 @@ internal static class StartupBenchmark
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// One start's trace rows: the time from the previous mark (exec for the first) to each mark, in time order. The
+    /// marks are CLOCK_MONOTONIC nanoseconds, the clock of <see cref="Stopwatch.GetTimestamp"/> here.
+    /// </summary>
+    private static void AddTrace(BenchmarkTable table, long exec, IReadOnlyList<string> output)
+    {
+        var toNanoseconds = 1e9 / Stopwatch.Frequency;
+        var marks = output
+            .Where(l => l.StartsWith(TraceLinePrefix, StringComparison.Ordinal))
+            .Select(l => l[TraceLinePrefix.Length..].Split(' '))
+            .Select(p => (Mark: p[0], At: long.Parse(p[1], CultureInfo.InvariantCulture)))
+            .OrderBy(m => m.At)
+            .ToList();
+        var (previous, previousAt) = ("exec", (long)(exec * toNanoseconds));
+        foreach (var (mark, at) in marks)
+        {
+            table.Get($"  trace {previous} -> {mark}").Add((at - previousAt) / 1e6);
+            (previous, previousAt) = (mark, at);
+        }
+
+        // vipd-startup-gc GEN0 GEN1 GEN2 ALLOCATED_BYTES, at READY.
+        var gc = output.Last(l => l.StartsWith(GcLinePrefix, StringComparison.Ordinal))[GcLinePrefix.Length..].Split(' ');
+        table.Get("  trace: gen0 collections before READY").Add(int.Parse(gc[0], CultureInfo.InvariantCulture));
+        table.Get("  trace: MiB allocated before READY").Add(long.Parse(gc[3], CultureInfo.InvariantCulture) / 1048576.0);
     }
 
     /// <summary>Discards datagrams left from the previous start (STOPPING=1, STATUS=...).</summary>
@@ -168,11 +228,14 @@ internal static class StartupBenchmark
         return (at, json.RootElement.TryGetProperty("ElapsedMs", out var elapsed) ? elapsed.GetInt64() : 0);
     }
 
-    /// <summary>Milliseconds for one run of a command in the node's namespace, through the lab's launcher.</summary>
-    private static async Task<double> TimeAsync(LabHost node, string file, params string[] args)
+    /// <summary>Milliseconds for one run of a command in the node's namespace, through <see cref="Launcher"/> (without setsid).</summary>
+    private static Task<double> TimeAsync(LabHost node, string file, params string[] args) => TimeAsync(node, Launcher, file, args);
+
+    /// <summary>Milliseconds for one run of a command in the node's namespace, through <paramref name="through"/>.</summary>
+    private static async Task<double> TimeAsync(LabHost node, LabLauncher through, string file, params string[] args)
     {
         var started = Stopwatch.GetTimestamp();
-        var result = await node.ExecAsync(file, args, Timeout).ConfigureAwait(false);
+        var result = await node.ExecAsync(through, file, args, Timeout).ConfigureAwait(false);
         var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         return result.ExitCode == 0 ? elapsed : throw new InvalidOperationException($"{file} exited {result.ExitCode}: {result.StdErr}");
     }

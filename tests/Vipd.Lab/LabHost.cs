@@ -61,12 +61,36 @@ public sealed class LabHost
     }
 
     /// <summary>Starts <paramref name="file"/> in the background inside the namespace; output captured; killed at the latest when the lab is disposed.</summary>
-    public LabProcess Start(string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null)
+    public LabProcess Start(string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env = null) =>
+        Start(file, args, env, LabLauncher.IpNetnsExec);
+
+    /// <summary>
+    /// Starts <paramref name="file"/> in the background inside the namespace through <paramref name="launcher"/>;
+    /// output captured; killed at the latest when the lab is disposed.
+    /// </summary>
+    public LabProcess Start(string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env, LabLauncher launcher)
     {
         ArgumentException.ThrowIfNullOrEmpty(file);
         ArgumentNullException.ThrowIfNull(args);
-        return _network.StartProcess(this, file, args, env);
+        return _network.StartProcess(this, file, args, env, launcher);
     }
+
+    /// <summary>Runs <paramref name="file"/> to completion inside the namespace through <paramref name="launcher"/> (20 s at most unless <paramref name="timeout"/>).</summary>
+    public Task<CommandResult> ExecAsync(LabLauncher launcher, string file, IReadOnlyList<string> args, TimeSpan? timeout, CancellationToken ct = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(file);
+        ArgumentNullException.ThrowIfNull(args);
+        _network.ThrowIfDisposed();
+        var launch = LauncherArguments(launcher);
+        return Tool.RunAsync(launch[0], [.. launch.Skip(1), file, .. args], null, timeout, ct);
+    }
+
+    /// <summary>The command line that runs a program in this host's namespace, up to the program (<see cref="LabLauncher"/>).</summary>
+    internal string[] LauncherArguments(LabLauncher launcher) => launcher switch
+    {
+        LabLauncher.Nsenter => ["nsenter", $"--net=/run/netns/{Namespace}", "--"],
+        _ => ["ip", "netns", "exec", Namespace],
+    };
 
     /// <summary>Runs <paramref name="func"/> on a thread inside the namespace (<see cref="NetNs.Run{T}(string, Func{T})"/>); sockets it creates stay in the namespace.</summary>
     public T Run<T>(Func<T> func) => NetNs.Run(Namespace, func);

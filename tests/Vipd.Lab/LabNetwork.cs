@@ -276,12 +276,12 @@ public sealed partial class LabNetwork : IAsyncDisposable
 
     internal void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(IsDisposed, this);
 
-    internal LabProcess StartProcess(LabHost host, string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env)
+    internal LabProcess StartProcess(LabHost host, string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env, LabLauncher launcher = LabLauncher.IpNetnsExec)
     {
         lock (_lock)
         {
             ThrowIfDisposed();
-            var process = new LabProcess(host, file, args, env, Forget);
+            var process = new LabProcess(host, file, args, env, Forget, launcher);
             _processes.Add(process);
             return process;
         }

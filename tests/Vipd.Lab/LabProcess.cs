@@ -3,8 +3,8 @@ using System.Diagnostics;
 namespace Vipd.Lab;
 
 /// <summary>
-/// A background process started inside a lab namespace (<c>setsid ip netns exec NS file args</c>): it leads its own
-/// process group, so <see cref="Kill"/> reaches its children too. Standard output and error are captured, line by
+/// A background process started inside a lab namespace (<c>setsid ip netns exec NS file args</c>, or with
+/// <see cref="LabLauncher.Nsenter"/> <c>setsid nsenter --net=/run/netns/NS file args</c>): it leads its own process group, so <see cref="Kill"/> reaches its children too. Standard output and error are captured, line by
 /// line, into <see cref="Output"/>. The owning <see cref="LabNetwork"/> kills it at the latest when disposed.
 /// </summary>
 public sealed class LabProcess : IAsyncDisposable
@@ -32,7 +32,7 @@ public sealed class LabProcess : IAsyncDisposable
     private int? _exitCode;
     private bool _released;
 
-    internal LabProcess(LabHost host, string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env, Action<LabProcess>? onDispose)
+    internal LabProcess(LabHost host, string file, IReadOnlyList<string> args, IReadOnlyDictionary<string, string>? env, Action<LabProcess>? onDispose, LabLauncher launcher = LabLauncher.IpNetnsExec)
     {
         ArgumentNullException.ThrowIfNull(host);
         Host = host;
@@ -45,7 +45,7 @@ public sealed class LabProcess : IAsyncDisposable
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])["ip", "netns", "exec", host.Namespace, file, .. args])
+        foreach (var arg in (string[])[.. host.LauncherArguments(launcher), file, .. args])
         {
             psi.ArgumentList.Add(arg);
         }

@@ -84,16 +84,23 @@ internal sealed partial class NodeService : IHostedService, IDisposable
     {
         var started = _time.GetTimestamp();
         var config = _initialConfig;
+        StartupTrace.Mark("start-async");
         _executor = new SerialExecutor("vipd-node", ex => LogReactionFailed(_logger, ex));
         _gossip = new SerialExecutor("vipd-gossip", ex => LogReactionFailed(_logger, ex));
-        var ports = new NodePorts(
-            _transport,
-            _addresses,
-            new NeighborAnnouncer(),
-            new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>()),
-            new ConflictMonitor(_time, _loggers.CreateLogger<ConflictMonitor>()));
-        var node = new Node(config, _keyring, ports, _executor, _time, new Random(), _loggers, LoadIntents(config), gossipLoop: _gossip);
+        StartupTrace.Mark("t-executors");
+        var announcer = new NeighborAnnouncer();
+        StartupTrace.Mark("t-neighbor-announcer");
+        var monitor = new NetlinkMonitor(_loggers.CreateLogger<NetlinkMonitor>());
+        StartupTrace.Mark("t-netlink-monitor");
+        var conflicts = new ConflictMonitor(_time, _loggers.CreateLogger<ConflictMonitor>());
+        StartupTrace.Mark("t-conflict-monitor");
+        var ports = new NodePorts(_transport, _addresses, announcer, monitor, conflicts);
+        var intents = LoadIntents(config);
+        StartupTrace.Mark("t-intents");
+        var node = new Node(config, _keyring, ports, _executor, _time, new Random(), _loggers, intents, gossipLoop: _gossip);
+        StartupTrace.Mark("node-built");
         var leftovers = node.CleanupLeftovers();
+        StartupTrace.Mark("leftovers-cleaned");
         if (leftovers > 0)
         {
             LogLeftoversRemoved(_logger, leftovers);
@@ -101,6 +108,7 @@ internal sealed partial class NodeService : IHostedService, IDisposable
 
         WarnAboutHostSettings(config);
         StartPersister(node, config);
+        StartupTrace.Mark("host-settings-persister");
         node.Transition += t => _notify.Run(t);
         node.AnnouncerChanged += OnAnnouncerChanged;
         node.OwnershipChanged += OnOwnershipChanged;
@@ -123,7 +131,39 @@ internal sealed partial class NodeService : IHostedService, IDisposable
         }
 
         StartChecks(config);
+        StartupTrace.Mark("checks");
+
+        // Every datagram is an input of the gossip loop; the socket's buffer is reused, so the loop gets a copy.
+        var executor = _executor;
+        var gossip = _gossip;
+        var joined = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _transport.Start((datagram, from) =>
+        {
+            var copy = datagram.ToArray();
+            gossip.Post(() =>
+            {
+                node.OnDatagram(copy, from);
+                if (!joined.Task.IsCompleted && node.Membership.IsJoined)
+                {
+                    joined.TrySetResult(); // a seed answered the join's push/pull: the start-up wait ends now
+                }
+            });
+        }, StartLiveness(executor, gossip, node));
+        executor.Post(() =>
+        {
+            node.Start([.. config.Cluster.Peers]);
+            StartupTrace.Mark("node-started");
+            if (node.Membership.IsJoined)
+            {
+                joined.TrySetResult(); // no seed but itself
+            }
+        });
+        StartupTrace.Mark("join-sent");
+
+        // The API and metrics sockets are bound while the join's answer is on its way (a round trip to a seed and its
+        // push/pull, ~1-3 ms that used to follow them): both listen before READY=1, as systemd's ordering needs.
         await StartApiAsync().ConfigureAwait(false);
+        StartupTrace.Mark("api-listening");
         if (config.Metrics.Address is { } metricsAddress)
         {
             try
@@ -137,34 +177,36 @@ internal sealed partial class NodeService : IHostedService, IDisposable
             }
         }
 
-        // Every datagram is an input of the gossip loop; the socket's buffer is reused, so the loop gets a copy.
-        var executor = _executor;
-        var gossip = _gossip;
-        _transport.Start((datagram, from) =>
-        {
-            var copy = datagram.ToArray();
-            gossip.Post(() => node.OnDatagram(copy, from));
-        }, StartLiveness(executor, gossip, node));
-        executor.Post(() => node.Start([.. config.Cluster.Peers]));
+        StartupTrace.Mark("metrics");
 
         // Ready once this node has heard the cluster's state from a live peer (a seed answered the join's push/pull,
         // which carries every member and its record) and its first election ran; a lone first node waits at most
         // JoinWait for a peer. No fixed sleep: claims are guarded by the election itself (ClusterOptions.StartupGrace
         // holds this node's takeovers until it has heard every expected node or the grace ends).
         // A stop during this wait (SIGTERM while starting) ends the wait, not the daemon: StopAsync still hands over.
-        var deadline = _time.GetTimestamp();
-        while (!node.Membership.IsJoined && config.Cluster.Peers.Count > 0 && _time.GetElapsedTime(deadline) < JoinWait && !cancellationToken.IsCancellationRequested)
+        if (config.Cluster.Peers.Count > 0 && !node.Membership.IsJoined)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(1), _time, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await joined.Task.WaitAsync(JoinWait, _time, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is TimeoutException or OperationCanceledException)
+            {
+                // Alone (no seed answered within JoinWait) or stopping: serve with what this node knows.
+            }
         }
 
+        StartupTrace.Mark("joined");
         executor.Invoke(node.ApplyDesiredNow, TimeSpan.FromSeconds(5));
+        StartupTrace.Mark("applied");
         var members = node.Membership.Members.Count(m => m.IsLive);
         var elapsed = (long)_time.GetElapsedTime(started).TotalMilliseconds;
         LogReady(_logger, config.Node.Name, config.Node.EndPoint, members, config.Vips.Count, elapsed);
         _notifier.Ready($"serving {config.Vips.Count} VIPs with {members} live members");
+        StartupTrace.Mark("notified");
         _liveness?.Start();
         _ = ReleaseStartupPagesAsync();
+        StartupTrace.Flush();
     }
 
     /// <summary>
