@@ -43,10 +43,7 @@ internal static class ChaosScenario
         var random = new Random(seed);
         // One seed in twenty runs the fast profile (gossip every 3 ms: eight times the work of a default-profile run).
         using var sim = new NodeSimulation(seed, hosts: 3 + random.Next(3), vips: 3 + random.Next(5), quorum: random.NextDouble() < 0.3, profile: seed % 20 == 0 ? "fast" : "default");
-        foreach (var host in sim.Hosts)
-        {
-            sim.Start(host, freshKernel: true);
-        }
+        sim.StartAll();
 
         sim.Run(TimeSpan.FromSeconds(3));
         string? violation = sim.CheckInvariants();

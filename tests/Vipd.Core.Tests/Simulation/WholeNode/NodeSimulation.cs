@@ -112,6 +112,15 @@ internal sealed class NodeSimulation : IDisposable
     }
 
     /// <summary>A host dies as a real one does: the cable first (nothing leaves or arrives), then the process.</summary>
+    /// <summary>Starts every host on a fresh kernel (the usual first step of a scenario).</summary>
+    public void StartAll()
+    {
+        foreach (var host in Hosts)
+        {
+            Start(host, freshKernel: true);
+        }
+    }
+
     public void Crash(SimHost host)
     {
         Note($"crash {host.Name}");

@@ -15,10 +15,7 @@ public sealed class WholeNodeSimulationTests
     public void Crash_HolderDies_OneSurvivorTakesOverAndTheClientFollows()
     {
         using var sim = new NodeSimulation(seed: 1, hosts: 3, vips: 4, quorum: false);
-        foreach (var host in sim.Hosts)
-        {
-            sim.Start(host, freshKernel: true);
-        }
+        sim.StartAll();
 
         sim.Run(TimeSpan.FromSeconds(3));
         Assert.Null(sim.CheckInvariants());
@@ -46,10 +43,7 @@ public sealed class WholeNodeSimulationTests
     public void Drain_AVipOnlyThisNodeKnows_NoSuccessorToWaitFor_StopNeedNotWaitTheHandoverTimeout()
     {
         using var sim = new NodeSimulation(seed: 21, hosts: 2, vips: 4, quorum: false);
-        foreach (var host in sim.Hosts)
-        {
-            sim.Start(host, freshKernel: true);
-        }
+        sim.StartAll();
 
         sim.Run(TimeSpan.FromSeconds(3));
         // The lower-named node: its peer's rule for VIPs held by a node whose VIP set differs ("the lower-named node
@@ -87,10 +81,7 @@ public sealed class WholeNodeSimulationTests
     public void CheckFails_OnALowerNamedHolderWhoseVipSetDiffers_PeerTakesItsVipsAtOnce()
     {
         using var sim = new NodeSimulation(seed: 22, hosts: 2, vips: 7, quorum: false);
-        foreach (var host in sim.Hosts)
-        {
-            sim.Start(host, freshKernel: true);
-        }
+        sim.StartAll();
 
         sim.Run(TimeSpan.FromSeconds(3));
         var holder = sim.Hosts[0];
@@ -121,10 +112,7 @@ public sealed class WholeNodeSimulationTests
     public void Freeze_HolderFrozenThenThawed_OneHolderAfterwards()
     {
         using var sim = new NodeSimulation(seed: 2, hosts: 3, vips: 4, quorum: false);
-        foreach (var host in sim.Hosts)
-        {
-            sim.Start(host, freshKernel: true);
-        }
+        sim.StartAll();
 
         sim.Run(TimeSpan.FromSeconds(3));
         var holder = Assert.Single(sim.Hosts, h => h.Kernel.Has(IPAddress.Parse("198.51.100.100")));
@@ -145,10 +133,7 @@ public sealed class WholeNodeSimulationTests
         // releases, whatever the two rank (the rank alone would hand it back to the better-ranked stale holder).
         var v1 = IPAddress.Parse("198.51.100.101");
         using var sim = new NodeSimulation(seed: 5, hosts: 3, vips: 4, quorum: false);
-        foreach (var host in sim.Hosts)
-        {
-            sim.Start(host, freshKernel: true);
-        }
+        sim.StartAll();
 
         sim.Run(TimeSpan.FromSeconds(3));
         var stale = Assert.Single(sim.Hosts, h => h.Kernel.Has(v1));
@@ -166,10 +151,7 @@ public sealed class WholeNodeSimulationTests
     public void PartitionHeals_BothSidesHeldEveryVip_OneHolderEachSoonAfterTheViewsMeet()
     {
         using var sim = new NodeSimulation(seed: 3, hosts: 3, vips: 6, quorum: false);
-        foreach (var host in sim.Hosts)
-        {
-            sim.Start(host, freshKernel: true);
-        }
+        sim.StartAll();
 
         sim.Run(TimeSpan.FromSeconds(3));
         _ = sim.Partition(1);
