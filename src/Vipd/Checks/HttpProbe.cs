@@ -45,6 +45,11 @@ internal sealed class HttpProbe : ICheckProbe
         {
             return ProbeResult.Fail(DetailText.Bound($"GET {_url}: {e.Message}"));
         }
+        catch (OperationCanceledException e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // The handler's ConnectTimeout (a loaded host, a dropped SYN): a failed probe like a refused one, not a throw.
+            return ProbeResult.Fail(DetailText.Bound($"GET {_url}: {e.Message}"));
+        }
     }
 
     public void Dispose() => _client.Dispose();
