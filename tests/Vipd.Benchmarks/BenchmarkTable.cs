@@ -66,6 +66,30 @@ internal sealed class BenchmarkTable(string benchmark, int runs, string unit = "
         WriteJson(json);
     }
 
+    /// <summary>
+    /// What a benchmark command does with its tables at the end: prints each (unless <paramref name="print"/> is false,
+    /// for a benchmark that printed them as it went) and, when <paramref name="jsonPath"/> is set, writes them there as
+    /// one JSON document (<see cref="WriteJson(Stream, IReadOnlyList{BenchmarkTable})"/>).
+    /// </summary>
+    public static async Task EmitAsync(IReadOnlyList<BenchmarkTable> tables, string? jsonPath, bool print = true)
+    {
+        ArgumentNullException.ThrowIfNull(tables);
+        if (print)
+        {
+            foreach (var table in tables)
+            {
+                Console.WriteLine(table.Format());
+            }
+        }
+
+        if (jsonPath is not null)
+        {
+            await using var file = File.Create(jsonPath);
+            WriteJson(file, tables);
+            await Console.Error.WriteLineAsync($"wrote {jsonPath}").ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Several tables in one JSON document: one table alone as its object, several as <c>{"benchmarks": [...]}</c>.</summary>
     public static void WriteJson(Stream stream, IReadOnlyList<BenchmarkTable> tables)
     {

@@ -65,12 +65,7 @@ internal static class BgpBenchmark
             }
         }
 
-        if (options.JsonPath is { } path)
-        {
-            await using var file = File.Create(path);
-            BenchmarkTable.WriteJson(file, tables);
-            Console.Error.WriteLine($"wrote {path}");
-        }
+        await BenchmarkTable.EmitAsync(tables, options.JsonPath, print: false).ConfigureAwait(false); // printed as measured
 
         return 0;
     }

@@ -77,13 +77,7 @@ internal static class DataplaneBenchmark
             addresses.Dispose();
         }
 
-        Console.WriteLine(table.Format());
-        if (options.JsonPath is { } path)
-        {
-            await using var file = File.Create(path);
-            table.WriteJson(file);
-            Console.Error.WriteLine($"wrote {path}");
-        }
+        await BenchmarkTable.EmitAsync([table], options.JsonPath).ConfigureAwait(false);
 
         if (failures > 0)
         {

@@ -39,17 +39,7 @@ internal static class FailoverBenchmark
 
         var machine = MachineFacts.Capture();
         var tables = await MeasureAsync(options, Profiles("default")).ConfigureAwait(false);
-        foreach (var table in tables)
-        {
-            Console.WriteLine(table.Format());
-        }
-
-        if (options.JsonPath is { } path)
-        {
-            await using var file = File.Create(path);
-            BenchmarkTable.WriteJson(file, tables);
-            Console.Error.WriteLine($"wrote {path}");
-        }
+        await BenchmarkTable.EmitAsync(tables, options.JsonPath).ConfigureAwait(false);
 
         if (options.MarkdownPath is { } markdown)
         {

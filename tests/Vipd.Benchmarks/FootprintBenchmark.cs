@@ -114,13 +114,7 @@ internal static class FootprintBenchmark
         }
 
         table.Fact("per node RSS MiB", string.Join(", ", lab.Nodes.Select((n, i) => string.Create(CultureInfo.InvariantCulture, $"{n.Name}={rss.Samples[i]:0.0}"))));
-        Console.WriteLine(table.Format());
-        if (options.JsonPath is { } path)
-        {
-            await using var output = File.Create(path);
-            table.WriteJson(output);
-            Console.Error.WriteLine($"wrote {path}");
-        }
+        await BenchmarkTable.EmitAsync([table], options.JsonPath).ConfigureAwait(false);
 
         return 0;
     }

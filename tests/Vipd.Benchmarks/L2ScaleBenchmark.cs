@@ -82,13 +82,7 @@ internal static class L2ScaleBenchmark
             }
         }
 
-        Console.WriteLine(table.Format());
-        if (options.JsonPath is { } path)
-        {
-            await using var file = File.Create(path);
-            table.WriteJson(file);
-            Console.Error.WriteLine($"wrote {path}");
-        }
+        await BenchmarkTable.EmitAsync([table], options.JsonPath).ConfigureAwait(false);
 
         return failed ? 1 : 0;
     }

@@ -157,13 +157,7 @@ internal static class StartupBenchmark
 
         table.Fact("API socket file left after a SIGTERM stop", $"{socketLeft} of {starts + options.Warmup} stops");
         table.Fact("clock note", "exec -> StartAsync uses the ready line's ElapsedMs (whole ms) and wall-clock log timestamps; the phases add up to READY within ~1 ms");
-        Console.WriteLine(table.Format());
-        if (options.JsonPath is { } path)
-        {
-            await using var output = File.Create(path);
-            table.WriteJson(output);
-            Console.Error.WriteLine($"wrote {path}");
-        }
+        await BenchmarkTable.EmitAsync([table], options.JsonPath).ConfigureAwait(false);
 
         return 0;
     }

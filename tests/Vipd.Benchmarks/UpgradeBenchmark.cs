@@ -62,17 +62,7 @@ internal static class UpgradeBenchmark
         }
 
         var tables = modes.Select(m => m.Table).ToList();
-        foreach (var table in tables)
-        {
-            Console.WriteLine(table.Format());
-        }
-
-        if (options.JsonPath is { } path)
-        {
-            await using var file = File.Create(path);
-            BenchmarkTable.WriteJson(file, tables);
-            Console.Error.WriteLine($"wrote {path}");
-        }
+        await BenchmarkTable.EmitAsync(tables, options.JsonPath).ConfigureAwait(false);
 
         var violations = modes[0].Violations;
         Console.Error.WriteLine(violations.Count == 0
